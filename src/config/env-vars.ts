@@ -1,0 +1,61 @@
+/**
+ * Every environment variable the daemon reads, with its default, unit and meaning.
+ * This table is the single source: start-up validation, `reconciler run --help` and the
+ * README's configuration reference are all generated from it, so they cannot drift.
+ */
+import { z } from 'zod';
+
+export interface EnvVar<T = unknown> {
+  name: string;
+  /** Parses the raw string (or undefined when unset) into a value; defaults live in the schema. */
+  schema: z.ZodType<T>;
+  /** Shown in docs; `undefined` means required or no default. */
+  default?: string;
+  unit?: string;
+  doc: string;
+}
+
+const int = (min: number, max: number): z.ZodCoercedNumber<unknown> => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number): z.ZodCoercedNumber<unknown> => z.coerce.number().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+function v<T>(name: string, schema: z.ZodType<T>, doc: string, extra: { default?: string; unit?: string } = {}): EnvVar<T> {
+  const withDefault = extra.default === undefined ? schema : (z.preprocess((x) => (x === undefined || x === '' ? extra.default : x), schema) as z.ZodType<T>);
+  return { name, schema: withDefault, doc, ...extra };
+}
+
+export const ENV_VARS = {
+  cluster: v('RECONCILER_CLUSTER', z.string().min(1).max(255), 'ECS cluster name or ARN the sessions run in.', { default: 'default' }),
+  ownerId: v('RECONCILER_OWNER_ID', z.string().regex(/^[A-Za-z0-9_.:/=+@-]{1,64}$/), 'Value of the owner tag on every task and access point we create. Anything without it is never stopped or deleted.', { default: 'esr' }),
+  startedBy: v('RECONCILER_STARTED_BY', z.string().regex(/^[A-Za-z0-9_-]{1,36}$/), 'ECS `startedBy` on every task we start (ListTasks filters on it; max 36 chars).', { default: 'esr-reconciler' }),
+  templatesJson: v('RECONCILER_TEMPLATES', z.string().optional(), 'JSON object: template name -> {image, port, cpu, memory, subnets, securityGroups, executionRoleArn, taskRoleArn, capacityProvider, environment, efsMountPath}. Or use RECONCILER_TEMPLATES_FILE.'),
+  templatesFile: v('RECONCILER_TEMPLATES_FILE', z.string().optional(), 'Path of a JSON file with the same content as RECONCILER_TEMPLATES.'),
+  poolsJson: v('RECONCILER_POOLS', z.string().optional(), 'JSON object: pool name -> {template, maxSize}. Warm-pool targets themselves come from Redis.', { default: '{}' }),
+  efsFileSystemId: v('RECONCILER_EFS_FILE_SYSTEM_ID', z.string().regex(/^fs-[0-9a-f]{8,40}$/).optional(), 'EFS file system for per-user access points. Unset: persistence is unavailable (sessions with persistence=required fail, preferred run without).'),
+  redisUrl: v('REDIS_URL', z.string().optional(), 'redis:// or rediss:// URL (user:password@ for ACLs). Unset: 127.0.0.1:6379.'),
+  redisSentinels: v('REDIS_SENTINELS', z.string().optional(), 'Comma-separated host:port list of Sentinels; with REDIS_SENTINEL_NAME, used instead of REDIS_URL.'),
+  redisSentinelName: v('REDIS_SENTINEL_NAME', z.string().optional(), 'Sentinel master name.'),
+  redisClusterNodes: v('REDIS_CLUSTER_NODES', z.string().optional(), 'Comma-separated host:port seed list of a Redis Cluster.'),
+  redisPrefix: v('RECONCILER_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/), 'Key prefix; all keys share the hash tag {PREFIX}.', { default: 'esr' }),
+  resyncSeconds: v('RECONCILER_RESYNC_SECONDS', num(1, 3600), 'Full resync period (level-triggered safety net), with 10% jitter.', { default: '30', unit: 's' }),
+  inflightRefreshMs: v('RECONCILER_INFLIGHT_REFRESH_MS', int(100, 60_000), 'How often tasks that are starting or stopping are re-described.', { default: '1000', unit: 'ms' }),
+  workers: v('RECONCILER_WORKERS', int(1, 256), 'Concurrent reconciles (a key is never processed by two at once).', { default: '16' }),
+  orphanGraceSeconds: v('RECONCILER_ORPHAN_GRACE_SECONDS', num(0, 86_400), 'A task of ours with no desired session is stopped only after this age.', { default: '60', unit: 's' }),
+  startDeadlineSeconds: v('RECONCILER_START_DEADLINE_SECONDS', num(1, 3600), 'A task not RUNNING this long after launch is stuck: stopped and retried.', { default: '180', unit: 's' }),
+  maxStartAttempts: v('RECONCILER_MAX_START_ATTEMPTS', int(1, 100), 'Launch attempts per spec generation before the session is Failed.', { default: '3' }),
+  stopsPerMinute: v('RECONCILER_STOPS_PER_MINUTE', int(1, 100_000), 'Stop budget: at most this many StopTask calls a minute; excess stops wait.', { default: '120', unit: '1/min' }),
+  httpHost: v('RECONCILER_HTTP_HOST', z.string().min(1), 'Bind address of the metrics/health HTTP server.', { default: '0.0.0.0' }),
+  httpPort: v('RECONCILER_HTTP_PORT', int(0, 65535), 'Port of /metrics, /healthz, /readyz.', { default: '9464' }),
+  logLevel: v('RECONCILER_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'pino log level.', { default: 'info' }),
+  logPretty: v('RECONCILER_LOG_PRETTY', bool, 'Human-readable logs instead of JSON.', { default: 'false' }),
+  awsMaxAttempts: v('RECONCILER_AWS_MAX_ATTEMPTS', int(1, 10), 'AWS SDK attempts per call. 1 = no SDK retries: the work queue backoff is the one retry layer.', { default: '1' }),
+} as const;
+
+export type EnvVarKey = keyof typeof ENV_VARS;
+export type EnvValues = { [K in EnvVarKey]: z.output<(typeof ENV_VARS)[K]['schema']> };
+
+/** Renders the variables as a Markdown table (README configuration reference, `run --help`). */
+export function envVarsMarkdown(): string {
+  const rows = Object.values(ENV_VARS).map((e: EnvVar) => `| \`${e.name}\` | ${e.default === undefined ? '' : `\`${e.default}\``} | ${e.unit ?? ''} | ${e.doc} |`);
+  return ['| Variable | Default | Unit | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

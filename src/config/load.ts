@@ -1,0 +1,80 @@
+/**
+ * Start-up configuration: read once from the environment, validated as a whole, compiled
+ * into one frozen object. Every problem is listed at once (not the first only), each naming
+ * the variable, so an operator fixes the deployment in one round.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ENV_VARS, type EnvValues, type EnvVarKey } from './env-vars.js';
+import { poolsSchema, templatesSchema, type PoolConfig, type TaskTemplates } from './templates.js';
+
+export interface ReconcilerConfig extends EnvValues {
+  templates: TaskTemplates;
+  pools: Record<string, PoolConfig>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function issuesText(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+}
+
+function parseJson(label: string, text: string, problems: string[]): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    problems.push(`${label}: not valid JSON (${(err as Error).message})`);
+    return undefined;
+  }
+}
+
+/** Parses `env` into a config, or throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConfig {
+  const problems: string[] = [];
+  const values: Partial<Record<EnvVarKey, unknown>> = {};
+  for (const [key, spec] of Object.entries(ENV_VARS) as Array<[EnvVarKey, (typeof ENV_VARS)[EnvVarKey]]>) {
+    const raw = env[spec.name];
+    const parsed = (spec.schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (parsed.success) values[key] = parsed.data;
+    else problems.push(`${spec.name}=${JSON.stringify(raw ?? null)}: ${issuesText(parsed.error)}`);
+  }
+
+  let templatesRaw: unknown;
+  if (typeof values.templatesJson === 'string') templatesRaw = parseJson('RECONCILER_TEMPLATES', values.templatesJson, problems);
+  else if (typeof values.templatesFile === 'string') {
+    try {
+      templatesRaw = parseJson(`RECONCILER_TEMPLATES_FILE (${values.templatesFile})`, readFileSync(values.templatesFile, 'utf8'), problems);
+    } catch (err) {
+      problems.push(`RECONCILER_TEMPLATES_FILE: cannot read ${values.templatesFile} (${(err as Error).message})`);
+    }
+  } else problems.push('RECONCILER_TEMPLATES or RECONCILER_TEMPLATES_FILE: required (which task templates sessions may use)');
+
+  let templates: TaskTemplates = {};
+  if (templatesRaw !== undefined) {
+    const t = templatesSchema.safeParse(templatesRaw);
+    if (t.success) templates = t.data;
+    else problems.push(`templates: ${issuesText(t.error)}`);
+  }
+
+  let pools: Record<string, PoolConfig> = {};
+  const poolsRaw = typeof values.poolsJson === 'string' ? parseJson('RECONCILER_POOLS', values.poolsJson, problems) : {};
+  const p = poolsSchema.safeParse(poolsRaw);
+  if (p.success) {
+    pools = p.data;
+    for (const [pool, cfg] of Object.entries(pools)) {
+      if (Object.keys(templates).length > 0 && !templates[cfg.template]) {
+        problems.push(`RECONCILER_POOLS.${pool}.template: "${cfg.template}" is not a configured template (${Object.keys(templates).join(', ')})`);
+      }
+    }
+  } else if (poolsRaw !== undefined) problems.push(`RECONCILER_POOLS: ${issuesText(p.error)}`);
+
+  if (values.redisSentinels && !values.redisSentinelName) problems.push('REDIS_SENTINEL_NAME: required when REDIS_SENTINELS is set');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...(values as EnvValues), templates, pools });
+}

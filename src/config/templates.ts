@@ -1,0 +1,46 @@
+/**
+ * Task templates: the only things a session may run. The gateway names a template; the
+ * controller's configuration says what it means (image, size, network, roles). A gateway
+ * therefore never chooses an image or a task definition, so a compromised gateway cannot
+ * run arbitrary containers with our IAM role.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and "-", 1-40 chars');
+
+export const templateSchema = z.strictObject({
+  /** Container image (registry/repo:tag or @digest). */
+  image: z.string().min(1).max(512),
+  /** Container name inside the task definition. */
+  containerName: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/).default('session'),
+  /** Port the session listens on; with the task's private IP it forms the endpoint. */
+  port: z.number().int().min(1).max(65535),
+  /** Fargate task size: CPU units (256 = 0.25 vCPU) and memory in MiB. */
+  cpu: z.string().regex(/^\d+$/).default('256'),
+  memory: z.string().regex(/^\d+$/).default('512'),
+  executionRoleArn: z.string().startsWith('arn:').optional(),
+  taskRoleArn: z.string().startsWith('arn:').optional(),
+  subnets: z.array(z.string().min(1)).min(1),
+  securityGroups: z.array(z.string().min(1)).default([]),
+  assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+  /** FARGATE, or a capacity provider such as FARGATE_SPOT. */
+  capacityProvider: z.string().min(1).default('FARGATE'),
+  /** Fixed environment for every task of this template; sessions may add their own. */
+  environment: z.record(z.string(), z.string()).default({}),
+  /** Where a session's EFS access point is mounted (persistence); omit to disable persistence. */
+  efsMountPath: z.string().startsWith('/').optional(),
+});
+export type TaskTemplate = z.infer<typeof templateSchema>;
+
+export const templatesSchema = z
+  .record(name, templateSchema)
+  .refine((t) => Object.keys(t).length > 0, 'at least one template is required');
+export type TaskTemplates = z.infer<typeof templatesSchema>;
+
+export const poolSchema = z.strictObject({
+  template: name,
+  /** Hard upper bound on the pool's target, whatever the gateway asks for. */
+  maxSize: z.number().int().min(0).max(1000).default(100),
+});
+export type PoolConfig = z.infer<typeof poolSchema>;
+export const poolsSchema = z.record(name, poolSchema).default({});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+
+const template = { image: 'repo/session:1', port: 8080, subnets: ['subnet-1'] };
+
+describe('loadConfig', () => {
+  it('applies defaults and parses templates and pools', () => {
+    const cfg = loadConfig({
+      RECONCILER_TEMPLATES: JSON.stringify({ shell: template }),
+      RECONCILER_POOLS: JSON.stringify({ 'shell-warm': { template: 'shell', maxSize: 20 } }),
+    });
+    expect(cfg.resyncSeconds).toBe(30);
+    expect(cfg.httpPort).toBe(9464);
+    expect(cfg.templates.shell?.cpu).toBe('256');
+    expect(cfg.pools['shell-warm']?.maxSize).toBe(20);
+    expect(cfg.logPretty).toBe(false);
+  });
+
+  it('lists every problem at once, naming each variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        RECONCILER_RESYNC_SECONDS: 'soon',
+        RECONCILER_HTTP_PORT: '70000',
+        RECONCILER_TEMPLATES: '{not json',
+        REDIS_SENTINELS: 'a:1',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/RECONCILER_RESYNC_SECONDS/);
+    expect(problems).toMatch(/RECONCILER_HTTP_PORT/);
+    expect(problems).toMatch(/RECONCILER_TEMPLATES: not valid JSON/);
+    expect(problems).toMatch(/REDIS_SENTINEL_NAME/);
+  });
+
+  it('rejects a pool naming an unknown template and a template with an unknown field', () => {
+    expect(() =>
+      loadConfig({
+        RECONCILER_TEMPLATES: JSON.stringify({ shell: template }),
+        RECONCILER_POOLS: JSON.stringify({ p: { template: 'gpu' } }),
+      }),
+    ).toThrow(/"gpu" is not a configured template/);
+    expect(() => loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ shell: { ...template, privileged: true } }) })).toThrow(/templates/);
+  });
+});
