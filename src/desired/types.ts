@@ -1,0 +1,184 @@
+/**
+ * The interfaces around desired state. Two implementations exist (Redis and in-memory); one
+ * contract suite (test/desired/contract.ts) holds both to the same rules.
+ *
+ * - `SpecStore`: the gateway's side (write specs, read them back, watch status).
+ * - `DesiredStore`: the controller's reading side (snapshot + change hints).
+ * - `StatusWriter`: the controller's writing side (status, purge of tombstones), fenced.
+ *
+ * Units: timestamps are epoch milliseconds; durations are milliseconds.
+ */
+import type { SessionSpec, SessionSpecContent, SessionStatus, WarmPoolSpec } from './schema.js';
+
+/** Why a stored record was rejected. */
+export type InvalidReason =
+  | 'oversize' // larger than RECORD_MAX_BYTES
+  | 'encoding' // not valid UTF-8
+  | 'malformed-json' // not parseable JSON
+  | 'unknown-schema-version' // schemaVersion missing or not SCHEMA_VERSION
+  | 'schema' // JSON, right version, but fields fail validation
+  | 'id-mismatch' // the record's id/name differs from its key
+  | 'wrong-type'; // the Redis key holds a hash/list/... instead of a string
+
+/** A record that failed validation. The record itself is left untouched for a human. */
+export interface InvalidRecord {
+  /** Which record of the session (or pool) is bad. */
+  record: 'spec' | 'status' | 'pool';
+  reason: InvalidReason;
+  /** Human-readable, names the field and the problem, e.g. `spec.template: must be ...`. */
+  message: string;
+}
+
+/**
+ * One session as read. Exactly one of these holds:
+ * - `spec` present: a valid spec (maybe a tombstone, `spec.deleted`);
+ * - `invalid` present with `record: 'spec'`: the spec exists but is unusable; the controller
+ *   must not act on it except to set the `Invalid` condition in status.
+ * `status` is present when a valid status exists. A bad status is reported in `invalid`
+ * (`record: 'status'`) only when the spec is valid (the spec problem wins otherwise).
+ */
+export interface SessionEntry {
+  id: string;
+  spec?: SessionSpec;
+  status?: SessionStatus;
+  invalid?: InvalidRecord;
+}
+
+export interface PoolEntry {
+  name: string;
+  spec?: WarmPoolSpec;
+  invalid?: InvalidRecord;
+}
+
+/**
+ * A position in the change-hint stream: the stream entry id and the hint sequence number
+ * (every hint carries `seq`, incremented by one per hint, so a gap is detectable).
+ * `{ id: '0-0', seq: 0 }` is the position before the first hint ever written.
+ */
+export interface HintCursor {
+  id: string;
+  seq: number;
+}
+
+/** Written by the store on first write; its disappearance means the data was lost (FLUSHALL). */
+export interface StoreMarker {
+  schemaVersion: number;
+  /** Random id of this data set, so a recreated store is distinguishable from the old one. */
+  storeId: string;
+  createdAt: number;
+}
+
+/**
+ * Every session and pool, read at `readAt`. Level-triggered: the controller plans from the
+ * whole snapshot. `cursor` is the hint position taken *before* reading the records, so a
+ * change made during the read is also seen as a hint afterwards (never lost).
+ */
+export interface DesiredSnapshot {
+  sessions: ReadonlyMap<string, SessionEntry>;
+  pools: ReadonlyMap<string, PoolEntry>;
+  readAt: number;
+  cursor: HintCursor;
+  /** Undefined when the store has never been written or was wiped. */
+  marker: StoreMarker | undefined;
+  /** How many records failed validation (also reported through `onInvalidRecord`). */
+  invalidCount: number;
+}
+
+/** "Look at this key now." Hints are only triggers; correctness never depends on them. */
+export interface Hint {
+  kind: 'session' | 'pool';
+  /** Session id or pool name. */
+  id: string;
+  /** The generation written (status hints are not sent on this stream). */
+  generation: number;
+}
+
+export type HintEvent =
+  | { type: 'hints'; hints: Hint[]; cursor: HintCursor }
+  /**
+   * Hints may have been missed (reconnect, trimmed stream, wiped store): take a new
+   * snapshot and follow again from its cursor. The iteration ends after this event.
+   */
+  | { type: 'resync'; reason: 'reconnect' | 'gap' | 'error'; message: string };
+
+export interface FollowOptions {
+  /** Ends the iteration (no error is thrown on abort). */
+  signal: AbortSignal;
+  /** Longest server-side block per XREAD, ms (default 5000). Irrelevant in memory. */
+  blockMs?: number;
+}
+
+/** The controller's reading side. */
+export interface DesiredStore {
+  /** Reads everything; never throws for a bad record (see SessionEntry.invalid). */
+  snapshot(): Promise<DesiredSnapshot>;
+  /** Reads one session (spec + status), validated; undefined when neither record exists. */
+  readSession(id: string): Promise<SessionEntry | undefined>;
+  /** Hints written after `from`, in batches, until the signal aborts or a resync is needed. */
+  followHints(from: HintCursor, opts: FollowOptions): AsyncIterable<HintEvent>;
+}
+
+/** Result of a fenced write. */
+export type StatusWriteResult =
+  | { outcome: 'written' }
+  /** The session has no spec record any more (purged): nothing was written. */
+  | { outcome: 'session-gone' };
+
+/**
+ * The controller's writing side. Every call carries the fencing token of the leader term that
+ * issued it; a Lua script (or the memory equivalent) rejects it with `FencedError` when the
+ * token is lower than the current leader epoch, so a paused old leader cannot write.
+ */
+export interface StatusWriter {
+  /** Replaces the status and publishes it to watchers (StatusFeed). */
+  writeStatus(id: string, status: SessionStatus, fencingToken: number): Promise<StatusWriteResult>;
+  /**
+   * Removes a tombstoned session (spec + status) once its task is gone. Only removes when the
+   * spec is still the tombstone of `generation` (a re-created session is kept); returns
+   * whether it removed anything.
+   */
+  purgeSession(id: string, generation: number, fencingToken: number): Promise<boolean>;
+}
+
+/** Result of a spec write: the stored record and whether it changed (generation bumped). */
+export interface SpecWriteResult<T> {
+  spec: T;
+  changed: boolean;
+}
+
+export interface ListOptions {
+  /** Opaque; from the previous page's `nextCursor`. */
+  cursor?: string;
+  /** Page size, 1..1000 (default 100). */
+  limit?: number;
+}
+
+export interface SessionPage {
+  /** In id order. */
+  sessions: SessionEntry[];
+  /** Undefined on the last page. */
+  nextCursor?: string;
+}
+
+/** Called with every status (or its absence) of one session: first the current one, then each write. */
+export type StatusListener = (status: SessionStatus | undefined, invalid?: InvalidRecord) => void;
+
+/** The gateway's side; the client library (src/desired/client.ts) wraps it with validation and errors. */
+export interface SpecStore {
+  /** Creates or updates; bumps generation only on a real change; a tombstone is revived. */
+  ensureSession(content: SessionSpecContent): Promise<SpecWriteResult<SessionSpec>>;
+  /** Writes a tombstone; false when there is no live session with that id. */
+  deleteSession(id: string): Promise<boolean>;
+  setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>>;
+  readSession(id: string): Promise<SessionEntry | undefined>;
+  readPool(name: string): Promise<PoolEntry | undefined>;
+  listSessions(opts?: ListOptions): Promise<SessionPage>;
+  /**
+   * Push-based: `listener` gets the current status once subscribed, then every change.
+   * Resolves when subscribed; the returned function unsubscribes.
+   */
+  watchStatus(id: string, listener: StatusListener): Promise<() => Promise<void>>;
+}
+
+/** Metric hook: called once per invalid record each time one is read. */
+export type InvalidRecordHook = (info: { kind: 'session' | 'pool'; id: string; invalid: InvalidRecord }) => void;
