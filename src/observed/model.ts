@@ -33,6 +33,8 @@ export const TAG = {
   incarnation: 'esr:incarnation',
   /** Content hash of the task definition inputs (also on task definitions). */
   specHash: 'esr:spec-hash',
+  /** The user a session task or access point belongs to. */
+  user: 'esr:user',
 } as const;
 
 export type TaskRole = 'session' | 'warm';
