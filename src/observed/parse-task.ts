@@ -1,0 +1,142 @@
+/**
+ * Tolerant parsing of ECS task and EFS access-point shapes into the observed model.
+ *
+ * Rules: never throw; a field that is absent or of the wrong type becomes `undefined`
+ * ("unknown"); an unknown `lastStatus`/`desiredStatus` string becomes 'UNKNOWN'; absent tags
+ * become `{}` (a lagging describe). Accepts both SDK shapes (Date timestamps) and wire JSON
+ * (epoch seconds as numbers), so the SDK adapter and the simulator adapter share it.
+ */
+import { TASK_STATUSES, type ObservedAccessPoint, type ObservedTask, type TaskStatus } from './model.js';
+
+type Loose = Record<string, unknown>;
+
+function obj(v: unknown): Loose | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : undefined;
+}
+
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/**
+ * Epoch milliseconds from a Date, epoch seconds (wire JSON, may be fractional), or an ISO string.
+ * Non-finite or unparseable input is unknown.
+ */
+export function toEpochMs(v: unknown): number | undefined {
+  if (v instanceof Date) {
+    const t = v.getTime();
+    return Number.isFinite(t) ? t : undefined;
+  }
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.round(v * 1000) : undefined;
+  if (typeof v === 'string' && v.length > 0) {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? t : undefined;
+  }
+  return undefined;
+}
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(TASK_STATUSES);
+
+/** An ECS status string, or 'UNKNOWN' for anything missing or unrecognised. */
+export function parseTaskStatus(v: unknown): TaskStatus {
+  return typeof v === 'string' && KNOWN_STATUSES.has(v) ? (v as TaskStatus) : 'UNKNOWN';
+}
+
+/** ECS/EFS tag lists (`[{key, value}]` or `[{Key, Value}]`) to a record; malformed entries are skipped. */
+export function parseTags(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of arr(v)) {
+    const e = obj(entry);
+    if (!e) continue;
+    const key = e['key'] ?? e['Key'];
+    const value = e['value'] ?? e['Value'];
+    if (typeof key === 'string' && key.length > 0) out[key] = typeof value === 'string' ? value : '';
+  }
+  return out;
+}
+
+/** Private IPv4 from the ENI attachment details, else from the first container network interface. */
+export function privateIpOf(task: Loose): string | undefined {
+  for (const a of arr(task['attachments'])) {
+    const att = obj(a);
+    if (!att || att['type'] !== 'ElasticNetworkInterface') continue;
+    for (const d of arr(att['details'])) {
+      const kv = obj(d);
+      if (kv && kv['name'] === 'privateIPv4Address') {
+        const ip = str(kv['value']);
+        if (ip) return ip;
+      }
+    }
+  }
+  for (const c of arr(task['containers'])) {
+    for (const n of arr(obj(c)?.['networkInterfaces'])) {
+      const ip = str(obj(n)?.['privateIpv4Address']);
+      if (ip) return ip;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An ECS `Task` (SDK or wire JSON) as an ObservedTask; undefined only when there is no task ARN
+ * (nothing could be keyed on it).
+ */
+export function parseTask(raw: unknown): ObservedTask | undefined {
+  const t = obj(raw);
+  const arn = str(t?.['taskArn']);
+  if (!t || !arn) return undefined;
+  return {
+    arn,
+    taskDefinitionArn: str(t['taskDefinitionArn']),
+    lastStatus: parseTaskStatus(t['lastStatus']),
+    desiredStatus: parseTaskStatus(t['desiredStatus']),
+    startedBy: str(t['startedBy']),
+    group: str(t['group']),
+    createdAt: toEpochMs(t['createdAt']),
+    startedAt: toEpochMs(t['startedAt']),
+    stoppingAt: toEpochMs(t['stoppingAt']),
+    stoppedAt: toEpochMs(t['stoppedAt']),
+    stopCode: str(t['stopCode']),
+    stoppedReason: str(t['stoppedReason']),
+    privateIp: privateIpOf(t),
+    tags: parseTags(t['tags']),
+  };
+}
+
+/** Every parseable task of a list; entries without an ARN are dropped. */
+export function parseTasks(raw: unknown): ObservedTask[] {
+  const out: ObservedTask[] = [];
+  for (const r of arr(raw)) {
+    const t = parseTask(r);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/** ECS `failures` entries (`{arn, reason, detail}`). */
+export function parseFailures(raw: unknown): { arn: string | undefined; reason: string | undefined; detail: string | undefined }[] {
+  return arr(raw).map((f) => {
+    const o = obj(f) ?? {};
+    return { arn: str(o['arn']), reason: str(o['reason']), detail: str(o['detail']) };
+  });
+}
+
+/** An EFS `AccessPointDescription` (PascalCase) as an ObservedAccessPoint; undefined without an id. */
+export function parseAccessPoint(raw: unknown, fallbackFileSystemId?: string): ObservedAccessPoint | undefined {
+  const a = obj(raw);
+  const id = str(a?.['AccessPointId']);
+  if (!a || !id) return undefined;
+  const fileSystemId = str(a['FileSystemId']) ?? fallbackFileSystemId;
+  if (!fileSystemId) return undefined;
+  return {
+    id,
+    arn: str(a['AccessPointArn']),
+    fileSystemId,
+    lifeCycleState: str(a['LifeCycleState']),
+    tags: parseTags(a['Tags']),
+  };
+}
