@@ -1,0 +1,84 @@
+/**
+ * Actions: what the plan asks the executors to do. Each is idempotent (running it twice has
+ * the effect of running it once) and carries the drift kind that caused it.
+ */
+import type { SessionStatus } from '../../desired/schema.js';
+import type { DriftKind } from './drift.js';
+
+/** Everything needed to register (or find) a task definition and launch a session task. */
+export interface LaunchSpec {
+  template: string;
+  userId: string;
+  /** Task-definition family, `esr-<template>-<contentHash>`: one family per content. */
+  family: string;
+  contentHash: string;
+  accessPointId: string | undefined;
+  env: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+interface Base {
+  /** The work-queue key this action belongs to (session id, or `orphan:<arn>`). */
+  key: string;
+  drift: DriftKind;
+  /** Human-readable why, for logs and events. */
+  message: string;
+}
+
+export interface WriteStatusAction extends Base {
+  type: 'writeStatus';
+  sessionId: string;
+  status: SessionStatus;
+}
+
+/** Write `intentStatus` (with launchIntent) first, then RunTask with its clientToken. */
+export interface LaunchAction extends Base {
+  type: 'launch';
+  sessionId: string;
+  incarnation: number;
+  clientToken: string;
+  spec: LaunchSpec;
+  intentStatus: SessionStatus;
+}
+
+export interface StopTaskAction extends Base {
+  type: 'stopTask';
+  sessionId: string | undefined;
+  taskArn: string;
+  /** StopTask `reason` (shown in ECS as stoppedReason). */
+  stopReason: string;
+}
+
+export interface EnsureAccessPointAction extends Base {
+  type: 'ensureAccessPoint';
+  sessionId: string;
+  userId: string;
+}
+
+export interface EnsureTaskDefinitionAction extends Base {
+  type: 'ensureTaskDefinition';
+  sessionId: string;
+  spec: LaunchSpec;
+}
+
+export interface PurgeSessionAction extends Base {
+  type: 'purgeSession';
+  sessionId: string;
+  generation: number;
+}
+
+export type Action =
+  | WriteStatusAction
+  | LaunchAction
+  | StopTaskAction
+  | EnsureAccessPointAction
+  | EnsureTaskDefinitionAction
+  | PurgeSessionAction;
+
+export type ActionType = Action['type'];
+export const ACTION_TYPES: ActionType[] = ['writeStatus', 'launch', 'stopTask', 'ensureAccessPoint', 'ensureTaskDefinition', 'purgeSession'];
+
+/** Actions that only prepare a launch: after they succeed the key is planned again at once. */
+export function isPrerequisite(action: Action): boolean {
+  return action.type === 'ensureAccessPoint' || action.type === 'ensureTaskDefinition';
+}

@@ -1,0 +1,23 @@
+/**
+ * Drift kinds: the named differences between desired and observed state. Every planned
+ * action carries one as its reason (logs, events, the `esr_drift_detected_total{kind}` metric).
+ */
+export const DRIFT_KINDS = {
+  MissingTask: 'desired running, no live task: launch',
+  TaskStopped: 'status said Running/Starting but ECS says the task STOPPED: launch a new incarnation',
+  DuplicateTasks: 'more than one live task for the session: keep one, stop the rest',
+  OutdatedIncarnation: 'a live task of an older incarnation: stop it (the new one does not wait on it)',
+  SpecChanged: "the running task was launched for different spec content: replace it",
+  OrphanTask: 'a task of ours with no desired session, older than the grace period: stop',
+  Undesired: 'session deleted: stop its task, then finish the tombstone',
+  StuckStarting: 'task not RUNNING by the start deadline: stop it and retry with backoff',
+  StartFailed: 'start attempts exhausted for this generation: Failed until the spec changes',
+  AccessPointMissing: "the user's EFS access point is missing: create it before launch",
+  TaskDefinitionMissing: 'the task definition for this content hash is not known: ensure it before launch',
+  PersistenceUnavailable: 'persistence required but EFS is unavailable or not configured',
+  StatusStale: 'observed facts differ from the written status: write it',
+  InvalidSpec: 'the stored desired record is invalid: report it, act on nothing else',
+} as const;
+
+export type DriftKind = keyof typeof DRIFT_KINDS;
+export const DRIFT_KIND_NAMES = Object.keys(DRIFT_KINDS) as DriftKind[];

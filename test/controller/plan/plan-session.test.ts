@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionEntry } from '../../../src/desired/types.js';
+import type { ObservedAccessPoint, ObservedTask } from '../../../src/observed/model.js';
+import { planSession, type SessionPlan } from '../../../src/controller/plan/plan-session.js';
+import type { Action } from '../../../src/controller/plan/actions.js';
+import type { PlanConfig } from '../../../src/controller/plan/plan-config.js';
+import { runTaskTokenForSession } from '../../../src/observed/idempotency.js';
+import { aPlanConfig, aSpec, aStatus, aStoppedTask, aTask, anAccessPoint, T0 } from '../../fixtures/builders.js';
+
+/** Every family counts as known unless a test says otherwise. */
+const ALL_FAMILIES: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
+
+function run(args: {
+  entry?: SessionEntry;
+  tasks?: ObservedTask[];
+  aps?: ObservedAccessPoint[];
+  apsKnown?: boolean;
+  families?: ReadonlySet<string>;
+  now?: number;
+  cfg?: Partial<PlanConfig>;
+}): SessionPlan {
+  return planSession(
+    {
+      id: 's1',
+      entry: args.entry,
+      tasks: args.tasks ?? [],
+      accessPoints: args.aps ?? [],
+      accessPointsKnown: args.apsKnown ?? true,
+      knownFamilies: args.families ?? ALL_FAMILIES,
+    },
+    args.now ?? T0 + 20_000,
+    aPlanConfig(args.cfg),
+  );
+}
+
+const kinds = (p: SessionPlan): string[] => p.actions.map((a) => `${a.type}:${a.drift}`);
+const only = <T extends Action['type']>(p: SessionPlan, type: T): Extract<Action, { type: T }>[] =>
+  p.actions.filter((a): a is Extract<Action, { type: T }> => a.type === type);
+
+describe('planSession: one drift kind at a time', () => {
+  it('MissingTask: a new session launches incarnation 1 with the intent recorded in status', () => {
+    const p = run({ entry: { id: 's1', spec: aSpec() } });
+    expect(kinds(p)).toEqual(['launch:MissingTask']);
+    const [launch] = only(p, 'launch');
+    expect(launch!.incarnation).toBe(1);
+    expect(launch!.clientToken).toBe(runTaskTokenForSession('s1', 1));
+    expect(launch!.intentStatus.phase).toBe('Starting');
+    expect(launch!.intentStatus.launchIntent).toMatchObject({ clientToken: launch!.clientToken, incarnation: 1 });
+    expect(launch!.spec.tags['esr:incarnation']).toBe('1');
+  });
+
+  it('TaskStopped: Running status but ECS says STOPPED launches a new incarnation and tells why', () => {
+    const stopped = aStoppedTask({ incarnation: 2, stopCode: 'SpotInterruption', stoppedReason: 'Your Spot Task was interrupted.' });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Running', incarnation: 2, taskArn: stopped.arn }) }, tasks: [stopped] });
+    expect(kinds(p)).toEqual(['launch:TaskStopped']);
+    const [launch] = only(p, 'launch');
+    expect(launch!.incarnation).toBe(3);
+    const ready = launch!.intentStatus.conditions.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'TaskStopped' });
+    expect(ready!.message).toContain('SpotInterruption');
+    expect(launch!.intentStatus.attempts).toBe(0);
+  });
+
+  it('DuplicateTasks: keeps the RUNNING one over a pending one, then the oldest', () => {
+    const pending = aTask({ lastStatus: 'PENDING', createdAt: T0 - 5000, startedAt: undefined });
+    const older = aTask({ createdAt: T0 - 1000 });
+    const newer = aTask({ createdAt: T0 });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Running', incarnation: 1, taskArn: older.arn }) }, tasks: [newer, pending, older] });
+    const stops = only(p, 'stopTask');
+    expect(stops.map((s) => s.taskArn).sort()).toEqual([pending.arn, newer.arn].sort());
+    expect(stops.every((s) => s.drift === 'DuplicateTasks')).toBe(true);
+    expect(only(p, 'launch')).toHaveLength(0);
+  });
+
+  it('OrphanTask: a tagged task with no record is stopped only after the grace period', () => {
+    const young = aTask({ createdAt: T0 + 1000 });
+    const old = aTask({ createdAt: T0 - 120_000 });
+    const p = run({ entry: undefined, tasks: [young, old] });
+    expect(only(p, 'stopTask').map((s) => [s.taskArn, s.drift])).toEqual([[old.arn, 'OrphanTask']]);
+    expect(p.requeueAfterMs).toBe(60_000 - 19_000);
+  });
+
+  it('Undesired: a tombstone stops the task, then purges the records once nothing is live', () => {
+    const task = aTask();
+    const tomb = aSpec({ deleted: true, deletedAt: T0, generation: 2 });
+    const first = run({ entry: { id: 's1', spec: tomb, status: aStatus({ phase: 'Running', incarnation: 1, taskArn: task.arn }) }, tasks: [task] });
+    expect(kinds(first)).toEqual(['stopTask:Undesired', 'writeStatus:Undesired']);
+    expect(only(first, 'writeStatus')[0]!.status.phase).toBe('Stopping');
+    const second = run({ entry: { id: 's1', spec: tomb, status: aStatus({ phase: 'Stopping' }) }, tasks: [aStoppedTask({ arn: task.arn })] });
+    expect(second.actions).toEqual([expect.objectContaining({ type: 'purgeSession', generation: 2, drift: 'Undesired' })]);
+  });
+
+  it('StuckStarting: not RUNNING by the deadline: stop, count the attempt, back off', () => {
+    const stuck = aTask({ lastStatus: 'PROVISIONING', startedAt: undefined, createdAt: T0 });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Starting', incarnation: 1 }) }, tasks: [stuck], now: T0 + 181_000 });
+    expect(kinds(p)).toEqual(['stopTask:StuckStarting', 'writeStatus:StuckStarting']);
+    expect(only(p, 'writeStatus')[0]!.status.attempts).toBe(1);
+    expect(p.requeueAfterMs).toBe(2_000);
+  });
+
+  it('StuckStarting exhausts attempts: Failed, terminal until the generation changes', () => {
+    const stuck = aTask({ lastStatus: 'PENDING', startedAt: undefined, createdAt: T0, incarnation: 3 });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Starting', incarnation: 3, attempts: 2 }) }, tasks: [stuck], now: T0 + 200_000 });
+    expect(only(p, 'writeStatus')[0]!.status.phase).toBe('Failed');
+    const failedStatus = aStatus({ phase: 'Failed', incarnation: 3, attempts: 3, observedGeneration: 1 });
+    expect(run({ entry: { id: 's1', spec: aSpec(), status: failedStatus } }).actions.filter((a) => a.type === 'launch')).toHaveLength(0);
+    const bumped = run({ entry: { id: 's1', spec: aSpec({ generation: 2 }), status: failedStatus } });
+    expect(kinds(bumped)).toEqual(['launch:MissingTask']);
+    expect(only(bumped, 'launch')[0]!.intentStatus.attempts).toBe(0);
+  });
+
+  it('AccessPointMissing: persistence preferred with EFS configured creates the access point first', () => {
+    const p = run({ entry: { id: 's1', spec: aSpec({ persistence: 'preferred' }) } });
+    expect(kinds(p)).toEqual(['ensureAccessPoint:AccessPointMissing']);
+  });
+
+  it('mounts an existing access point and says so in the Persistence condition', () => {
+    const p = run({ entry: { id: 's1', spec: aSpec({ persistence: 'required' }) }, aps: [anAccessPoint()] });
+    const [launch] = only(p, 'launch');
+    expect(launch!.spec.accessPointId).toBe('fsap-u1');
+    expect(launch!.intentStatus.conditions.find((c) => c.type === 'Persistence')).toMatchObject({ status: 'True', reason: 'Mounted' });
+  });
+
+  it('TaskDefinitionMissing: an unknown family is ensured before launch', () => {
+    const p = run({ entry: { id: 's1', spec: aSpec() }, families: new Set() });
+    expect(kinds(p)).toEqual(['ensureTaskDefinition:TaskDefinitionMissing']);
+    expect(only(p, 'ensureTaskDefinition')[0]!.spec.family).toMatch(/^esr-shell-[0-9a-f]{24}$/);
+  });
+
+  it('StatusStale: the task is RUNNING but status says Starting: write Running with the endpoint', () => {
+    const task = aTask({ privateIp: '10.1.2.3' });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Starting', incarnation: 1, taskArn: task.arn }) }, tasks: [task] });
+    expect(kinds(p)).toEqual(['writeStatus:StatusStale']);
+    const status = only(p, 'writeStatus')[0]!.status;
+    expect(status).toMatchObject({ phase: 'Running', endpoint: { ip: '10.1.2.3', port: 8080 }, taskArn: task.arn });
+    expect(status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('a converged session plans nothing', () => {
+    const task = aTask({ privateIp: '10.1.2.3' });
+    const first = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Starting', incarnation: 1, taskArn: task.arn }) }, tasks: [task] });
+    const written = only(first, 'writeStatus')[0]!.status;
+    const again = run({ entry: { id: 's1', spec: aSpec(), status: written }, tasks: [task], now: T0 + 99_000 });
+    expect(again.actions).toEqual([]);
+  });
+
+  it('InvalidSpec: reports the problem in status and does nothing else, even with a task running', () => {
+    const p = run({ entry: { id: 's1', invalid: { record: 'spec', reason: 'malformed-json', message: 'spec: Unexpected token' } }, tasks: [aTask()] });
+    expect(kinds(p)).toEqual(['writeStatus:InvalidSpec']);
+    expect(only(p, 'writeStatus')[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Invalid', status: 'True', reason: 'MalformedJson' }));
+  });
+
+  it('PersistenceUnavailable: required + EFS unreadable waits; preferred launches without and says so', () => {
+    const waiting = run({ entry: { id: 's1', spec: aSpec({ persistence: 'required' }) }, apsKnown: false });
+    expect(kinds(waiting)).toEqual(['writeStatus:PersistenceUnavailable']);
+    expect(only(waiting, 'writeStatus')[0]!.status.phase).toBe('Pending');
+    const degraded = run({ entry: { id: 's1', spec: aSpec({ persistence: 'preferred' }) }, apsKnown: false });
+    const [launch] = only(degraded, 'launch');
+    expect(launch!.spec.accessPointId).toBeUndefined();
+    expect(launch!.intentStatus.conditions.find((c) => c.type === 'Persistence')).toMatchObject({ status: 'False', reason: 'EfsUnavailable' });
+  });
+
+  it('an unknown template is Failed with an Invalid condition naming the allowed ones', () => {
+    const p = run({ entry: { id: 's1', spec: aSpec({ template: 'gpu' }) } });
+    const status = only(p, 'writeStatus')[0]!.status;
+    expect(status.phase).toBe('Failed');
+    expect(status.conditions.find((c) => c.type === 'Invalid')?.message).toContain('allowed: shell');
+  });
+});
+
+describe('planSession: combinations and races', () => {
+  it('crash after the intent: no task visible re-sends the same clientToken (no new incarnation)', () => {
+    const intent = { clientToken: runTaskTokenForSession('s1', 4), incarnation: 4, requestedAt: T0 };
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Starting', incarnation: 4, launchIntent: intent }) } });
+    const [launch] = only(p, 'launch');
+    expect(launch).toMatchObject({ incarnation: 4, clientToken: intent.clientToken });
+  });
+
+  it('restart with no memory: a live task of incarnation 7 is adopted, not relaunched', () => {
+    const task = aTask({ incarnation: 7 });
+    const p = run({ entry: { id: 's1', spec: aSpec() }, tasks: [task] });
+    expect(kinds(p)).toEqual(['writeStatus:StatusStale']);
+    expect(only(p, 'writeStatus')[0]!.status).toMatchObject({ phase: 'Running', incarnation: 7, taskArn: task.arn });
+  });
+
+  it('quick delete-then-recreate: the old task still stopping is neither adopted nor waited on', () => {
+    const stopping = aTask({ incarnation: 1, desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' });
+    const p = run({ entry: { id: 's1', spec: aSpec({ generation: 3 }), status: aStatus({ phase: 'Stopping', incarnation: 1, observedGeneration: 2 }) }, tasks: [stopping] });
+    expect(kinds(p)).toEqual(['launch:MissingTask']);
+    expect(only(p, 'launch')[0]!.incarnation).toBe(2);
+  });
+
+  it('a live task of an older incarnation is stopped while the current one serves', () => {
+    const old = aTask({ incarnation: 1 });
+    const cur = aTask({ incarnation: 2 });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Running', incarnation: 2, taskArn: cur.arn }) }, tasks: [old, cur] });
+    expect(only(p, 'stopTask').map((s) => [s.taskArn, s.drift])).toEqual([[old.arn, 'OutdatedIncarnation']]);
+  });
+
+  it('duplicates plus a stale status: stops the extra and writes Running in one plan', () => {
+    const a = aTask({ createdAt: T0 - 10 });
+    const b = aTask({ createdAt: T0 });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Starting', incarnation: 1 }) }, tasks: [a, b] });
+    expect(kinds(p)).toEqual(['stopTask:DuplicateTasks', 'writeStatus:StatusStale']);
+    expect(only(p, 'writeStatus')[0]!.status.taskArn).toBe(a.arn);
+  });
+
+  it('a spec change of the running task content replaces it with a new incarnation', () => {
+    const task = aTask({ extraTags: { 'esr:spec-hash': 'old-hash' } });
+    const p = run({ entry: { id: 's1', spec: aSpec({ generation: 2, env: { MODE: 'x' } }), status: aStatus({ phase: 'Running', incarnation: 1, taskArn: task.arn, observedGeneration: 1 }) }, tasks: [task] });
+    expect(kinds(p)).toEqual(['launch:SpecChanged']);
+    expect(only(p, 'launch')[0]!.incarnation).toBe(2);
+  });
+
+  it('a task that never started counts as a failed attempt and the next launch waits for the backoff', () => {
+    const failedStart = aStoppedTask({ startedAt: undefined, stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError' });
+    const status = aStatus({ phase: 'Starting', incarnation: 1, attempts: 1, lastError: { reason: 'StuckStarting', message: 'x', at: T0 + 19_000 } });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart] });
+    expect(p.actions).toEqual([]);
+    expect(p.requeueAfterMs).toBeGreaterThan(0);
+    const later = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart], now: T0 + 60_000 });
+    expect(kinds(later)).toEqual(['launch:TaskStopped']);
+    expect(only(later, 'launch')[0]!.intentStatus.attempts).toBe(2);
+  });
+
+  it('never plans anything for tasks of other owners (they are not indexed upstream) nor stops in InvalidSpec', () => {
+    const p = run({ entry: { id: 's1', invalid: { record: 'spec', reason: 'schema', message: 'spec.userId: required' } }, tasks: [aTask(), aTask()] });
+    expect(only(p, 'stopTask')).toHaveLength(0);
+  });
+});
