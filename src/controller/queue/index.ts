@@ -1,0 +1,10 @@
+export { WorkQueue, type AddOptions, type WorkQueueOptions, type ShutdownReport } from './work-queue.js';
+export { DelayingQueue } from './delaying-queue.js';
+export { RateLimitingQueue, defaultControllerRateLimiter, type RateLimitingQueueOptions } from './rate-limiting-queue.js';
+export type { RateLimiter } from './rate-limiter.js';
+export { ExponentialJitterLimiter, type ExponentialJitterOptions } from './exponential-jitter-limiter.js';
+export { OverallBucketLimiter, type OverallBucketOptions } from './overall-bucket-limiter.js';
+export { MaxOfLimiter } from './max-of-limiter.js';
+export { type QueuePriority, higherPriority } from './priority-fifo.js';
+export { noopQueueMetrics, type QueueMetricsSink } from './metrics.js';
+export { runWorkers, type ReconcileResult, type ResultLabel, type KeyHandler, type HandlerContext, type RunWorkersOptions, type WorkerPool } from './worker-runner.js';
