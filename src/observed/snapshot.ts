@@ -1,0 +1,122 @@
+/**
+ * One full read of what the controller owns at ECS and EFS, as an immutable ObservedSnapshot.
+ *
+ * Cost per read (the API-economy rule): ListTasks pages for desiredStatus RUNNING and STOPPED
+ * (100 ARNs a page, at least one page each), ceil(N/100) DescribeTasks for N distinct tasks,
+ * and, when a file system is given, the DescribeAccessPoints pages. Nothing else.
+ *
+ * Rules:
+ * - Tasks are selected by `startedBy` only, not by tag: a lagging describe may omit tags, and
+ *   dropping such a task would make plan launch a duplicate. Ownership is judged in plan.
+ * - A task listed but MISSING on describe vanished in between; it is simply absent.
+ * - An ECS failure fails the read (SnapshotReadError with the cause). An EFS failure does not:
+ *   the snapshot says `accessPointsKnown: false` so plan does not conclude "missing".
+ * - An aborted signal always rejects.
+ */
+import type { Clock } from '../common/clock.js';
+import { ECS_PAGE_MAX, type AwsApi } from './aws-api.js';
+import { chunk, mapLimit } from './map-limit.js';
+import type { ObservedAccessPoint, ObservedSnapshot, ObservedTask } from './model.js';
+import { ownedBy } from './task-tags.js';
+
+export interface ReadSnapshotOptions {
+  readonly cluster: string;
+  readonly startedBy: string;
+  /** Value of our owner tag; access points without it are not ours. */
+  readonly owner: string;
+  /** The EFS file system holding per-user access points; omit when persistence is off. */
+  readonly fileSystemId?: string;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+  /** DescribeTasks batches in flight at once (default 4). */
+  readonly describeConcurrency?: number;
+  /** DescribeAccessPoints page size (default 100, the EFS default). */
+  readonly accessPointPageSize?: number;
+}
+
+export class SnapshotReadError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'SnapshotReadError';
+  }
+}
+
+async function listAll(api: AwsApi, o: ReadSnapshotOptions, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  let page = 0;
+  do {
+    page++;
+    try {
+      const out = await api.ecs.listTasks(
+        { cluster: o.cluster, startedBy: o.startedBy, desiredStatus, maxResults: ECS_PAGE_MAX, nextToken },
+        { signal: o.signal },
+      );
+      arns.push(...out.taskArns);
+      nextToken = out.nextToken;
+    } catch (err) {
+      throw new SnapshotReadError(`ListTasks ${desiredStatus} page ${page} of cluster ${o.cluster} failed`, { cause: err });
+    }
+  } while (nextToken !== undefined);
+  return arns;
+}
+
+/** DescribeTasks (with tags) for `arns`, in batches of 100, `concurrency` at a time. */
+export async function describeAll(
+  api: AwsApi,
+  cluster: string,
+  arns: readonly string[],
+  opts: { readonly concurrency?: number; readonly signal?: AbortSignal } = {},
+): Promise<ObservedTask[]> {
+  const batches = chunk(arns, ECS_PAGE_MAX);
+  const results = await mapLimit(batches, opts.concurrency ?? 4, async (batch, i) => {
+    try {
+      return (await api.ecs.describeTasks({ cluster, tasks: batch }, { signal: opts.signal })).tasks;
+    } catch (err) {
+      throw new SnapshotReadError(`DescribeTasks batch ${i + 1}/${batches.length} (${batch.length} tasks) of cluster ${cluster} failed`, {
+        cause: err,
+      });
+    }
+  });
+  return results.flat();
+}
+
+async function readAccessPoints(api: AwsApi, o: ReadSnapshotOptions, fileSystemId: string): Promise<ObservedAccessPoint[]> {
+  const out: ObservedAccessPoint[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await api.efs.describeAccessPoints(
+      { fileSystemId, nextToken, maxResults: o.accessPointPageSize ?? 100 },
+      { signal: o.signal },
+    );
+    for (const ap of page.accessPoints) if (ownedBy(ap, o.owner)) out.push(ap);
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return out;
+}
+
+export async function readSnapshot(api: AwsApi, o: ReadSnapshotOptions): Promise<ObservedSnapshot> {
+  const efsRead: Promise<ObservedAccessPoint[] | undefined> =
+    o.fileSystemId === undefined
+      ? Promise.resolve([])
+      : readAccessPoints(api, o, o.fileSystemId).catch((err: unknown) => {
+          if (o.signal?.aborted) throw err;
+          return undefined;
+        });
+  // Keep a rejected EFS read from surfacing as unhandled while the ECS read is still running.
+  efsRead.catch(() => undefined);
+  const [running, stopped] = await Promise.all([listAll(api, o, 'RUNNING'), listAll(api, o, 'STOPPED')]);
+  const arns = [...new Set([...running, ...stopped])];
+  const described = await describeAll(api, o.cluster, arns, { concurrency: o.describeConcurrency, signal: o.signal });
+  const tasks = new Map<string, ObservedTask>();
+  for (const t of described) tasks.set(t.arn, t);
+  const aps = await efsRead;
+  const accessPoints = new Map<string, ObservedAccessPoint>();
+  for (const ap of aps ?? []) accessPoints.set(ap.id, ap);
+  return {
+    readAt: o.clock.now(),
+    tasks,
+    accessPoints,
+    accessPointsKnown: aps !== undefined,
+  };
+}

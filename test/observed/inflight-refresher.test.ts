@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/common/clock.js';
+import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
+import { awsError } from '../../src/observed/fake-error.js';
+import { InflightRefresher, isInFlight } from '../../src/observed/inflight-refresher.js';
+import type { ObservedTask } from '../../src/observed/model.js';
+import { CLUSTER, launchSessions } from './fixtures.js';
+
+const LIFECYCLE = { provisioningMs: 1_000, pendingMs: 2_000, activatingMs: 500, stoppingMs: 3_000 };
+
+function setup(intervalMs = 250) {
+  const clock = new VirtualClock();
+  const api = new FakeAwsApi({ clock, lifecycle: LIFECYCLE });
+  const changes: { arn: string; status: string; previous: string | undefined; at: number }[] = [];
+  const vanished: string[] = [];
+  const errors: unknown[] = [];
+  const refresher = new InflightRefresher({
+    api,
+    cluster: CLUSTER,
+    clock,
+    intervalMs,
+    onChange: (t: ObservedTask, prev) => changes.push({ arn: t.arn, status: t.lastStatus, previous: prev?.lastStatus, at: clock.now() }),
+    onVanished: (arn) => vanished.push(arn),
+    onError: (e) => errors.push(e),
+  });
+  return { clock, api, refresher, changes, vanished, errors };
+}
+
+describe('InflightRefresher', () => {
+  it('notices RUNNING within one interval and then stops refreshing the task', async () => {
+    const { clock, api, refresher, changes } = setup();
+    const start = clock.now();
+    const [task] = await launchSessions(api, 1);
+    expect(task?.lastStatus).toBe('PROVISIONING');
+    refresher.track(task!);
+    refresher.start();
+    await clock.advanceUntil(() => changes.some((c) => c.status === 'RUNNING'), 10_000);
+    const running = changes.find((c) => c.status === 'RUNNING')!;
+    expect(running.at - start).toBeGreaterThanOrEqual(3_500);
+    expect(running.at - start).toBeLessThanOrEqual(3_500 + 250);
+    expect(changes.map((c) => c.status)).toEqual(['PENDING', 'ACTIVATING', 'RUNNING']);
+    expect(refresher.trackedArns()).toEqual([]);
+    api.calls.reset();
+    await clock.advance(5_000);
+    expect(api.calls.count('ecs.describeTasks')).toBe(0);
+    await refresher.stop();
+  });
+
+  it('reports a stop through to STOPPED', async () => {
+    const { clock, api, refresher, changes } = setup();
+    const [task] = await launchSessions(api, 1);
+    await clock.advance(4_000);
+    const stopped = await api.ecs.stopTask({ cluster: CLUSTER, task: task!.arn });
+    expect(isInFlight(stopped.task!)).toBe(true);
+    refresher.track(stopped.task!);
+    refresher.start();
+    await clock.advance(3_500);
+    expect(changes.map((c) => c.status)).toEqual(['STOPPING', 'STOPPED']);
+    expect(refresher.trackedArns()).toEqual([]);
+    await refresher.stop();
+  });
+
+  it('batches 250 in-flight tasks into 3 DescribeTasks per tick', async () => {
+    const { clock, api, refresher } = setup(500);
+    const tasks = await launchSessions(api, 250);
+    refresher.syncFrom(tasks);
+    expect(refresher.trackedArns()).toHaveLength(250);
+    api.calls.reset();
+    refresher.start();
+    await clock.advance(500);
+    expect(api.calls.snapshot()).toEqual({ 'ecs.describeTasks': 3 });
+    await refresher.stop();
+  });
+
+  it('reports vanished tasks once and keeps going after read errors', async () => {
+    const { clock, api, refresher, vanished, errors, changes } = setup();
+    const [a, b] = await launchSessions(api, 2);
+    refresher.track(a!);
+    refresher.track(b!);
+    api.calls.failNext('ecs.describeTasks', awsError('ThrottlingException', 'Rate exceeded'));
+    refresher.start();
+    await clock.advance(250);
+    expect(errors).toHaveLength(1);
+    api.tasks.vanish(a!.arn);
+    await clock.advance(1_000);
+    expect(vanished).toEqual([a!.arn]);
+    expect(changes.some((c) => c.arn === b!.arn && c.status === 'PENDING')).toBe(true);
+    expect(refresher.trackedArns()).toEqual([b!.arn]);
+    await refresher.stop();
+  });
+
+  it('costs nothing when nothing is in flight, and ignores settled tasks', async () => {
+    const { clock, api, refresher } = setup();
+    const [task] = await launchSessions(api, 1);
+    await clock.advance(10_000);
+    const [settled] = (await api.ecs.describeTasks({ cluster: CLUSTER, tasks: [task!.arn] })).tasks;
+    refresher.track(settled!);
+    api.calls.reset();
+    refresher.start();
+    await clock.advance(10_000);
+    expect(api.calls.total()).toBe(0);
+    await refresher.stop();
+  });
+
+  it('isolates a throwing callback', async () => {
+    const clock = new VirtualClock();
+    const api = new FakeAwsApi({ clock, lifecycle: LIFECYCLE });
+    const errors: unknown[] = [];
+    const refresher = new InflightRefresher({
+      api, cluster: CLUSTER, clock, intervalMs: 100,
+      onChange: () => { throw new Error('callback bug'); },
+      onError: (e) => errors.push(e),
+    });
+    const [task] = await launchSessions(api, 1);
+    refresher.trackArn(task!.arn);
+    expect(await refresher.refreshOnce()).toBe(1);
+    expect(errors).toHaveLength(1);
+  });
+});
