@@ -1,0 +1,331 @@
+import type {
+  DeregisterTaskDefinitionResponse,
+  DescribeTaskDefinitionResponse,
+  DescribeTasksResponse,
+  Failure,
+  ListTagsForResourceResponse,
+  ListTasksResponse,
+  RegisterTaskDefinitionResponse,
+  RunTaskResponse,
+  StopTaskResponse,
+  Tag,
+  TaskOverride,
+} from '@aws-sdk/client-ecs';
+import type { Clock } from '../common/clock.js';
+import type { Rng } from '../common/rng.js';
+import { clusterArn, clusterName, hexId, parseTaskRef, taskArn, type SimAccount } from './arns.js';
+import { ecsError, throttled } from './errors.js';
+import * as s from './ecs-schemas.js';
+import type { FaultInjector } from './faults.js';
+import type { TimingProfile } from './profiles.js';
+import { requestStop, stateAt, type StopRequest, type TaskRecord } from './task-lifecycle.js';
+import { TaskDefinitionRegistry } from './task-definitions.js';
+import { taskView } from './task-view.js';
+import { TaskStore, drawMs } from './ecs-tasks.js';
+import type { Throttler } from './throttle.js';
+import { parseInput } from './validate.js';
+import { RunTaskTokens } from './run-task-tokens.js';
+
+export interface EcsSimDeps {
+  clock: Clock;
+  rng: Rng;
+  account: SimAccount;
+  profile: () => TimingProfile;
+  faults: FaultInjector;
+  throttler: Throttler;
+  /** When set, only these clusters exist (others: ClusterNotFoundException); otherwise every name does. */
+  clusters?: readonly string[];
+}
+
+export const CAPACITY_UNAVAILABLE = 'Capacity is unavailable at this time. Please try again later or in a different availability zone';
+
+/**
+ * ECS semantics: task definitions, RunTask/StopTask, DescribeTasks/ListTasks and tags.
+ * Inputs are validated here (the HTTP adapter passes raw JSON through); errors are SimErrors.
+ */
+export class EcsSim {
+  readonly taskDefinitions: TaskDefinitionRegistry;
+  readonly tasks: TaskStore;
+  private readonly tokens: RunTaskTokens;
+  private ipCounter = 10;
+
+  constructor(private readonly d: EcsSimDeps) {
+    this.taskDefinitions = new TaskDefinitionRegistry(d.clock, d.account);
+    this.tasks = new TaskStore(d.clock, () => d.profile().stoppedRetentionMs);
+    this.tokens = new RunTaskTokens(d.clock, () => d.profile().clientTokenTtlMs);
+  }
+
+  private now(): number {
+    return this.d.clock.now();
+  }
+
+  private cluster(input: string | undefined): string {
+    const name = clusterName(input);
+    if (this.d.clusters && !this.d.clusters.includes(name)) throw ecsError.clusterNotFound(name);
+    return name;
+  }
+
+  registerTaskDefinition(input: unknown): RegisterTaskDefinitionResponse {
+    const req = parseInput('ecs', 'RegisterTaskDefinition', s.registerTaskDefinitionInput, input);
+    return this.taskDefinitions.register(req);
+  }
+
+  describeTaskDefinition(input: unknown): DescribeTaskDefinitionResponse {
+    const req = parseInput('ecs', 'DescribeTaskDefinition', s.describeTaskDefinitionInput, input);
+    const { taskDefinition, tags } = this.taskDefinitions.resolve(req.taskDefinition);
+    return req.include?.includes('TAGS') ? { taskDefinition, tags } : { taskDefinition };
+  }
+
+  deregisterTaskDefinition(input: unknown): DeregisterTaskDefinitionResponse {
+    const req = parseInput('ecs', 'DeregisterTaskDefinition', s.deregisterTaskDefinitionInput, input);
+    return { taskDefinition: this.taskDefinitions.deregister(req.taskDefinition) };
+  }
+
+  runTask(input: unknown): RunTaskResponse {
+    const req = parseInput('ecs', 'RunTask', s.runTaskInput, input);
+    const count = req.count ?? 1;
+    if (count < 1 || count > 10) throw ecsError.invalidParameter(`count must be between 1 and 10 (got ${count}).`);
+    if (req.launchType && req.capacityProviderStrategy?.length) {
+      throw ecsError.invalidParameter('Specifying both a launch type and capacity provider strategy is not supported.');
+    }
+    const cluster = this.cluster(req.cluster);
+    const { taskDefinition: def } = this.taskDefinitions.resolve(req.taskDefinition);
+    const subnets = req.networkConfiguration?.awsvpcConfiguration?.subnets;
+    if (def.networkMode === 'awsvpc' && !subnets) {
+      throw ecsError.invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    }
+    if (req.tags?.some((t) => t.key.toLowerCase().startsWith('aws:'))) throw ecsError.invalidParameter('Tag keys starting with aws: are reserved.');
+
+    const now = this.now();
+    if (req.clientToken) {
+      const prior = this.tokens.lookup(cluster, req.clientToken, req);
+      if (prior) {
+        const tasks = prior.taskIds.flatMap((id) => {
+          const t = this.tasks.get(id);
+          return t ? [taskView(t, now, true)] : [];
+        });
+        return { tasks, failures: prior.failures };
+      }
+    }
+
+    const failures: Failure[] = [];
+    let launch = 0;
+    for (let i = 0; i < count; i++) {
+      if (this.d.faults.capacityFailure()) failures.push({ arn: clusterArn(this.d.account, cluster), reason: CAPACITY_UNAVAILABLE });
+      else launch++;
+    }
+    if (launch > 0 && !this.d.throttler.admitLaunches(launch)) throw throttled('ecs', 'Rate exceeded: task launch rate limit reached');
+
+    const spot = req.capacityProviderStrategy?.some((c) => c.capacityProvider === 'FARGATE_SPOT') ?? false;
+    const created: TaskRecord[] = [];
+    for (let i = 0; i < launch; i++) {
+      const task = this.newTask(cluster, def, req, spot, subnets?.[0]);
+      this.tasks.add(task);
+      created.push(task);
+    }
+    if (req.clientToken && created.length > 0) {
+      this.tokens.remember(cluster, req.clientToken, req, created.map((t) => t.id), created.map((t) => t.arn), failures);
+    }
+    return { tasks: created.map((t) => taskView(t, now, true)), failures };
+  }
+
+  private newTask(
+    cluster: string,
+    def: { taskDefinitionArn?: string; family?: string; revision?: number; containerDefinitions?: Array<{ name?: string; image?: string }>; cpu?: string; memory?: string },
+    req: s.RunTaskInput,
+    spot: boolean,
+    subnet: string | undefined,
+  ): TaskRecord {
+    const { rng } = this.d;
+    const p = this.d.profile();
+    const now = this.now();
+    const id = hexId(rng, 32);
+    const arn = taskArn(this.d.account, cluster, id);
+    const pendingAt = now + drawMs(rng, p.provisioningMs);
+    const activatingAt = pendingAt + drawMs(rng, p.pendingMs);
+    const runningAt = activatingAt + drawMs(rng, p.activatingMs);
+    const n = this.ipCounter++;
+    const task: TaskRecord = {
+      id,
+      arn,
+      cluster,
+      clusterArn: clusterArn(this.d.account, cluster),
+      taskDefinitionArn: def.taskDefinitionArn!,
+      family: def.family!,
+      revision: def.revision!,
+      containers: (def.containerDefinitions ?? []).map((c) => ({
+        name: c.name ?? 'main',
+        image: c.image ?? '',
+        arn: `arn:aws:ecs:${this.d.account.region}:${this.d.account.accountId}:container/${cluster}/${id}/${hexId(rng, 8)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 12)}`,
+      })),
+      cpu: def.cpu,
+      memory: def.memory,
+      startedBy: req.startedBy,
+      group: req.group,
+      launchType: req.capacityProviderStrategy?.length ? 'FARGATE' : (req.launchType ?? 'FARGATE'),
+      capacityProviderName: req.capacityProviderStrategy?.[0]?.capacityProvider,
+      platformVersion: req.platformVersion ?? '1.4.0',
+      overrides: req.overrides as TaskOverride | undefined,
+      tags: (req.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
+      clientToken: req.clientToken,
+      eni: {
+        attachmentId: `${hexId(rng, 8)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 12)}`,
+        eniId: `eni-${hexId(rng, 17)}`,
+        privateIp: `10.0.${(n >> 8) & 255}.${n & 255}`,
+        subnetId: subnet ?? 'subnet-0123456789abcdef0',
+        mac: `0e:${[0, 0, 0, 0, 0].map(() => hexId(rng, 2)).join(':')}`,
+      },
+      createdAt: now,
+      pendingAt,
+      activatingAt,
+      runningAt,
+      stopDurations: {
+        deactivating: drawMs(rng, p.deactivatingMs),
+        stopping: drawMs(rng, p.stoppingMs),
+        deprovisioning: drawMs(rng, p.deprovisioningMs),
+      },
+    };
+    const fate = this.d.faults.taskFate(spot);
+    if (fate.failToStart) {
+      requestStop(task, {
+        at: pendingAt + Math.floor((activatingAt - pendingAt) / 2),
+        code: 'TaskFailedToStart',
+        reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref',
+      });
+    }
+    if (fate.crashAfterMs !== undefined) {
+      requestStop(task, { at: runningAt + fate.crashAfterMs, code: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 1 });
+    }
+    if (fate.spotInterruptAfterMs !== undefined) {
+      requestStop(task, { at: runningAt + fate.spotInterruptAfterMs, code: 'SpotInterruption', reason: 'Your Spot Task was interrupted.', exitCode: 143 });
+    }
+    return task;
+  }
+
+  /** Finds a live task by ID or ARN within `cluster` (the ARN's cluster must match). */
+  private findTask(ref: string, clusterInput: string | undefined): TaskRecord | undefined {
+    const parsed = parseTaskRef(ref);
+    const cluster = this.cluster(clusterInput ?? parsed.cluster);
+    if (parsed.cluster && parsed.cluster !== cluster) return undefined;
+    const t = this.tasks.get(parsed.id);
+    return t && t.cluster === cluster ? t : undefined;
+  }
+
+  stopTask(input: unknown): StopTaskResponse {
+    const req = parseInput('ecs', 'StopTask', s.stopTaskInput, input);
+    const task = this.findTask(req.task, req.cluster);
+    if (!task) throw ecsError.invalidParameter('The referenced task was not found.');
+    const now = this.now();
+    requestStop(task, { at: now, code: 'UserInitiated', reason: req.reason ?? 'Task stopped by user', exitCode: 0 });
+    return { task: taskView(task, now, true) };
+  }
+
+  describeTasks(input: unknown): DescribeTasksResponse {
+    const req = parseInput('ecs', 'DescribeTasks', s.describeTasksInput, input);
+    if (req.tasks.length === 0) throw ecsError.invalidParameter('Tasks cannot be empty.');
+    if (req.tasks.length > 100) throw ecsError.invalidParameter(`Too many tasks were provided (${req.tasks.length}). The maximum is 100.`);
+    const cluster = this.cluster(req.cluster);
+    const now = this.now();
+    const withTags = req.include?.includes('TAGS') ?? false;
+    const tasks = [];
+    const failures: Failure[] = [];
+    for (const ref of req.tasks) {
+      const t = this.findTask(ref, req.cluster ?? cluster);
+      if (t) tasks.push(taskView(t, now, withTags));
+      else failures.push({ arn: ref.startsWith('arn:') ? ref : taskArn(this.d.account, cluster, ref), reason: 'MISSING' });
+    }
+    return { tasks, failures };
+  }
+
+  listTasks(input: unknown): ListTasksResponse {
+    const req = parseInput('ecs', 'ListTasks', s.listTasksInput, input);
+    const max = req.maxResults ?? 100;
+    if (max < 1 || max > 100) throw ecsError.invalidParameter(`maxResults must be between 1 and 100 (got ${max}).`);
+    const cluster = this.cluster(req.cluster);
+    const after = req.nextToken === undefined ? 0 : decodeToken(req.nextToken);
+    const now = this.now();
+    const want = req.desiredStatus ?? 'RUNNING';
+    const family = req.family;
+    const matching = this.tasks.list().filter((t) => {
+      if (t.cluster !== cluster || t.seq <= after) return false;
+      if (req.startedBy !== undefined && t.startedBy !== req.startedBy) return false;
+      if (family !== undefined && t.family !== family) return false;
+      if (req.launchType !== undefined && t.launchType !== req.launchType) return false;
+      const desired = stateAt(t, now).desiredStatus;
+      return want === 'PENDING' ? false : desired === want;
+    });
+    const page = matching.slice(0, max);
+    const more = matching.length > max;
+    return { taskArns: page.map((t) => t.arn), ...(more ? { nextToken: encodeToken(page.at(-1)!.seq) } : {}) };
+  }
+
+  private tagsFor(resourceArn: string): Tag[] {
+    if (/^arn:aws:ecs:[^:]+:\d{12}:task\//.test(resourceArn)) {
+      const t = this.findTask(resourceArn, undefined);
+      if (!t) throw ecsError.resourceNotFound(resourceArn);
+      return t.tags;
+    }
+    if (/^arn:aws:ecs:[^:]+:\d{12}:task-definition\//.test(resourceArn)) {
+      const tags = this.taskDefinitions.tagsOf(resourceArn);
+      if (!tags) throw ecsError.resourceNotFound(resourceArn);
+      return tags;
+    }
+    throw ecsError.invalidParameter(`Invalid resource ARN: '${resourceArn}'.`);
+  }
+
+  tagResource(input: unknown): Record<string, never> {
+    const req = parseInput('ecs', 'TagResource', s.tagResourceInput, input);
+    if (req.tags.some((t) => t.key.toLowerCase().startsWith('aws:'))) throw ecsError.invalidParameter('Tag keys starting with aws: are reserved.');
+    const tags = this.tagsFor(req.resourceArn);
+    for (const t of req.tags) {
+      const existing = tags.find((x) => x.key === t.key);
+      if (existing) existing.value = t.value;
+      else tags.push({ key: t.key, value: t.value });
+    }
+    if (tags.length > 50) throw ecsError.invalidParameter('A resource can have at most 50 tags.');
+    return {};
+  }
+
+  untagResource(input: unknown): Record<string, never> {
+    const req = parseInput('ecs', 'UntagResource', s.untagResourceInput, input);
+    const tags = this.tagsFor(req.resourceArn);
+    const keep = tags.filter((t) => !req.tagKeys.includes(t.key!));
+    tags.splice(0, tags.length, ...keep);
+    return {};
+  }
+
+  listTagsForResource(input: unknown): ListTagsForResourceResponse {
+    const req = parseInput('ecs', 'ListTagsForResource', s.listTagsForResourceInput, input);
+    return { tags: this.tagsFor(req.resourceArn).map((t) => ({ ...t })) };
+  }
+
+  /** Control: stops a task now with the given code (a crash, a spot interruption, ...). Throws when unknown. */
+  forceStop(ref: string, stop: Omit<StopRequest, 'at'>): TaskRecord {
+    const parsed = parseTaskRef(ref);
+    const task = this.tasks.get(parsed.id);
+    if (!task) throw ecsError.invalidParameter(`The referenced task was not found: ${ref}`);
+    requestStop(task, { ...stop, at: this.now() });
+    return task;
+  }
+
+  reset(): void {
+    this.tasks.clear();
+    this.taskDefinitions.clear();
+    this.tokens.clear();
+    this.ipCounter = 10;
+  }
+}
+
+function encodeToken(seq: number): string {
+  return Buffer.from(JSON.stringify({ after: seq })).toString('base64url');
+}
+
+function decodeToken(token: string): number {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof v.after === 'number' && Number.isInteger(v.after) && v.after >= 0) return v.after;
+  } catch {
+    // fall through to the error below
+  }
+  throw ecsError.invalidParameter('Invalid nextToken.');
+}

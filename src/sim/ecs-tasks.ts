@@ -1,0 +1,52 @@
+import type { Clock } from '../common/clock.js';
+import type { Rng } from '../common/rng.js';
+import { stoppedAtOf, type TaskRecord } from './task-lifecycle.js';
+
+/**
+ * The task store: every task not yet expired, in creation order (ListTasks pages follow it).
+ * A STOPPED task vanishes `retentionMs` after it stopped; `purge` applies that and is called
+ * before every read, so expiry needs no timers.
+ */
+export class TaskStore {
+  private readonly tasks = new Map<string, TaskRecord & { seq: number }>();
+  private seq = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly retentionMs: () => number,
+  ) {}
+
+  add(task: TaskRecord): void {
+    this.tasks.set(task.id, { ...task, seq: ++this.seq });
+  }
+
+  /** Drops tasks whose retention after STOPPED has passed. */
+  purge(): void {
+    const now = this.clock.now();
+    const keep = this.retentionMs();
+    for (const [id, t] of this.tasks) {
+      const stoppedAt = stoppedAtOf(t, now);
+      if (stoppedAt !== undefined && stoppedAt + keep <= now) this.tasks.delete(id);
+    }
+  }
+
+  get(id: string): (TaskRecord & { seq: number }) | undefined {
+    this.purge();
+    return this.tasks.get(id);
+  }
+
+  /** Every live task, oldest first. */
+  list(): Array<TaskRecord & { seq: number }> {
+    this.purge();
+    return [...this.tasks.values()];
+  }
+
+  clear(): void {
+    this.tasks.clear();
+  }
+}
+
+/** Draws a duration in [min, max] ms. */
+export function drawMs(rng: Rng, r: { min: number; max: number }): number {
+  return Math.round(r.min + rng.next() * (r.max - r.min));
+}
