@@ -1,0 +1,117 @@
+/**
+ * Typed errors of the desired-state layer. Each has a stable `code` and an `is...` check that
+ * works across module copies (it checks `code`, not only `instanceof`).
+ */
+
+export type DesiredErrorCode =
+  | 'INVALID_SPEC'
+  | 'OVERSIZE'
+  | 'UNKNOWN_TEMPLATE'
+  | 'REDIS_UNAVAILABLE'
+  | 'FENCED'
+  | 'SESSION_FAILED'
+  | 'WAIT_ABORTED'
+  | 'WRITE_CONFLICT'
+  | 'STORE_ERROR';
+
+export class DesiredError extends Error {
+  readonly code: DesiredErrorCode;
+  constructor(code: DesiredErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+function hasCode(err: unknown, code: DesiredErrorCode): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/** A spec field failed validation; `field` is a dotted path such as `env.AWS_REGION`. */
+export class InvalidSpecError extends DesiredError {
+  constructor(
+    readonly field: string,
+    readonly why: string,
+    options?: { cause?: unknown },
+  ) {
+    super('INVALID_SPEC', `invalid spec: ${field || '(root)'}: ${why}`, options);
+  }
+}
+export const isInvalidSpecError = (e: unknown): e is InvalidSpecError => hasCode(e, 'INVALID_SPEC');
+
+/** A value is larger than its limit (bytes or chars, as stated in the message). */
+export class OversizeError extends DesiredError {
+  constructor(
+    readonly field: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super('OVERSIZE', `${field} is ${size} bytes, limit ${limit}`);
+  }
+}
+export const isOversizeError = (e: unknown): e is OversizeError => hasCode(e, 'OVERSIZE');
+
+/** The template is not in the allow-list the client was configured with. */
+export class UnknownTemplateError extends DesiredError {
+  constructor(
+    readonly template: string,
+    readonly allowed: readonly string[],
+  ) {
+    super('UNKNOWN_TEMPLATE', `unknown template "${template}"; allowed: ${allowed.join(', ') || '(none)'}`);
+  }
+}
+export const isUnknownTemplateError = (e: unknown): e is UnknownTemplateError => hasCode(e, 'UNKNOWN_TEMPLATE');
+
+/** Redis could not be reached or did not answer in time; the operation may be retried. */
+export class RedisUnavailableError extends DesiredError {
+  constructor(
+    readonly operation: string,
+    options: { cause: unknown },
+  ) {
+    super('REDIS_UNAVAILABLE', `redis unavailable during ${operation}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
+  }
+}
+export const isRedisUnavailableError = (e: unknown): e is RedisUnavailableError => hasCode(e, 'REDIS_UNAVAILABLE');
+
+/** A write carried a fencing token lower than the current leader epoch: this writer is not the leader. */
+export class FencedError extends DesiredError {
+  constructor(
+    readonly token: number,
+    readonly epoch: string,
+    readonly operation: string,
+  ) {
+    super('FENCED', `${operation} rejected: fencing token ${token} is older than leader epoch ${epoch}`);
+  }
+}
+export const isFencedError = (e: unknown): e is FencedError => hasCode(e, 'FENCED');
+
+/** `waitFor` saw the session reach phase Failed. `status` is the status that failed it. */
+export class SessionFailedError extends DesiredError {
+  constructor(
+    readonly sessionId: string,
+    readonly status: unknown,
+    detail: string,
+  ) {
+    super('SESSION_FAILED', `session ${sessionId} failed: ${detail}`);
+  }
+}
+export const isSessionFailedError = (e: unknown): e is SessionFailedError => hasCode(e, 'SESSION_FAILED');
+
+/** `waitFor` was aborted by its signal; `cause` is the signal's reason. */
+export class WaitAbortedError extends DesiredError {
+  constructor(
+    readonly sessionId: string,
+    options: { cause: unknown },
+  ) {
+    super('WAIT_ABORTED', `waiting for session ${sessionId} aborted`, options);
+  }
+}
+export const isWaitAbortedError = (e: unknown): e is WaitAbortedError => hasCode(e, 'WAIT_ABORTED');
+
+/** A compare-and-set spec write kept losing to concurrent writers. */
+export class WriteConflictError extends DesiredError {
+  constructor(readonly key: string, attempts: number) {
+    super('WRITE_CONFLICT', `write to ${key} lost to concurrent writers ${attempts} times`);
+  }
+}
+export const isWriteConflictError = (e: unknown): e is WriteConflictError => hasCode(e, 'WRITE_CONFLICT');

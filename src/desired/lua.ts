@@ -1,0 +1,96 @@
+/**
+ * Lua scripts: every multi-key write is one script, so it is atomic on a single Redis,
+ * Sentinel or Cluster (all keys share one hash tag). Scripts are registered with ioredis
+ * `defineCommand` (EVALSHA with EVAL fallback).
+ */
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * Compare-and-set of a spec record + index + change hint + store marker, atomically.
+ * KEYS: 1 record, 2 index (zset), 3 hints stream, 4 hint seq counter, 5 meta.
+ * ARGV: 1 'new' (must not exist) or 'cas' (must equal ARGV 2), 2 expected current bytes,
+ *       3 new bytes, 4 id, 5 generation, 6 hint kind ('session'|'pool'),
+ *       7 stream MAXLEN (approximate), 8 marker JSON.
+ * Returns 1 when written, 0 when the current value was not the expected one (retry).
+ */
+const CAS_SPEC = `
+local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == 'new' then
+  if cur then return 0 end
+elseif cur ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], 0, ARGV[4])
+local seq = redis.call('INCR', KEYS[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'k', ARGV[6], 'id', ARGV[4], 'g', ARGV[5], 'q', seq)
+redis.call('SET', KEYS[5], ARGV[8], 'NX')
+return 1
+`;
+
+/**
+ * Fenced status write + publication.
+ * KEYS: 1 leader epoch, 2 spec record, 3 status record.
+ * ARGV: 1 fencing token, 2 status JSON, 3 status channel.
+ * Returns {'OK'}, {'GONE'} (no spec record: purged) or {'FENCED', <epoch>}.
+ * A missing epoch counts as 0; a non-numeric epoch fences everyone (fail safe).
+ */
+const WRITE_STATUS = `
+local raw = redis.call('GET', KEYS[1])
+local epoch = 0
+if raw then epoch = tonumber(raw) end
+local token = tonumber(ARGV[1])
+if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
+redis.call('SET', KEYS[3], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
+return {'OK'}
+`;
+
+/**
+ * Fenced purge of a tombstoned session: removes spec, status and index entry only when the
+ * spec is still the tombstone of the given generation.
+ * KEYS: 1 leader epoch, 2 spec, 3 status, 4 index.
+ * ARGV: 1 fencing token, 2 generation, 3 id, 4 status channel.
+ * Returns {'OK'}, {'KEPT'} or {'FENCED', <epoch>}.
+ */
+const PURGE_SESSION = `
+local raw = redis.call('GET', KEYS[1])
+local epoch = 0
+if raw then epoch = tonumber(raw) end
+local token = tonumber(ARGV[1])
+if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
+local specRaw = redis.call('GET', KEYS[2])
+if not specRaw then return {'KEPT'} end
+local ok, spec = pcall(cjson.decode, specRaw)
+if not ok or type(spec) ~= 'table' or spec['deleted'] ~= true or tostring(spec['generation']) ~= ARGV[2] then
+  return {'KEPT'}
+end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[4], ARGV[3])
+redis.call('PUBLISH', ARGV[4], '')
+return {'OK'}
+`;
+
+type Arg = string | Buffer | number;
+
+/** The scripts as typed methods on a connection. */
+export interface DesiredScripts {
+  esrCasSpec(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<number>;
+  esrWriteStatus(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
+  esrPurgeSession(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+}
+
+export type RedisLike = Redis | Cluster;
+export type ScriptedRedis = RedisLike & DesiredScripts;
+
+/** Registers the scripts on `redis` (idempotent) and returns it typed with them. */
+export function withScripts(redis: RedisLike): ScriptedRedis {
+  const r = redis as ScriptedRedis;
+  if (typeof r.esrCasSpec !== 'function') {
+    redis.defineCommand('esrCasSpec', { numberOfKeys: 5, lua: CAS_SPEC });
+    redis.defineCommand('esrWriteStatus', { numberOfKeys: 3, lua: WRITE_STATUS });
+    redis.defineCommand('esrPurgeSession', { numberOfKeys: 4, lua: PURGE_SESSION });
+  }
+  return r;
+}

@@ -1,0 +1,264 @@
+/**
+ * In-memory desired state with the same interfaces and rules as the Redis store (same
+ * validation and record rules; records are kept as raw JSON so the same decoder runs), for the
+ * deterministic simulation and for tests. Uses no timers; time comes from the injected clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { RealClock, type Clock } from '../common/clock.js';
+import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
+import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
+import { nextPoolSpec, nextSessionSpec, tombstoneOf, toSessionEntry } from './records.js';
+import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecContent, type SessionStatus, type WarmPoolSpec } from './schema.js';
+import type {
+  DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
+} from './types.js';
+
+export interface MemoryDesiredStoreOptions {
+  clock?: Clock;
+  /** Exact cap of the hint log (the Redis stream's cap is approximate). Default 10,000. */
+  hintsMaxLen?: number;
+  onInvalidRecord?: InvalidRecordHook;
+}
+
+interface LoggedHint {
+  id: string;
+  seq: number;
+  hint: Hint;
+}
+
+export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter {
+  private readonly clock: Clock;
+  private readonly hintsMaxLen: number;
+  private readonly onInvalid: InvalidRecordHook;
+  private readonly specs = new Map<string, string | Buffer>();
+  private readonly statuses = new Map<string, string | Buffer>();
+  private readonly pools = new Map<string, string | Buffer>();
+  private hints: LoggedHint[] = [];
+  private seq = 0;
+  private marker: StoreMarker | undefined;
+  private epoch = 0;
+  private readonly wakeups = new Set<() => void>();
+  private reconnects = 0;
+  private readonly watchers = new Map<string, Set<StatusListener>>();
+
+  constructor(opts: MemoryDesiredStoreOptions = {}) {
+    this.clock = opts.clock ?? new RealClock();
+    this.hintsMaxLen = opts.hintsMaxLen ?? 10_000;
+    this.onInvalid = opts.onInvalidRecord ?? (() => undefined);
+  }
+
+  // ---- test and simulation controls ----
+
+  /** Sets the leader epoch that fencing tokens are checked against (leader election does this for Redis). */
+  setLeaderEpoch(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  /** Stores raw bytes as a record, bypassing validation (as a buggy gateway or a human could). */
+  putRaw(record: 'spec' | 'status' | 'pool', id: string, raw: string | Buffer): void {
+    (record === 'spec' ? this.specs : record === 'status' ? this.statuses : this.pools).set(id, raw);
+  }
+
+  /** Makes every active hint follower report `resync: reconnect`, as after a Redis reconnect. */
+  simulateReconnect(): void {
+    this.reconnects++;
+    this.wake();
+  }
+
+  // ---- SpecStore ----
+
+  private wake(): void {
+    for (const w of [...this.wakeups]) w();
+  }
+
+  private addHint(kind: Hint['kind'], id: string, generation: number): void {
+    this.seq++;
+    this.hints.push({ id: `${this.seq}-0`, seq: this.seq, hint: { kind, id, generation } });
+    if (this.hints.length > this.hintsMaxLen) this.hints = this.hints.slice(this.hints.length - this.hintsMaxLen);
+    this.marker ??= { schemaVersion: SCHEMA_VERSION, storeId: randomUUID(), createdAt: this.clock.now() };
+    this.wake();
+  }
+
+  async ensureSession(content: SessionSpecContent): Promise<SpecWriteResult<SessionSpec>> {
+    const prev = decodeSessionSpec(this.specs.get(content.id), content.id);
+    const status = decodeSessionStatus(this.statuses.get(content.id));
+    const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
+    const next = nextSessionSpec(prev.kind === 'ok' ? prev.value : undefined, floor, content, this.clock.now());
+    if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
+    const spec = next!;
+    this.specs.set(spec.id, encodeRecord(spec));
+    this.addHint('session', spec.id, spec.generation);
+    return { spec, changed: true };
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    const prev = decodeSessionSpec(this.specs.get(id), id);
+    if (prev.kind === 'absent') return false;
+    if (prev.kind === 'invalid') {
+      throw new DesiredError('STORE_ERROR', `cannot delete session ${id}: its stored spec is invalid (${prev.invalid.message}); fix or rewrite it with ensureSession first`);
+    }
+    const next = tombstoneOf(prev.value, this.clock.now());
+    if (!next) return false;
+    this.specs.set(id, encodeRecord(next));
+    this.addHint('session', id, next.generation);
+    return true;
+  }
+
+  async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
+    const prev = decodePoolSpec(this.pools.get(name), name);
+    const next = nextPoolSpec(prev.kind === 'ok' ? prev.value : undefined, name, template, target, this.clock.now());
+    if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
+    this.pools.set(name, encodeRecord(next!));
+    this.addHint('pool', name, next!.generation);
+    return { spec: next!, changed: true };
+  }
+
+  private entry(id: string, report: boolean): SessionEntry | undefined {
+    const e = toSessionEntry(id, decodeSessionSpec(this.specs.get(id), id), decodeSessionStatus(this.statuses.get(id)));
+    if (e && !SESSION_ID_PATTERN.test(id)) {
+      delete e.spec;
+      e.invalid = { record: 'spec', reason: 'schema', message: `session id ${JSON.stringify(id.slice(0, 80))} breaks the naming rule` };
+    }
+    if (e?.invalid && report) this.onInvalid({ kind: 'session', id, invalid: e.invalid });
+    return e;
+  }
+
+  private poolEntry(name: string): PoolEntry | undefined {
+    const d = decodePoolSpec(this.pools.get(name), name);
+    if (d.kind === 'absent') return undefined;
+    if (d.kind === 'ok') return { name, spec: d.value };
+    this.onInvalid({ kind: 'pool', id: name, invalid: d.invalid });
+    return { name, invalid: d.invalid };
+  }
+
+  async readSession(id: string): Promise<SessionEntry | undefined> {
+    return this.entry(id, true);
+  }
+
+  async readPool(name: string): Promise<PoolEntry | undefined> {
+    return this.poolEntry(name);
+  }
+
+  private sortedIds(): string[] {
+    return [...this.specs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  async listSessions(opts: ListOptions = {}): Promise<SessionPage> {
+    const limit = Math.max(1, Math.min(1000, opts.limit ?? 100));
+    const ids = this.sortedIds().filter((id) => opts.cursor === undefined || id > opts.cursor);
+    const page = ids.slice(0, limit);
+    const sessions = page.map((id) => this.entry(id, true)).filter((e): e is SessionEntry => e !== undefined);
+    return ids.length > limit ? { sessions, nextCursor: page[page.length - 1] } : { sessions };
+  }
+
+  async watchStatus(id: string, listener: StatusListener): Promise<() => Promise<void>> {
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(listener);
+    const d = decodeSessionStatus(this.statuses.get(id));
+    if (d.kind === 'ok') listener(d.value);
+    else listener(undefined, d.kind === 'invalid' ? d.invalid : undefined);
+    return async () => {
+      set.delete(listener);
+      if (set.size === 0) this.watchers.delete(id);
+    };
+  }
+
+  private publish(id: string, status: SessionStatus | undefined): void {
+    for (const l of [...(this.watchers.get(id) ?? [])]) l(status);
+  }
+
+  // ---- DesiredStore ----
+
+  private cursorNow(): HintCursor {
+    const last = this.hints[this.hints.length - 1];
+    return last ? { id: last.id, seq: last.seq } : { id: '0-0', seq: 0 };
+  }
+
+  async snapshot(): Promise<DesiredSnapshot> {
+    const cursor = this.cursorNow();
+    let invalidCount = 0;
+    const sessions = new Map<string, SessionEntry>();
+    for (const id of this.sortedIds()) {
+      const e = this.entry(id, true);
+      if (!e) continue;
+      if (e.invalid) invalidCount++;
+      sessions.set(id, e);
+    }
+    const pools = new Map<string, PoolEntry>();
+    for (const name of [...this.pools.keys()].sort()) {
+      const p = this.poolEntry(name);
+      if (!p) continue;
+      if (p.invalid) invalidCount++;
+      pools.set(name, p);
+    }
+    return { sessions, pools, readAt: this.clock.now(), cursor, marker: this.marker, invalidCount };
+  }
+
+  async *followHints(from: HintCursor, opts: FollowOptions): AsyncGenerator<HintEvent> {
+    const { signal } = opts;
+    const reconnectsAtStart = this.reconnects;
+    let cursor = from;
+    let wake: (() => void) | undefined;
+    const onAbort = (): void => wake?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        if (this.reconnects !== reconnectsAtStart) {
+          yield { type: 'resync', reason: 'reconnect', message: 'simulated reconnect; hints may have been lost' };
+          return;
+        }
+        const fresh = this.hints.filter((h) => h.seq > cursor.seq);
+        if (fresh.length === 0) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            this.wakeups.add(resolve);
+          });
+          if (wake) this.wakeups.delete(wake);
+          continue;
+        }
+        if (fresh[0]!.seq !== cursor.seq + 1) {
+          yield { type: 'resync', reason: 'gap', message: `expected hint seq ${cursor.seq + 1} after ${cursor.id}, oldest kept is ${fresh[0]!.seq}` };
+          return;
+        }
+        const last = fresh[fresh.length - 1]!;
+        cursor = { id: last.id, seq: last.seq };
+        yield { type: 'hints', hints: fresh.map((h) => h.hint), cursor };
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (wake) this.wakeups.delete(wake);
+    }
+  }
+
+  // ---- StatusWriter ----
+
+  private checkFence(token: number, operation: string): void {
+    if (!(token >= this.epoch)) throw new FencedError(token, String(this.epoch), operation);
+  }
+
+  async writeStatus(id: string, status: SessionStatus, fencingToken: number): Promise<StatusWriteResult> {
+    const parsed = SessionStatusSchema.safeParse(status);
+    if (!parsed.success) throw new InvalidSpecError('status', describeIssues('status', parsed.error), { cause: parsed.error });
+    this.checkFence(fencingToken, `writeStatus ${id}`);
+    if (!this.specs.has(id)) return { outcome: 'session-gone' };
+    this.statuses.set(id, JSON.stringify(parsed.data));
+    this.publish(id, parsed.data);
+    return { outcome: 'written' };
+  }
+
+  async purgeSession(id: string, generation: number, fencingToken: number): Promise<boolean> {
+    this.checkFence(fencingToken, `purgeSession ${id}`);
+    const d = decodeSessionSpec(this.specs.get(id), id);
+    if (d.kind !== 'ok' || !d.value.deleted || d.value.generation !== generation) return false;
+    this.specs.delete(id);
+    this.statuses.delete(id);
+    this.publish(id, undefined);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.watchers.clear();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Store-independent rules for spec records: input validation, when a write is a "real change"
+ * (which bumps `generation`), tombstones, and how decoded records combine into a SessionEntry.
+ * Both store implementations use these, so they cannot drift apart.
+ */
+import {
+  RECORD_MAX_BYTES,
+  SCHEMA_VERSION,
+  SessionSpecInputSchema,
+  WARM_POOL_TARGET_MAX,
+  PoolNameSchema,
+  TemplateNameSchema,
+  type SessionSpec,
+  type SessionSpecContent,
+  type SessionStatus,
+  type WarmPoolSpec,
+} from './schema.js';
+import { InvalidSpecError, OversizeError, UnknownTemplateError } from './errors.js';
+import type { Decoded } from './decode.js';
+import type { SessionEntry } from './types.js';
+
+export interface InputRules {
+  /** Allowed template names; undefined = not known here (the controller still enforces its own). */
+  templates?: readonly string[];
+  /** Upper bound for warm-pool targets (default WARM_POOL_TARGET_MAX). */
+  warmPoolTargetMax?: number;
+}
+
+/**
+ * Validates what the gateway passed to `ensureSession`. Throws InvalidSpecError (field + why),
+ * OversizeError (the spec would exceed RECORD_MAX_BYTES) or UnknownTemplateError.
+ */
+export function parseSessionInput(input: unknown, rules: InputRules = {}): SessionSpecContent {
+  const r = SessionSpecInputSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue ? issue.path.map(String).join('.') : '';
+    const why = issue?.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+    throw new InvalidSpecError(field, why, { cause: r.error });
+  }
+  const content = r.data;
+  const size = Buffer.byteLength(JSON.stringify(content));
+  // Room for the fields the store adds (generation, times, tombstone): 256 bytes.
+  if (size + 256 > RECORD_MAX_BYTES) throw new OversizeError('spec', size, RECORD_MAX_BYTES - 256);
+  checkTemplate(content.template, rules);
+  return content;
+}
+
+function checkTemplate(template: string, rules: InputRules): void {
+  if (rules.templates && !rules.templates.includes(template)) throw new UnknownTemplateError(template, rules.templates);
+}
+
+/** Validates a warm-pool write; throws the same typed errors as parseSessionInput. */
+export function parsePoolInput(name: string, template: string, target: number, rules: InputRules = {}): void {
+  const n = PoolNameSchema.safeParse(name);
+  if (!n.success) throw new InvalidSpecError('pool', n.error.issues[0]?.message ?? 'invalid', { cause: n.error });
+  const t = TemplateNameSchema.safeParse(template);
+  if (!t.success) throw new InvalidSpecError('template', t.error.issues[0]?.message ?? 'invalid', { cause: t.error });
+  const max = rules.warmPoolTargetMax ?? WARM_POOL_TARGET_MAX;
+  if (!Number.isInteger(target) || target < 0 || target > max) {
+    throw new InvalidSpecError('target', `must be an integer in 0..${max}, got ${target}`);
+  }
+  checkTemplate(template, rules);
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ak = Object.keys(a);
+  if (ak.length !== Object.keys(b).length) return false;
+  return ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+/** True when `spec` already says what `content` says (so writing it again is not a change). */
+export function sameContent(spec: SessionSpec, content: SessionSpecContent): boolean {
+  return (
+    !spec.deleted &&
+    spec.userId === content.userId &&
+    spec.template === content.template &&
+    spec.persistence === content.persistence &&
+    sameMap(spec.env, content.env) &&
+    sameMap(spec.labels, content.labels)
+  );
+}
+
+/**
+ * The spec to store for `content`, or undefined when nothing changes. `generationFloor` is
+ * the highest generation known for this id when the previous record is unreadable (e.g. the
+ * status's observedGeneration), so generations never go backwards.
+ */
+export function nextSessionSpec(
+  prev: SessionSpec | undefined,
+  generationFloor: number,
+  content: SessionSpecContent,
+  now: number,
+): SessionSpec | undefined {
+  if (prev && sameContent(prev, content)) return undefined;
+  const revive = !prev || prev.deleted;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id: content.id,
+    userId: content.userId,
+    template: content.template,
+    env: content.env,
+    persistence: content.persistence,
+    labels: content.labels,
+    generation: Math.max(prev?.generation ?? 0, generationFloor) + 1,
+    deleted: false,
+    createdAt: revive ? now : prev.createdAt,
+    updatedAt: now,
+  };
+}
+
+/** The tombstone replacing `prev`, or undefined when it is already one. */
+export function tombstoneOf(prev: SessionSpec, now: number): SessionSpec | undefined {
+  if (prev.deleted) return undefined;
+  return { ...prev, deleted: true, deletedAt: now, updatedAt: now, generation: prev.generation + 1 };
+}
+
+/** The pool spec to store, or undefined when template and target are unchanged. */
+export function nextPoolSpec(prev: WarmPoolSpec | undefined, name: string, template: string, target: number, now: number): WarmPoolSpec | undefined {
+  if (prev && prev.template === template && prev.target === target) return undefined;
+  return { schemaVersion: SCHEMA_VERSION, name, template, target, generation: (prev?.generation ?? 0) + 1, updatedAt: now };
+}
+
+/** Combines decoded records into an entry (see SessionEntry for the rules); undefined when both are absent. */
+export function toSessionEntry(
+  id: string,
+  spec: Decoded<SessionSpec>,
+  status: Decoded<SessionStatus>,
+): SessionEntry | undefined {
+  if (spec.kind === 'absent' && status.kind === 'absent') return undefined;
+  const entry: SessionEntry = { id };
+  if (spec.kind === 'ok') entry.spec = spec.value;
+  if (status.kind === 'ok') entry.status = status.value;
+  if (spec.kind === 'invalid') entry.invalid = spec.invalid;
+  else if (status.kind === 'invalid') entry.invalid = status.invalid;
+  return entry;
+}

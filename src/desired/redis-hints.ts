@@ -1,0 +1,90 @@
+/**
+ * Follows the change-hint stream with XREAD BLOCK from a remembered cursor, on a dedicated
+ * connection (a blocking read would stall every other command on a shared one).
+ *
+ * Resync rules (the iteration yields `{type:'resync'}` and ends):
+ * - `gap`: the next hint's `seq` is not cursor.seq + 1 (the stream was trimmed past the cursor,
+ *   or the store was wiped and restarted its counter);
+ * - `reconnect`: the dedicated connection reconnected (a failover may have lost writes);
+ * - `error`: XREAD failed (timeout, connection closed for good).
+ */
+import { Cluster, type Redis } from 'ioredis';
+import type { KeyLayout } from './keys.js';
+import type { RedisLike } from './lua.js';
+import type { FollowOptions, Hint, HintCursor, HintEvent } from './types.js';
+
+export const DEFAULT_BLOCK_MS = 5000;
+/** Most hints fetched per XREAD. */
+export const HINT_BATCH = 1000;
+
+type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
+
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+/** Parses one stream entry; undefined when it is not a hint this code wrote. */
+export function parseHint(fields: string[]): { hint: Hint; seq: number } | undefined {
+  const k = field(fields, 'k');
+  const id = field(fields, 'id');
+  const g = Number(field(fields, 'g'));
+  const q = Number(field(fields, 'q'));
+  if ((k !== 'session' && k !== 'pool') || id === undefined || !Number.isSafeInteger(g) || !Number.isSafeInteger(q)) return undefined;
+  return { hint: { kind: k, id, generation: g }, seq: q };
+}
+
+function commandTimeoutOf(base: RedisLike): number | undefined {
+  return base instanceof Cluster ? base.options.redisOptions?.commandTimeout : (base as Redis).options.commandTimeout;
+}
+
+export async function* followHintStream(base: RedisLike, keys: KeyLayout, from: HintCursor, opts: FollowOptions): AsyncGenerator<HintEvent> {
+  const { signal } = opts;
+  if (signal.aborted) return;
+  const timeout = commandTimeoutOf(base);
+  // Block for less than the command timeout, or every idle XREAD would "time out".
+  const blockMs = Math.max(1, Math.min(opts.blockMs ?? DEFAULT_BLOCK_MS, timeout ? timeout - 500 : Infinity));
+  const conn: RedisLike =
+    base instanceof Cluster ? base.duplicate() : (base as Redis).duplicate({ connectionName: `esr-hints-${keys.prefix}` });
+  let readyCount = 0;
+  conn.on('ready', () => readyCount++);
+  conn.on('error', () => undefined); // surfaced through the failing XREAD
+  const onAbort = (): void => conn.disconnect();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let cursor = from;
+  try {
+    for (;;) {
+      let reply: XReadReply;
+      try {
+        reply = (await conn.xread('COUNT', HINT_BATCH, 'BLOCK', blockMs, 'STREAMS', keys.hints, cursor.id)) as XReadReply;
+      } catch (err) {
+        if (signal.aborted) return;
+        yield { type: 'resync', reason: 'error', message: `reading hints failed: ${(err as Error).message}` };
+        return;
+      }
+      if (signal.aborted) return;
+      if (readyCount > 1) {
+        yield { type: 'resync', reason: 'reconnect', message: 'the hint connection reconnected; hints may have been lost' };
+        return;
+      }
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length === 0) continue;
+      const hints: Hint[] = [];
+      for (const [entryId, fields] of entries) {
+        const parsed = parseHint(fields);
+        if (!parsed || parsed.seq !== cursor.seq + 1) {
+          if (hints.length > 0) yield { type: 'hints', hints, cursor };
+          const got = parsed ? `seq ${parsed.seq}` : 'an unreadable entry';
+          yield { type: 'resync', reason: 'gap', message: `expected hint seq ${cursor.seq + 1} after ${cursor.id}, got ${got} at ${entryId}` };
+          return;
+        }
+        hints.push(parsed.hint);
+        cursor = { id: entryId, seq: parsed.seq };
+      }
+      yield { type: 'hints', hints, cursor };
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    conn.disconnect();
+  }
+}

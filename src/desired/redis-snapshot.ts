@@ -1,0 +1,143 @@
+/**
+ * Reads the whole desired state in a few round trips, whatever the number of sessions:
+ *   1. MULTI: the session index, the pool index, the newest hint (cursor) and the marker —
+ *      atomically, so the cursor is taken before any record is read;
+ *   2. one pipeline of MGETs (chunks of `chunkSize` keys) over spec and status records;
+ *   3. only for ids whose records read as missing: TYPE, to tell "gone" from "wrong type".
+ * Every record is validated; bad ones become `invalid` entries, never exceptions.
+ */
+import type { Clock } from '../common/clock.js';
+import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus } from './decode.js';
+import type { KeyLayout } from './keys.js';
+import type { RedisLike } from './lua.js';
+import { toSessionEntry } from './records.js';
+import { POOL_NAME_PATTERN, SESSION_ID_PATTERN } from './schema.js';
+import type { DesiredSnapshot, HintCursor, InvalidRecordHook, PoolEntry, SessionEntry, StoreMarker } from './types.js';
+import { guard } from './redis-guard.js';
+
+export const SNAPSHOT_CHUNK = 1000;
+
+type Exec = Array<[Error | null, unknown]> | null;
+
+/** Parses the newest stream entry (XREVRANGE ... COUNT 1) into a cursor. */
+export function cursorFromEntries(entries: unknown): HintCursor {
+  const first = Array.isArray(entries) ? (entries[0] as [string, string[]] | undefined) : undefined;
+  if (!first) return { id: '0-0', seq: 0 };
+  const fields = first[1];
+  const qi = fields.indexOf('q');
+  const seq = qi >= 0 ? Number(fields[qi + 1]) : NaN;
+  return { id: first[0], seq: Number.isSafeInteger(seq) ? seq : -1 };
+}
+
+/** Parses the marker; an unreadable marker still counts as present (storeId 'unreadable'). */
+export function parseMarker(raw: unknown): StoreMarker | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const m = JSON.parse(raw) as Partial<StoreMarker>;
+    if (typeof m.storeId === 'string' && typeof m.schemaVersion === 'number' && typeof m.createdAt === 'number') {
+      return { schemaVersion: m.schemaVersion, storeId: m.storeId, createdAt: m.createdAt };
+    }
+  } catch {
+    // fall through
+  }
+  return { schemaVersion: -1, storeId: 'unreadable', createdAt: 0 };
+}
+
+function idProblem(kind: 'spec' | 'pool', id: string): SessionEntry['invalid'] {
+  return { record: kind, reason: 'schema', message: `index holds ${kind === 'spec' ? 'session id' : 'pool name'} ${JSON.stringify(id.slice(0, 80))} which breaks the naming rule` };
+}
+
+export async function readSnapshot(
+  redis: RedisLike,
+  keys: KeyLayout,
+  clock: Clock,
+  onInvalid: InvalidRecordHook,
+  chunkSize = SNAPSHOT_CHUNK,
+): Promise<DesiredSnapshot> {
+  return guard('snapshot', async () => {
+    const head = (await redis
+      .multi()
+      .zrange(keys.sessionIndex, 0, -1)
+      .zrange(keys.poolIndex, 0, -1)
+      .xrevrange(keys.hints, '+', '-', 'COUNT', 1)
+      .get(keys.meta)
+      .exec()) as Exec;
+    if (!head) throw new Error('snapshot transaction aborted');
+    for (const [err] of head) if (err) throw err;
+    const readAt = clock.now();
+    const ids = head[0]![1] as string[];
+    const poolNames = head[1]![1] as string[];
+    const cursor = cursorFromEntries(head[2]![1]);
+    const marker = parseMarker(head[3]![1]);
+
+    const pipe = redis.pipeline();
+    for (let i = 0; i < ids.length; i += chunkSize) {
+      const part = ids.slice(i, i + chunkSize);
+      pipe.mgetBuffer(part.map(keys.sessionSpec));
+      pipe.mgetBuffer(part.map(keys.sessionStatus));
+    }
+    if (poolNames.length > 0) pipe.mgetBuffer(poolNames.map(keys.pool));
+    const replies = ((await pipe.exec()) ?? []) as Array<[Error | null, Array<Buffer | null>]>;
+    for (const [err] of replies) if (err) throw err;
+
+    let invalidCount = 0;
+    const report = (kind: 'session' | 'pool', id: string, invalid: NonNullable<SessionEntry['invalid']>): void => {
+      invalidCount++;
+      onInvalid({ kind, id, invalid });
+    };
+
+    const sessions = new Map<string, SessionEntry>();
+    const missing: string[] = [];
+    for (let c = 0; c * chunkSize < ids.length; c++) {
+      const specs = replies[2 * c]![1];
+      const statuses = replies[2 * c + 1]![1];
+      for (let j = 0; j < specs.length; j++) {
+        const id = ids[c * chunkSize + j]!;
+        const entry = toSessionEntry(id, decodeSessionSpec(specs[j], id), decodeSessionStatus(statuses[j])) ?? { id };
+        if (!SESSION_ID_PATTERN.test(id)) {
+          delete entry.spec;
+          entry.invalid = idProblem('spec', id);
+        }
+        if (!entry.spec && !entry.invalid && specs[j] === null) missing.push(id);
+        sessions.set(id, entry);
+      }
+    }
+    await classifyMissing(redis, keys, missing, sessions);
+    for (const e of sessions.values()) if (e.invalid) report('session', e.id, e.invalid);
+
+    const pools = new Map<string, PoolEntry>();
+    const poolRaw = poolNames.length > 0 ? replies[replies.length - 1]![1] : [];
+    poolNames.forEach((name, i) => {
+      const d = decodePoolSpec(poolRaw[i], name);
+      const entry: PoolEntry = { name };
+      if (!POOL_NAME_PATTERN.test(name)) entry.invalid = idProblem('pool', name);
+      else if (d.kind === 'ok') entry.spec = d.value;
+      else if (d.kind === 'invalid') entry.invalid = d.invalid;
+      else return; // listed but gone: skip (a purge in flight)
+      if (entry.invalid) report('pool', name, entry.invalid);
+      pools.set(name, entry);
+    });
+
+    return { sessions, pools, readAt, cursor, marker, invalidCount };
+  });
+}
+
+/**
+ * Ids in the index whose spec read as nil: either removed since the index was read (dropped
+ * from the snapshot unless a status remains) or a key of the wrong type (reported invalid).
+ */
+async function classifyMissing(redis: RedisLike, keys: KeyLayout, ids: string[], sessions: Map<string, SessionEntry>): Promise<void> {
+  if (ids.length === 0) return;
+  const pipe = redis.pipeline();
+  for (const id of ids) pipe.type(keys.sessionSpec(id));
+  const types = ((await pipe.exec()) ?? []) as Array<[Error | null, string]>;
+  ids.forEach((id, i) => {
+    const type = types[i]?.[1];
+    const entry = sessions.get(id)!;
+    if (type && type !== 'none' && type !== 'string') {
+      entry.invalid = { record: 'spec', reason: 'wrong-type', message: `spec key holds a Redis ${type}, expected a string` };
+    } else if (!entry.status) {
+      sessions.delete(id);
+    }
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * Push-based status watching over Redis pub/sub. Every fenced status write PUBLISHes the new
+ * JSON on `{p}:status:<id>` inside the same Lua script, so a watcher learns of a write from that
+ * one message, without polling.
+ *
+ * Order of a watch: SUBSCRIBE, then read the current status and deliver it — unless a message
+ * already arrived (it is at least as new). After the subscriber reconnects, ioredis
+ * resubscribes and every watched status is read again (messages sent while disconnected are
+ * lost by pub/sub design). A watcher may see an older value once after a newer one when a
+ * write races the initial read; the newest value is always delivered last.
+ */
+import { Cluster, type Redis } from 'ioredis';
+import { decodeSessionStatus, type Decoded } from './decode.js';
+import type { KeyLayout } from './keys.js';
+import type { RedisLike } from './lua.js';
+import type { SessionStatus } from './schema.js';
+import type { StatusListener } from './types.js';
+
+interface Watcher {
+  id: string;
+  listener: StatusListener;
+  gotMessage: boolean;
+}
+
+export class RedisStatusFeed {
+  private sub: RedisLike | undefined;
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readyCount = 0;
+
+  constructor(
+    private readonly base: RedisLike,
+    private readonly keys: KeyLayout,
+    private readonly readStatus: (id: string) => Promise<Decoded<SessionStatus>>,
+  ) {}
+
+  private subscriber(): RedisLike {
+    if (this.sub) return this.sub;
+    const sub =
+      this.base instanceof Cluster ? this.base.duplicate() : (this.base as Redis).duplicate({ connectionName: `esr-status-${this.keys.prefix}` });
+    sub.on('error', () => undefined); // reconnects on its own; reads report unavailability
+    sub.on('ready', () => {
+      this.readyCount++;
+      if (this.readyCount > 1) void this.refreshAll();
+    });
+    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    this.sub = sub;
+    return sub;
+  }
+
+  private onMessage(channel: string, message: string): void {
+    const set = this.watchers.get(channel);
+    if (!set) return;
+    const d = message === '' ? ({ kind: 'absent' } as const) : decodeSessionStatus(message);
+    for (const w of set) {
+      w.gotMessage = true;
+      deliver(w, d);
+    }
+  }
+
+  private async refreshAll(): Promise<void> {
+    for (const set of this.watchers.values()) {
+      for (const w of set) {
+        try {
+          deliver(w, await this.readStatus(w.id));
+        } catch {
+          // still unavailable: the next reconnect retries
+        }
+      }
+    }
+  }
+
+  /** Subscribes, delivers the current status, and returns the unsubscribe function. */
+  async watch(id: string, listener: StatusListener): Promise<() => Promise<void>> {
+    const channel = this.keys.statusChannel(id);
+    const w: Watcher = { id, listener, gotMessage: false };
+    let set = this.watchers.get(channel);
+    const sub = this.subscriber();
+    if (!set) {
+      set = new Set();
+      this.watchers.set(channel, set);
+    }
+    set.add(w);
+    const unsubscribe = async (): Promise<void> => {
+      const s = this.watchers.get(channel);
+      if (!s?.delete(w) || s.size > 0) return;
+      this.watchers.delete(channel);
+      await sub.unsubscribe(channel).catch(() => undefined);
+    };
+    try {
+      await sub.subscribe(channel);
+      const current = await this.readStatus(id);
+      if (!w.gotMessage) deliver(w, current);
+    } catch (err) {
+      await unsubscribe();
+      throw err;
+    }
+    return unsubscribe;
+  }
+
+  close(): void {
+    this.watchers.clear();
+    this.sub?.disconnect();
+    this.sub = undefined;
+  }
+}
+
+function deliver(w: Watcher, d: Decoded<SessionStatus>): void {
+  if (d.kind === 'ok') w.listener(d.value);
+  else if (d.kind === 'absent') w.listener(undefined);
+  else w.listener(undefined, d.invalid);
+}

@@ -1,0 +1,213 @@
+/**
+ * Desired state in Redis: implements the gateway's SpecStore and the controller's
+ * DesiredStore and StatusWriter over one connection (plus a dedicated connection per hint
+ * follower and one subscriber for status watches). Key layout: keys.ts / docs/redis-schema.md.
+ *
+ * Spec writes are read-compute-CAS: the record is read, the next record (generation bumped only
+ * on a real change) is computed, and one Lua script writes it only if the record is still the
+ * one read, together with the index entry and the change hint. A lost race is retried.
+ */
+import { randomUUID } from 'node:crypto';
+import { RealClock, type Clock } from '../common/clock.js';
+import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
+import { DesiredError, FencedError, InvalidSpecError, WriteConflictError } from './errors.js';
+import { DEFAULT_PREFIX, keyLayout, type KeyLayout } from './keys.js';
+import { withScripts, type RedisLike, type ScriptedRedis } from './lua.js';
+import { nextPoolSpec, nextSessionSpec, tombstoneOf, toSessionEntry } from './records.js';
+import { guard } from './redis-guard.js';
+import { followHintStream } from './redis-hints.js';
+import { readSnapshot } from './redis-snapshot.js';
+import { RedisStatusFeed } from './redis-status-feed.js';
+import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecContent, type SessionStatus, type WarmPoolSpec } from './schema.js';
+import type {
+  DesiredSnapshot, DesiredStore, FollowOptions, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter,
+} from './types.js';
+
+/** Approximate cap of the hint stream (XADD MAXLEN ~). */
+export const DEFAULT_HINTS_MAX_LEN = 10_000;
+const CAS_ATTEMPTS = 8;
+
+export interface RedisDesiredStoreOptions {
+  redis: RedisLike;
+  /** Key prefix; keys live under the hash tag `{prefix}` (default `esr`). */
+  prefix?: string;
+  clock?: Clock;
+  hintsMaxLen?: number;
+  /** Metric hook, called for every invalid record read. */
+  onInvalidRecord?: InvalidRecordHook;
+  /** Disconnect `redis` on close() (true when the store created it). */
+  ownsConnection?: boolean;
+}
+
+export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter {
+  readonly keys: KeyLayout;
+  private readonly redis: ScriptedRedis;
+  private readonly clock: Clock;
+  private readonly hintsMaxLen: number;
+  private readonly onInvalid: InvalidRecordHook;
+  private readonly feed: RedisStatusFeed;
+  private readonly ownsConnection: boolean;
+
+  constructor(opts: RedisDesiredStoreOptions) {
+    this.keys = keyLayout(opts.prefix ?? DEFAULT_PREFIX);
+    this.redis = withScripts(opts.redis);
+    this.clock = opts.clock ?? new RealClock();
+    this.hintsMaxLen = opts.hintsMaxLen ?? DEFAULT_HINTS_MAX_LEN;
+    this.onInvalid = opts.onInvalidRecord ?? (() => undefined);
+    this.ownsConnection = opts.ownsConnection ?? false;
+    this.feed = new RedisStatusFeed(this.redis, this.keys, async (id) =>
+      decodeSessionStatus(await guard('read status', () => this.redis.getBuffer(this.keys.sessionStatus(id)))),
+    );
+  }
+
+  /** The underlying connection (for health checks and tests). */
+  get connection(): RedisLike {
+    return this.redis;
+  }
+
+  private marker(): string {
+    return JSON.stringify({ schemaVersion: SCHEMA_VERSION, storeId: randomUUID(), createdAt: this.clock.now() });
+  }
+
+  private async cas(kind: 'session' | 'pool', key: string, index: string, id: string, expected: Buffer | null, next: SessionSpec | WarmPoolSpec): Promise<boolean> {
+    const k = this.keys;
+    const written = await this.redis.esrCasSpec(
+      key, index, k.hints, k.hintSeq, k.meta,
+      expected ? 'cas' : 'new', expected ?? '', encodeRecord(next), id, next.generation, kind, this.hintsMaxLen, this.marker(),
+    );
+    return written === 1;
+  }
+
+  async ensureSession(content: SessionSpecContent): Promise<SpecWriteResult<SessionSpec>> {
+    const id = content.id;
+    const specKey = this.keys.sessionSpec(id);
+    return guard(`ensureSession ${id}`, async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const [specRaw, statusRaw] = await this.redis.mgetBuffer(specKey, this.keys.sessionStatus(id));
+        const prev = decodeSessionSpec(specRaw, id);
+        const status = decodeSessionStatus(statusRaw);
+        const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
+        const next = nextSessionSpec(prev.kind === 'ok' ? prev.value : undefined, floor, content, this.clock.now());
+        if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
+        if (next && (await this.cas('session', specKey, this.keys.sessionIndex, id, specRaw ?? null, next))) return { spec: next, changed: true };
+      }
+      throw new WriteConflictError(specKey, CAS_ATTEMPTS);
+    });
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    const specKey = this.keys.sessionSpec(id);
+    return guard(`deleteSession ${id}`, async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const raw = await this.redis.getBuffer(specKey);
+        const prev = decodeSessionSpec(raw, id);
+        if (prev.kind === 'absent') return false;
+        if (prev.kind === 'invalid') {
+          throw new DesiredError('STORE_ERROR', `cannot delete session ${id}: its stored spec is invalid (${prev.invalid.message}); fix or rewrite it with ensureSession first`);
+        }
+        const next = tombstoneOf(prev.value, this.clock.now());
+        if (!next) return false;
+        if (await this.cas('session', specKey, this.keys.sessionIndex, id, raw, next)) return true;
+      }
+      throw new WriteConflictError(specKey, CAS_ATTEMPTS);
+    });
+  }
+
+  async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
+    const key = this.keys.pool(name);
+    return guard(`setWarmPool ${name}`, async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const raw = await this.redis.getBuffer(key);
+        const prev = decodePoolSpec(raw, name);
+        const next = nextPoolSpec(prev.kind === 'ok' ? prev.value : undefined, name, template, target, this.clock.now());
+        if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
+        if (next && (await this.cas('pool', key, this.keys.poolIndex, name, raw, next))) return { spec: next, changed: true };
+      }
+      throw new WriteConflictError(key, CAS_ATTEMPTS);
+    });
+  }
+
+  private entryOf(id: string, specRaw: Buffer | null | undefined, statusRaw: Buffer | null | undefined): SessionEntry | undefined {
+    const entry = toSessionEntry(id, decodeSessionSpec(specRaw, id), decodeSessionStatus(statusRaw));
+    if (entry?.invalid) this.onInvalid({ kind: 'session', id, invalid: entry.invalid });
+    return entry;
+  }
+
+  async readSession(id: string): Promise<SessionEntry | undefined> {
+    return guard(`readSession ${id}`, async () => {
+      const [spec, status] = await this.redis.mgetBuffer(this.keys.sessionSpec(id), this.keys.sessionStatus(id));
+      return this.entryOf(id, spec, status);
+    });
+  }
+
+  async readPool(name: string): Promise<PoolEntry | undefined> {
+    return guard(`readPool ${name}`, async () => {
+      const d = decodePoolSpec(await this.redis.getBuffer(this.keys.pool(name)), name);
+      if (d.kind === 'absent') return undefined;
+      if (d.kind === 'ok') return { name, spec: d.value };
+      this.onInvalid({ kind: 'pool', id: name, invalid: d.invalid });
+      return { name, invalid: d.invalid };
+    });
+  }
+
+  async listSessions(opts: ListOptions = {}): Promise<SessionPage> {
+    const limit = Math.max(1, Math.min(1000, opts.limit ?? 100));
+    return guard('listSessions', async () => {
+      const from = opts.cursor ? `(${opts.cursor}` : '-';
+      const ids = await this.redis.zrangebylex(this.keys.sessionIndex, from, '+', 'LIMIT', 0, limit + 1);
+      const page = ids.slice(0, limit);
+      if (page.length === 0) return { sessions: [] };
+      const [specs, statuses] = await Promise.all([
+        this.redis.mgetBuffer(page.map(this.keys.sessionSpec)),
+        this.redis.mgetBuffer(page.map(this.keys.sessionStatus)),
+      ]);
+      const sessions: SessionEntry[] = [];
+      page.forEach((id, i) => {
+        const e = this.entryOf(id, specs[i], statuses[i]);
+        if (e) sessions.push(e);
+      });
+      return ids.length > limit ? { sessions, nextCursor: page[page.length - 1] } : { sessions };
+    });
+  }
+
+  watchStatus(id: string, listener: StatusListener): Promise<() => Promise<void>> {
+    return guard(`watchStatus ${id}`, () => this.feed.watch(id, listener));
+  }
+
+  snapshot(): Promise<DesiredSnapshot> {
+    return readSnapshot(this.redis, this.keys, this.clock, this.onInvalid);
+  }
+
+  followHints(from: HintCursor, opts: FollowOptions): AsyncIterable<HintEvent> {
+    return followHintStream(this.redis, this.keys, from, opts);
+  }
+
+  async writeStatus(id: string, status: SessionStatus, fencingToken: number): Promise<StatusWriteResult> {
+    const sid = SessionIdSchema.safeParse(id);
+    if (!sid.success) throw new InvalidSpecError('id', sid.error.issues[0]?.message ?? 'invalid');
+    const parsed = SessionStatusSchema.safeParse(status);
+    if (!parsed.success) throw new InvalidSpecError('status', describeIssues('status', parsed.error), { cause: parsed.error });
+    return guard(`writeStatus ${id}`, async () => {
+      const k = this.keys;
+      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id));
+      if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `writeStatus ${id}`);
+      return reply[0] === 'GONE' ? { outcome: 'session-gone' } : { outcome: 'written' };
+    });
+  }
+
+  async purgeSession(id: string, generation: number, fencingToken: number): Promise<boolean> {
+    return guard(`purgeSession ${id}`, async () => {
+      const k = this.keys;
+      const reply = await this.redis.esrPurgeSession(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionIndex, fencingToken, generation, id, k.statusChannel(id));
+      if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `purgeSession ${id}`);
+      return reply[0] === 'OK';
+    });
+  }
+
+  /** Stops status watches (and the connection when owned). Hint followers end with their signal. */
+  async close(): Promise<void> {
+    this.feed.close();
+    if (this.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
