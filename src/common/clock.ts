@@ -105,7 +105,8 @@ export class VirtualClock implements Clock {
 
   setTimer(fn: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++;
-    this.timers.set(id, { id, at: this.current + Math.max(0, delayMs), seq: this.seq++, fn });
+    // Whole milliseconds, like Date.now(): fractional delays round up.
+    this.timers.set(id, { id, at: this.current + Math.max(0, Math.ceil(delayMs)), seq: this.seq++, fn });
     return { id };
   }
 
@@ -146,6 +147,7 @@ export class VirtualClock implements Clock {
 
   /** Moves time to `targetMs`, firing due timers in order and draining microtasks between them. */
   async runUntil(targetMs: number): Promise<void> {
+    targetMs = Math.ceil(targetMs);
     await flushMicrotasks();
     for (;;) {
       const t = this.takeNextDue(targetMs);

@@ -26,7 +26,7 @@ export interface SessionPlanInput {
   accessPoints: Iterable<ObservedAccessPoint>;
   accessPointsKnown: boolean;
   /** Task-definition families known to exist (registered or found). */
-  knownFamilies: ReadonlySet<string>;
+  knownFamilies: { has(family: string): boolean };
 }
 
 export interface SessionPlan {

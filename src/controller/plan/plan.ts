@@ -14,7 +14,7 @@ export interface PlanInputs {
   desired: Pick<DesiredSnapshot, 'sessions'>;
   observed: ObservedSnapshot;
   /** Task-definition families known to exist. */
-  knownFamilies: ReadonlySet<string>;
+  knownFamilies: { has(family: string): boolean };
 }
 
 /** Every key that needs a look: sessions with a record, and sessions ECS shows tasks for. */

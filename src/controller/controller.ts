@@ -1,0 +1,173 @@
+/**
+ * The level-triggered loop. A full resync (desired snapshot + observed snapshot) every
+ * `resyncMs` ± 10% refills the cache and enqueues every key; change hints, in-flight task
+ * refreshes and requeues enqueue single keys in between. Correctness never depends on a hint:
+ * a missed one only delays a fix until the next resync.
+ *
+ * Lifecycle: starting -> running -> draining -> stopped (or failed).
+ */
+import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Rng } from '../common/rng.js';
+import type { DesiredStore, HintCursor } from '../desired/types.js';
+import type { AwsApi } from '../observed/aws-api.js';
+import { InflightRefresher, isInFlight } from '../observed/inflight-refresher.js';
+import { readSnapshot } from '../observed/snapshot.js';
+import { ControllerCache } from './cache.js';
+import type { ExecutorDeps } from './execute/context.js';
+import { RateLimitingQueue, runWorkers, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
+import { reconcileSession, type ReconcileDeps } from './reconcile-key.js';
+import type { PlanConfig } from './plan/plan-config.js';
+import type { SessionPlan } from './plan/plan-session.js';
+
+export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
+  rng: Rng;
+  desired: DesiredStore;
+  /** Unguarded reads go through this (snapshot, refresh); usually the guarded decorator. */
+  readApi: AwsApi;
+  planConfig: PlanConfig;
+  resyncMs: number;
+  inflightRefreshMs: number;
+  workers: number;
+  queueMetrics?: QueueMetricsSink;
+  onPlan?: (plan: SessionPlan) => void;
+  onResult?: (key: string, label: ResultLabel, err?: unknown) => void;
+  onSync?: (info: { ms: number; sessions: number; tasks: number }) => void;
+  onError?: (where: string, err: unknown) => void;
+}
+
+export class Controller {
+  readonly cache: ControllerCache;
+  readonly queue: RateLimitingQueue<string>;
+  state: ControllerState = 'starting';
+  /** True once a full sync has completed (readiness). */
+  synced = false;
+  private pool: WorkerPool | undefined;
+  private resyncTimer: TimerHandle | undefined;
+  private readonly abort = new AbortController();
+  private readonly refresher: InflightRefresher;
+  private cursor: HintCursor | undefined;
+  private syncing: Promise<void> | undefined;
+  private hintsLoop: Promise<void> | undefined;
+  private readonly clock: Clock;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.clock = o.clock;
+    this.cache = new ControllerCache(o.config.ownerId);
+    this.queue = new RateLimitingQueue<string>({ clock: o.clock, rng: o.rng, name: 'sessions', ...(o.queueMetrics ? { metrics: o.queueMetrics } : {}) });
+    this.refresher = new InflightRefresher({
+      api: o.readApi,
+      cluster: o.config.cluster,
+      clock: o.clock,
+      intervalMs: o.inflightRefreshMs,
+      onChange: (task) => {
+        this.cache.upsertTask(task, this.clock.now());
+        const session = this.cache.tasks.get(task.arn)?.tags['esr:session'];
+        if (session) this.queue.add(session, { priority: 'changed' });
+      },
+      onError: (err) => o.onError?.('inflight-refresh', err),
+    });
+  }
+
+  private reconcileDeps(): ReconcileDeps {
+    return { ...this.o, cache: this.cache, onEvent: (e) => this.o.onEvent?.(e) };
+  }
+
+  /** Starts the loop: the first full sync, then workers, hints, refresher and the resync timer. */
+  async start(): Promise<void> {
+    await this.fullSync();
+    this.state = 'running';
+    const deps = this.reconcileDeps();
+    this.pool = runWorkers(this.queue, this.o.workers, async (key) => {
+      const result = await reconcileSession(deps, key);
+      for (const t of this.cache.tasksOf(key)) if (isInFlight(t)) this.refresher.track(t);
+      return result;
+    }, { ...(this.o.onResult ? { onResult: this.o.onResult } : {}) });
+    this.refresher.start();
+    this.hintsLoop = this.followHints();
+    this.scheduleResync();
+  }
+
+  private scheduleResync(): void {
+    if (this.state !== 'running') return;
+    const jitter = 0.9 + 0.2 * this.o.rng.next();
+    this.resyncTimer = this.clock.setTimer(() => {
+      void this.fullSync().catch((err) => this.o.onError?.('resync', err)).finally(() => this.scheduleResync());
+    }, this.o.resyncMs * jitter);
+  }
+
+  /** Reads everything, refreshes the cache, enqueues every key at resync priority. Concurrent calls share one read. */
+  fullSync(): Promise<void> {
+    if (!this.syncing) {
+      this.syncing = this.doFullSync().finally(() => {
+        this.syncing = undefined;
+      });
+    }
+    return this.syncing;
+  }
+
+  private async doFullSync(): Promise<void> {
+    const startedAt = this.clock.now();
+    const [desired, observed] = await Promise.all([
+      this.o.desired.snapshot(),
+      readSnapshot(this.o.readApi, {
+        cluster: this.o.config.cluster,
+        startedBy: this.o.config.startedBy,
+        owner: this.o.config.ownerId,
+        ...(this.o.config.efsFileSystemId ? { fileSystemId: this.o.config.efsFileSystemId } : {}),
+        clock: this.clock,
+        signal: this.abort.signal,
+      }),
+    ]);
+    const finishedAt = this.clock.now();
+    this.cache.replaceDesired(desired, startedAt, finishedAt);
+    this.cache.replaceObserved(observed, startedAt);
+    if (!this.cursor) this.cursor = desired.cursor;
+    this.refresher.syncFrom(this.cache.tasks.values());
+    for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });
+    this.synced = true;
+    this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size });
+  }
+
+  private async followHints(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        const from = this.cursor ?? { id: '0-0', seq: 0 };
+        for await (const ev of this.o.desired.followHints(from, { signal })) {
+          if (ev.type === 'resync') {
+            this.cursor = undefined;
+            await this.fullSync();
+            break;
+          }
+          this.cursor = ev.cursor;
+          const ids = new Set(ev.hints.filter((h) => h.kind === 'session').map((h) => h.id));
+          await Promise.all(
+            [...ids].map(async (id) => {
+              this.cache.setSessionEntry(id, await this.o.desired.readSession(id));
+              this.queue.add(id, { priority: 'changed' });
+            }),
+          );
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.o.onError?.('hints', err);
+        await this.clock.sleep(1000, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Stops taking work, lets in-flight reconciles finish within `graceMs`, stops the loops. */
+  async stop(graceMs: number): Promise<ShutdownReport | undefined> {
+    if (this.state === 'stopped') return undefined;
+    this.state = 'draining';
+    if (this.resyncTimer) this.clock.clearTimer(this.resyncTimer);
+    this.abort.abort(new Error('controller stopping'));
+    await this.refresher.stop();
+    const report = this.pool ? await this.pool.shutdown(graceMs) : undefined;
+    await this.hintsLoop?.catch(() => undefined);
+    this.state = 'stopped';
+    return report;
+  }
+}

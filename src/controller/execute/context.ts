@@ -1,0 +1,62 @@
+/**
+ * What the action executors need. Narrow ports, so unit tests can pass fakes of our own
+ * interfaces and the daemon passes the real thing.
+ */
+import type { Clock } from '../../common/clock.js';
+import type { TaskTemplates } from '../../config/templates.js';
+import type { StatusWriter } from '../../desired/types.js';
+import type { AwsApi } from '../../observed/aws-api.js';
+import type { ControllerCache } from '../cache.js';
+import type { Action } from '../plan/actions.js';
+
+export type AwsService = 'ecs' | 'efs';
+
+export interface GuardedCallRequest {
+  service: AwsService;
+  /** AWS operation name, e.g. 'RunTask'. */
+  operation: string;
+  /** Work-queue key the call is made for (queue position reporting). */
+  key?: string;
+  /** Task launches this call makes (the Fargate launch bucket); 0 for non-launch calls. */
+  launches?: number;
+}
+
+/**
+ * Runs one AWS call through rate limits, the dependency's circuit breaker and a timeout;
+ * `fn` receives the AbortSignal to pass to the SDK. Errors come back classified.
+ */
+export type GuardedCall = <T>(req: GuardedCallRequest, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+/** Decides whether a stop may happen now (ownership is checked separately, always). */
+export interface StopGate {
+  /** Resolves 'allow', or a reason why the stop must wait (brake engaged, budget spent). */
+  check(action: Action & { type: 'stopTask' }): 'allow' | { wait: string; retryAfterMs: number };
+}
+
+export interface ExecutorEvent {
+  sessionId: string | undefined;
+  action: Action['type'];
+  drift: string;
+  outcome: 'ok' | 'error' | 'skipped' | 'refused';
+  message: string;
+}
+
+export interface ExecutorDeps {
+  aws: AwsApi;
+  status: StatusWriter;
+  /** The current leader term's fencing token. */
+  fencingToken: () => number;
+  cache: ControllerCache;
+  call: GuardedCall;
+  clock: Clock;
+  config: {
+    cluster: string;
+    startedBy: string;
+    ownerId: string;
+    efsFileSystemId: string | undefined;
+    templates: TaskTemplates;
+  };
+  stopGate?: StopGate;
+  /** Called for every executed action (events history, logs, metrics). */
+  onEvent?: (event: ExecutorEvent) => void;
+}

@@ -1,0 +1,38 @@
+/** Runs one planned action with the executor for its type, and reports the outcome. */
+import type { Action } from '../plan/actions.js';
+import { executeEnsureAccessPoint } from './access-point.js';
+import type { ExecutorDeps } from './context.js';
+import { executeLaunch } from './launch.js';
+import { purgeSession, writeSessionStatus } from './session-status.js';
+import { executeStop } from './stop.js';
+import { executeEnsureTaskDefinition } from './task-definition.js';
+
+async function dispatch(deps: ExecutorDeps, action: Action): Promise<void> {
+  switch (action.type) {
+    case 'writeStatus':
+      await writeSessionStatus(deps, action.sessionId, action.status);
+      return;
+    case 'launch':
+      return executeLaunch(deps, action);
+    case 'stopTask':
+      return executeStop(deps, action);
+    case 'ensureAccessPoint':
+      return executeEnsureAccessPoint(deps, action);
+    case 'ensureTaskDefinition':
+      return executeEnsureTaskDefinition(deps, action);
+    case 'purgeSession':
+      return purgeSession(deps, action.sessionId, action.generation);
+  }
+}
+
+export async function executeAction(deps: ExecutorDeps, action: Action): Promise<void> {
+  const sessionId = 'sessionId' in action ? action.sessionId : undefined;
+  try {
+    await dispatch(deps, action);
+    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message });
+  } catch (err) {
+    const refused = (err as Error).name === 'NotOwnedError';
+    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: refused ? 'refused' : 'error', message: `${action.message}: ${(err as Error).message}` });
+    throw err;
+  }
+}

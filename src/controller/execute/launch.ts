@@ -1,0 +1,70 @@
+/**
+ * Launch a session task: intent before action. The status with the launch intent
+ * (incarnation, clientToken) is written first; only then RunTask is called with that token, so a
+ * crash anywhere in between is resumed by re-sending the same token (ECS returns the same task).
+ */
+import type { RunTaskInput } from '../../observed/aws-api.js';
+import { isConflict } from '../../observed/aws-errors.js';
+import type { TaskTemplate } from '../../config/templates.js';
+import type { LaunchAction } from '../plan/actions.js';
+import { setConditions } from '../plan/status.js';
+import type { ExecutorDeps } from './context.js';
+import { LaunchFailedError } from './errors.js';
+import { writeSessionStatus } from './session-status.js';
+
+export function runTaskInput(deps: ExecutorDeps, template: TaskTemplate, taskDefinitionArn: string, a: { clientToken: string; count: number; tags: Record<string, string>; env: Record<string, string>; group: string }): RunTaskInput {
+  const placement: Pick<RunTaskInput, 'launchType' | 'capacityProviderStrategy'> =
+    template.capacityProvider === 'FARGATE' ? { launchType: 'FARGATE' } : { capacityProviderStrategy: [{ capacityProvider: template.capacityProvider, weight: 1 }] };
+  return {
+    cluster: deps.config.cluster,
+    taskDefinition: taskDefinitionArn,
+    count: a.count,
+    clientToken: a.clientToken,
+    startedBy: deps.config.startedBy,
+    tags: a.tags,
+    ...placement,
+    networkConfiguration: { subnets: template.subnets, securityGroups: template.securityGroups, assignPublicIp: template.assignPublicIp === 'ENABLED' },
+    overrides: { containerOverrides: [{ name: template.containerName, environment: a.env }] },
+    group: a.group,
+  };
+}
+
+export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): Promise<void> {
+  const template = deps.config.templates[action.spec.template];
+  const taskDefinitionArn = deps.cache.families.get(action.spec.family);
+  if (!template || !taskDefinitionArn) throw new Error(`launch of ${action.sessionId}: template ${action.spec.template} or family ${action.spec.family} unknown`);
+  if (!(await writeSessionStatus(deps, action.sessionId, action.intentStatus))) return;
+
+  const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: action.clientToken, count: 1, tags: action.spec.tags, env: action.spec.env, group: 'esr-session' });
+  let out;
+  try {
+    out = await deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: 1 }, (signal) => deps.aws.ecs.runTask(input, { signal }));
+  } catch (err) {
+    if (isConflict(err)) {
+      // The token was used with other parameters: this intent cannot be resumed. Drop it; the
+      // next plan launches a fresh incarnation with a fresh token.
+      await abandonIntent(deps, action, 'LaunchConflict', `RunTask clientToken ${action.clientToken} conflicts with an earlier request: ${(err as Error).message}`);
+    }
+    throw err;
+  }
+  const now = deps.clock.now();
+  for (const task of out.tasks) deps.cache.upsertTask(task, now);
+  if (out.tasks.length === 0) {
+    const reasons = out.failures.map((f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`);
+    await abandonIntent(deps, action, 'CapacityUnavailable', `RunTask started no task: ${reasons.join('; ')}`);
+    throw new LaunchFailedError(action.sessionId, reasons);
+  }
+}
+
+/** Clears the launch intent and records why, so the gateway sees it and the next attempt starts fresh. */
+async function abandonIntent(deps: ExecutorDeps, action: LaunchAction, reason: string, message: string): Promise<void> {
+  const now = deps.clock.now();
+  const cur = deps.cache.sessions.get(action.sessionId)?.status ?? action.intentStatus;
+  await writeSessionStatus(deps, action.sessionId, {
+    ...cur,
+    phase: 'Pending',
+    launchIntent: undefined,
+    lastError: { reason, message, at: now },
+    conditions: setConditions(cur.conditions, [{ type: 'Ready', status: 'False', reason, message }], now),
+  });
+}

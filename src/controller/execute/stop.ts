@@ -1,0 +1,30 @@
+/**
+ * Stop a task. Ownership is checked here, at the action, whatever the plan said: a task
+ * without our owner tag is never stopped. Stopping a stopped or vanished task is success.
+ */
+import { TAG, type ObservedTask } from '../../observed/model.js';
+import { isNotFound } from '../../observed/aws-errors.js';
+import type { StopTaskAction } from '../plan/actions.js';
+import type { ExecutorDeps } from './context.js';
+import { NotOwnedError, StopDeferredError } from './errors.js';
+
+export async function executeStop(deps: ExecutorDeps, action: StopTaskAction): Promise<void> {
+  const task = deps.cache.tasks.get(action.taskArn);
+  if (!task || task.tags[TAG.owner] !== deps.config.ownerId) throw new NotOwnedError(action.taskArn);
+  if (task.desiredStatus === 'STOPPED' || task.lastStatus === 'STOPPED') return;
+  const gate = deps.stopGate?.check(action) ?? 'allow';
+  if (gate !== 'allow') throw new StopDeferredError(action.taskArn, gate.wait, gate.retryAfterMs);
+  try {
+    const out = await deps.call({ service: 'ecs', operation: 'StopTask', key: action.key }, (signal) =>
+      deps.aws.ecs.stopTask({ cluster: deps.config.cluster, task: action.taskArn, reason: action.stopReason }, { signal }),
+    );
+    deps.cache.upsertTask(out.task ?? markedStopping(task), deps.clock.now());
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    deps.cache.upsertTask(markedStopping(task), deps.clock.now());
+  }
+}
+
+function markedStopping(task: ObservedTask): ObservedTask {
+  return { ...task, desiredStatus: 'STOPPED' };
+}

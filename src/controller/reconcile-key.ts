@@ -1,0 +1,58 @@
+/**
+ * One reconcile of one key (controller-runtime style): plan from the cache, execute the
+ * actions in order, return when to look again. Prerequisite actions (access point, task
+ * definition) are followed by an immediate re-plan, so a cold start needs one reconcile.
+ */
+import type { ReconcileResult } from './queue/index.js';
+import type { ExecutorDeps } from './execute/context.js';
+import { StopDeferredError } from './execute/errors.js';
+import { executeAction } from './execute/execute.js';
+import { isPrerequisite } from './plan/actions.js';
+import type { PlanConfig } from './plan/plan-config.js';
+import { planSession, type SessionPlan } from './plan/plan-session.js';
+
+/** At most this many plan/execute passes per reconcile (access point, task definition, launch). */
+const MAX_PASSES = 4;
+
+export interface ReconcileDeps extends ExecutorDeps {
+  planConfig: PlanConfig;
+  /** Called with every non-empty plan (drift metrics, logs). */
+  onPlan?: (plan: SessionPlan) => void;
+}
+
+export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan {
+  const { cache } = deps;
+  return planSession(
+    {
+      id: key,
+      entry: cache.sessions.get(key),
+      tasks: cache.tasksOf(key),
+      accessPoints: cache.accessPoints.values(),
+      accessPointsKnown: cache.accessPointsKnown,
+      knownFamilies: cache.families,
+    },
+    deps.clock.now(),
+    deps.planConfig,
+  );
+}
+
+export async function reconcileSession(deps: ReconcileDeps, key: string): Promise<ReconcileResult> {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const plan = planCachedSession(deps, key);
+    if (plan.actions.length === 0) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
+    deps.onPlan?.(plan);
+    for (const action of plan.actions) {
+      try {
+        await executeAction(deps, action);
+      } catch (err) {
+        if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
+        if ((err as Error).name === 'NotOwnedError') continue;
+        throw err;
+      }
+    }
+    if (!plan.actions.every(isPrerequisite)) {
+      return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
+    }
+  }
+  return { requeue: true };
+}
