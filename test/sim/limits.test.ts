@@ -1,0 +1,77 @@
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+
+describe('ECS request limits and paging', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ limits: false });
+  });
+  afterAll(async () => h.close());
+  beforeEach(async () => {
+    h.core.reset();
+    await registerSessionTaskDef(h);
+    await registerSessionTaskDef(h, 'other');
+  });
+
+  const runMany = async (n: number, startedBy: string, family = 'session'): Promise<string[]> => {
+    const arns: string[] = [];
+    while (arns.length < n) {
+      const count = Math.min(10, n - arns.length);
+      const out = await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: family, count, startedBy, networkConfiguration: SUBNETS }));
+      arns.push(...out.tasks!.map((t) => t.taskArn!));
+    }
+    return arns;
+  };
+
+  it('rejects count 11 and count 0 with InvalidParameterException', async () => {
+    for (const count of [0, 11]) {
+      const err = await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', count, networkConfiguration: SUBNETS })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+    }
+    expect(h.core.dump().tasks).toHaveLength(0);
+  });
+
+  it('describes up to 100 tasks a call and rejects 101', async () => {
+    const arns = await runMany(101, 'esr');
+    const ok = await h.clients.ecs.send(new DescribeTasksCommand({ tasks: arns.slice(0, 100) }));
+    expect(ok.tasks).toHaveLength(100);
+    const err = await h.clients.ecs.send(new DescribeTasksCommand({ tasks: arns })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'InvalidParameterException' });
+  });
+
+  it('reports unknown tasks as failures and malformed ARNs as errors', async () => {
+    const [arn] = await runMany(1, 'esr');
+    const unknown = 'arn:aws:ecs:us-east-1:123456789012:task/default/' + 'f'.repeat(32);
+    const out = await h.clients.ecs.send(new DescribeTasksCommand({ tasks: [arn!, unknown] }));
+    expect(out.tasks!.map((t) => t.taskArn)).toEqual([arn]);
+    expect(out.failures).toEqual([{ arn: unknown, reason: 'MISSING' }]);
+    await expect(h.clients.ecs.send(new DescribeTasksCommand({ tasks: ['arn:aws:ecs:nope'] }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+
+  it('pages ListTasks with maxResults/nextToken and filters by startedBy, family and desiredStatus', async () => {
+    const mine = await runMany(25, 'esr');
+    await runMany(3, 'someone-else');
+    await runMany(4, 'esr', 'other');
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await h.clients.ecs.send(new ListTasksCommand({ startedBy: 'esr', family: 'session', maxResults: 10, nextToken }));
+      expect(page.taskArns!.length).toBeLessThanOrEqual(10);
+      seen.push(...page.taskArns!);
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(mine);
+    expect((await h.clients.ecs.send(new ListTasksCommand({ startedBy: 'esr' }))).taskArns).toHaveLength(29);
+    await expect(h.clients.ecs.send(new ListTasksCommand({ maxResults: 101 }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+
+    h.core.crashTask(mine[0]!);
+    const stopped = await h.clients.ecs.send(new ListTasksCommand({ startedBy: 'esr', desiredStatus: 'STOPPED' }));
+    expect(stopped.taskArns).toEqual([mine[0]]);
+    const running = await h.clients.ecs.send(new ListTasksCommand({ startedBy: 'esr', family: 'session' }));
+    expect(running.taskArns).toHaveLength(24);
+  });
+});

@@ -1,0 +1,58 @@
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateAccessPointCommand } from '@aws-sdk/client-efs';
+import { isThrottlingError } from '@smithy/core/retry';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+
+describe('throttling over HTTP', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      limits: {
+        defaultAction: { burst: 5, refillPerSec: 1 },
+        actions: { ListTasks: { burst: 5, refillPerSec: 1 }, RunTask: { burst: 20, refillPerSec: 20 }, CreateAccessPoint: { burst: 2, refillPerSec: 1 } },
+        taskLaunch: { burst: 100, refillPerSec: 20 },
+      },
+    });
+  });
+  afterAll(async () => h.close());
+  beforeEach(async () => {
+    h.core.reset();
+    await registerSessionTaskDef(h);
+  });
+
+  it('answers ThrottlingException past the burst, which the SDK classifies as throttling, and refills over time', async () => {
+    for (let i = 0; i < 5; i++) await h.clients.ecs.send(new ListTasksCommand({}));
+    const err = await h.clients.ecs.send(new ListTasksCommand({})).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    expect(isThrottlingError(err as Parameters<typeof isThrottlingError>[0])).toBe(true);
+    // Other actions have their own buckets.
+    await expect(h.clients.ecs.send(new DescribeTasksCommand({ tasks: ['a'.repeat(32)] }))).resolves.toBeDefined();
+    await h.clock.advance(1000);
+    await expect(h.clients.ecs.send(new ListTasksCommand({}))).resolves.toBeDefined();
+    await expect(h.clients.ecs.send(new ListTasksCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(h.core.getStats().byOperation.ListTasks).toMatchObject({ calls: 8, ok: 6, throttled: 2 });
+  });
+
+  it('limits Fargate task launches to a burst of 100 refilling at 20/s', async () => {
+    let launched = 0;
+    for (let i = 0; i < 10; i++) {
+      launched += (await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', count: 10, networkConfiguration: SUBNETS }))).tasks!.length;
+    }
+    expect(launched).toBe(100);
+    const err = await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', count: 1, networkConfiguration: SUBNETS })).catch((e: unknown) => e);
+    expect(isThrottlingError(err as Parameters<typeof isThrottlingError>[0])).toBe(true);
+    await h.clock.advance(500); // 10 launch tokens and 10 RunTask call tokens back
+    const out = await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', count: 10, networkConfiguration: SUBNETS }));
+    expect(out.tasks).toHaveLength(10);
+  });
+
+  it('throttles EFS with a 429 ThrottlingException', async () => {
+    const mk = (t: string) => h.clients.efs.send(new CreateAccessPointCommand({ ClientToken: t, FileSystemId: 'fs-0123456789abcdef0' }));
+    await mk('a');
+    await mk('b');
+    const err = await mk('c').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    expect(isThrottlingError(err as Parameters<typeof isThrottlingError>[0])).toBe(true);
+  });
+});
