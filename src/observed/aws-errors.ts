@@ -1,0 +1,196 @@
+/**
+ * The one place that decides what an AWS (ECS, EFS) failure means for the controller.
+ *
+ * Rules:
+ * - `throttled`: the account's token bucket at AWS is empty. Retry later (queue backoff) and
+ *   slow our own bucket down; never counts against a circuit breaker.
+ * - `notFound`: the thing is gone (task, access point, cluster). A fact, not a fault: the
+ *   caller decides (stop of a missing task is success). Not retried, not a breaker fault.
+ * - `conflict`: a `clientToken` reused with different parameters (ECS `ConflictException`,
+ *   EFS `IdempotentParameterMismatch`). A bug or a changed spec; not retried as-is.
+ * - `alreadyExists`: EFS `AccessPointAlreadyExists` (carries `AccessPointId`): the idempotent
+ *   create already happened; callers treat it as success.
+ * - `transient`: a real fault on the far side or the network (5xx, `$fault: server`, connection
+ *   errors, SDK `$retryable`). Retried with backoff; counts against the breaker.
+ * - `timeout`: our deadline (or the SDK request timeout) expired. Retried; counts against the breaker.
+ * - `aborted`: the caller cancelled (e.g. shutdown). Not retried, not a fault.
+ * - `circuitOpen`: rejected locally by an open breaker. Retried after `retryAfterMs`.
+ * - `terminal`: everything the request itself got wrong (validation, access denied, quotas)
+ *   and programming errors. Never retried: retrying cannot change the answer.
+ */
+
+export type AwsErrorKind =
+  | 'throttled'
+  | 'notFound'
+  | 'conflict'
+  | 'alreadyExists'
+  | 'transient'
+  | 'timeout'
+  | 'aborted'
+  | 'circuitOpen'
+  | 'terminal';
+
+/** Where a failed call was going; carried by every typed error for logs and status. */
+export interface AwsCallContext {
+  service: 'ecs' | 'efs' | string;
+  operation: string;
+  key?: string;
+}
+
+const THROTTLE_NAMES = new Set([
+  'ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException',
+  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
+  'ProvisionedThroughputExceededException', 'PriorRequestNotComplete', 'BandwidthLimitExceeded',
+]);
+const NOT_FOUND_NAMES = new Set([
+  'ResourceNotFoundException', 'ClusterNotFoundException', 'ServiceNotFoundException',
+  'TaskSetNotFoundException', 'TargetNotFoundException', 'NamespaceNotFoundException',
+  'AccessPointNotFound', 'FileSystemNotFound', 'MountTargetNotFound', 'PolicyNotFound',
+]);
+const CONFLICT_NAMES = new Set(['ConflictException', 'IdempotentParameterMismatch', 'IdempotentParameterMismatchException']);
+const ALREADY_EXISTS_NAMES = new Set(['AccessPointAlreadyExists', 'FileSystemAlreadyExists']);
+const TRANSIENT_NAMES = new Set([
+  'ServerException', 'InternalServerError', 'InternalServerErrorException', 'InternalFailure',
+  'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'RequestTimeoutException',
+  'IncorrectFileSystemLifeCycleState', 'UpdateInProgressException',
+]);
+/** ECS reports missing tasks as a ClientException / InvalidParameterException with this kind of text. */
+const NOT_FOUND_MESSAGE = /not found|does not exist|could not be found|no such|is missing/i;
+const NOT_FOUND_MESSAGE_NAMES = new Set(['ClientException', 'InvalidParameterException', 'ValidationException']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $fault?: unknown;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  cause?: unknown;
+}
+
+function shape(err: unknown): ErrorShape {
+  return typeof err === 'object' && err !== null ? (err as ErrorShape) : {};
+}
+
+/** Classifies any thrown value. Typed errors from this module keep their kind. */
+export function classify(err: unknown): AwsErrorKind {
+  if (err instanceof AwsCallError) return err.kind;
+  const e = shape(err);
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+
+  if (THROTTLE_NAMES.has(name) || THROTTLE_NAMES.has(code) || status === 429) return 'throttled';
+  if (name === 'AbortError' || code === 'ABORT_ERR') return 'aborted';
+  if (name === 'TimeoutError' || name === 'DeadlineExceededError') return 'timeout';
+  if (NOT_FOUND_NAMES.has(name)) return 'notFound';
+  if (NOT_FOUND_MESSAGE_NAMES.has(name) && NOT_FOUND_MESSAGE.test(message)) return 'notFound';
+  if (CONFLICT_NAMES.has(name)) return 'conflict';
+  if (ALREADY_EXISTS_NAMES.has(name)) return 'alreadyExists';
+  if (TRANSIENT_NAMES.has(name)) return 'transient';
+  if (NETWORK_CODES.has(code) || /socket hang up|ECONNRESET|ECONNREFUSED/i.test(message)) return 'transient';
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return 'transient';
+  if (typeof e.$retryable === 'object' && e.$retryable !== null) return 'transient';
+  if (e.$fault === 'client' || (status !== undefined && status >= 400)) return 'terminal';
+  if (PROGRAMMING_ERRORS.has(name)) return 'terminal';
+  // A wrapped error (e.g. from a helper) is judged by its cause.
+  if (e.cause !== undefined && e.cause !== err) return classify(e.cause);
+  // Unknown, non-AWS failures (no status, no fault) are most often network trouble below the SDK;
+  // the level-triggered loop makes retrying them cheap and safe.
+  return 'transient';
+}
+
+/** Kinds the work queue retries with per-key backoff. */
+export function isRetryableKind(kind: AwsErrorKind): boolean {
+  return kind === 'throttled' || kind === 'transient' || kind === 'timeout' || kind === 'circuitOpen';
+}
+
+/** Kinds that count as a fault of the dependency for its circuit breaker. */
+export function isDependencyFault(kind: AwsErrorKind): boolean {
+  return kind === 'transient' || kind === 'timeout';
+}
+
+/** Base of the typed errors: the kind, where the call was going, and the original error as `cause`. */
+export class AwsCallError extends Error {
+  readonly kind: AwsErrorKind;
+  readonly service: string;
+  readonly operation: string;
+  readonly key: string | undefined;
+  /** The AWS error name (code), when the failure came from AWS. */
+  readonly awsCode: string | undefined;
+  readonly httpStatusCode: number | undefined;
+
+  constructor(kind: AwsErrorKind, ctx: AwsCallContext, message: string, cause?: unknown) {
+    super(`${ctx.service}:${ctx.operation}${ctx.key ? ` [${ctx.key}]` : ''} ${kind}: ${message}`, { cause });
+    this.name = new.target.name;
+    this.kind = kind;
+    this.service = ctx.service;
+    this.operation = ctx.operation;
+    this.key = ctx.key;
+    const s = shape(cause);
+    this.awsCode = typeof s.name === 'string' && s.$metadata ? s.name : undefined;
+    this.httpStatusCode = typeof s.$metadata?.httpStatusCode === 'number' ? s.$metadata.httpStatusCode : undefined;
+  }
+
+  get retryable(): boolean {
+    return isRetryableKind(this.kind);
+  }
+}
+
+export class ThrottledError extends AwsCallError {}
+export class NotFoundError extends AwsCallError {}
+export class ConflictError extends AwsCallError {}
+/** The resource exists already; `existingId` is e.g. the EFS AccessPointId from the error. */
+export class AlreadyExistsError extends AwsCallError {
+  readonly existingId: string | undefined;
+  constructor(ctx: AwsCallContext, message: string, cause?: unknown) {
+    super('alreadyExists', ctx, message, cause);
+    const id = (cause as { AccessPointId?: unknown; FileSystemId?: unknown } | undefined) ?? {};
+    this.existingId = typeof id.AccessPointId === 'string' ? id.AccessPointId : typeof id.FileSystemId === 'string' ? id.FileSystemId : undefined;
+  }
+}
+export class TransientError extends AwsCallError {}
+/** The call's deadline (or step budget) expired; `budgetMs` is what it was given. */
+export class CallTimeoutError extends AwsCallError {
+  readonly budgetMs: number | undefined;
+  constructor(ctx: AwsCallContext, message: string, cause?: unknown, budgetMs?: number) {
+    super('timeout', ctx, message, cause);
+    this.budgetMs = budgetMs;
+  }
+}
+export class AbortedError extends AwsCallError {}
+export class TerminalError extends AwsCallError {}
+
+/** Wraps any failure in the typed error for its kind (idempotent for typed errors). */
+export function toAwsCallError(err: unknown, ctx: AwsCallContext, kind: AwsErrorKind = classify(err)): AwsCallError {
+  if (err instanceof AwsCallError) return err;
+  const msg = err instanceof Error ? err.message || err.name : String(err);
+  switch (kind) {
+    case 'throttled': return new ThrottledError(kind, ctx, msg, err);
+    case 'notFound': return new NotFoundError(kind, ctx, msg, err);
+    case 'conflict': return new ConflictError(kind, ctx, msg, err);
+    case 'alreadyExists': return new AlreadyExistsError(ctx, msg, err);
+    case 'transient': return new TransientError(kind, ctx, msg, err);
+    case 'timeout': return new CallTimeoutError(ctx, msg, err);
+    case 'aborted': return new AbortedError(kind, ctx, msg, err);
+    case 'circuitOpen':
+    case 'terminal':
+      return new TerminalError(kind, ctx, msg, err);
+  }
+}
+
+export const isThrottled = (err: unknown): boolean => classify(err) === 'throttled';
+export const isNotFound = (err: unknown): boolean => classify(err) === 'notFound';
+export const isConflict = (err: unknown): boolean => classify(err) === 'conflict';
+export const isAlreadyExists = (err: unknown): boolean => classify(err) === 'alreadyExists';
+export const isTransient = (err: unknown): boolean => classify(err) === 'transient';
+export const isTimeout = (err: unknown): boolean => classify(err) === 'timeout';
+export const isAborted = (err: unknown): boolean => classify(err) === 'aborted';
+export const isTerminal = (err: unknown): boolean => classify(err) === 'terminal';
+export const isCircuitOpenKind = (err: unknown): boolean => classify(err) === 'circuitOpen';
