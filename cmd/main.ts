@@ -3,6 +3,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerDemoCommand } from './demo.js';
+import { registerSimCommand } from './sim.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError()
     .exitOverride();
+  registerSimCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
