@@ -215,7 +215,7 @@ export interface CreateAccessPointOutput {
 export interface DescribeAccessPointsInput {
   readonly fileSystemId: string;
   readonly nextToken?: string;
-  /** EFS allows up to 1000 (default 100 here). */
+  /** 1..100 (default 100). */
   readonly maxResults?: number;
 }
 

@@ -1,7 +1,7 @@
 /**
- * In-memory EFS access points. CreateAccessPoint is idempotent by ClientToken: a replay with the
- * same parameters surfaces the existing id (as real EFS answers AccessPointAlreadyExists with
- * `AccessPointId`); a replay with different parameters is IdempotentParameterMismatch.
+ * In-memory EFS access points. CreateAccessPoint is idempotent by ClientToken: any replay of a
+ * token surfaces the existing id (real EFS answers AccessPointAlreadyExists carrying
+ * `AccessPointId`, whatever the other parameters; the simulator does the same).
  * A file system holds at most `limitPerFileSystem` access points (EFS default 10,000).
  */
 import type { ObservedAccessPoint } from './model.js';
@@ -14,14 +14,12 @@ import type {
   EfsApi,
 } from './aws-api.js';
 import { awsError } from './fake-error.js';
-import { stableJson } from './idempotency.js';
 import type { FakeCalls } from './fake-calls.js';
 
 interface ApRecord {
   readonly ap: ObservedAccessPoint;
   readonly seq: number;
   readonly token: string;
-  readonly fingerprint: string;
 }
 
 export class FakeEfs implements EfsApi {
@@ -53,14 +51,9 @@ export class FakeEfs implements EfsApi {
       throw awsError('ValidationException', 'ClientToken must be 1..64 characters');
     }
     this.requireFs(input.fileSystemId);
-    const fingerprint = stableJson({ ...input, clientToken: undefined });
     const existing = this.tokens.get(input.clientToken);
     if (existing !== undefined) {
-      const rec = this.points.get(existing);
-      if (rec && rec.fingerprint !== fingerprint) {
-        throw awsError('IdempotentParameterMismatch', `ClientToken ${input.clientToken} was used with different parameters`, { fields: { ErrorCode: 'IdempotentParameterMismatch' } });
-      }
-      if (rec) return { id: existing, accessPoint: undefined, alreadyExisted: true };
+      if (this.points.has(existing)) return { id: existing, accessPoint: undefined, alreadyExisted: true };
     }
     const onFs = [...this.points.values()].filter((r) => r.ap.fileSystemId === input.fileSystemId).length;
     if (onFs >= this.limitPerFileSystem) {
@@ -75,7 +68,7 @@ export class FakeEfs implements EfsApi {
       lifeCycleState: 'available',
       tags: { ...(input.tags ?? {}) },
     };
-    this.points.set(id, { ap, seq, token: input.clientToken, fingerprint });
+    this.points.set(id, { ap, seq, token: input.clientToken });
     this.tokens.set(input.clientToken, id);
     return { id, accessPoint: ap, alreadyExisted: false };
   }
@@ -84,7 +77,7 @@ export class FakeEfs implements EfsApi {
     this.calls.enter('efs.describeAccessPoints', opts);
     this.requireFs(input.fileSystemId);
     const max = input.maxResults ?? 100;
-    if (!Number.isInteger(max) || max < 1 || max > 1000) throw awsError('ValidationException', `MaxResults must be 1..1000, got ${max}`);
+    if (!Number.isInteger(max) || max < 1 || max > 100) throw awsError('BadRequest', `MaxResults must be 1..100, got ${max}`);
     const all = [...this.points.values()].filter((r) => r.ap.fileSystemId === input.fileSystemId).sort((a, b) => a.seq - b.seq);
     const offset = input.nextToken === undefined ? 0 : Number(Buffer.from(input.nextToken, 'base64url').toString());
     if (!Number.isInteger(offset) || offset < 0) throw awsError('ValidationException', 'invalid NextToken');

@@ -1,0 +1,4 @@
+import { describeAwsApiContract } from './aws-api.contract.js';
+import { startFakeHarness } from './harnesses.js';
+
+describeAwsApiContract('in-memory fake', startFakeHarness);

@@ -1,0 +1,4 @@
+import { describeAwsApiContract } from './aws-api.contract.js';
+import { startSimInProcessHarness } from './harnesses.js';
+
+describeAwsApiContract('simulator in-process', startSimInProcessHarness);
