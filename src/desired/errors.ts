@@ -39,14 +39,15 @@ export class InvalidSpecError extends DesiredError {
 }
 export const isInvalidSpecError = (e: unknown): e is InvalidSpecError => hasCode(e, 'INVALID_SPEC');
 
-/** A value is larger than its limit (bytes or chars, as stated in the message). */
+/** A value is larger than its limit, in `unit` (bytes, chars or entries). */
 export class OversizeError extends DesiredError {
   constructor(
     readonly field: string,
     readonly size: number,
     readonly limit: number,
+    readonly unit: 'bytes' | 'chars' | 'entries' = 'bytes',
   ) {
-    super('OVERSIZE', `${field} is ${size} bytes, limit ${limit}`);
+    super('OVERSIZE', `${field || '(root)'} is ${size} ${unit}, limit ${limit}`);
   }
 }
 export const isOversizeError = (e: unknown): e is OversizeError => hasCode(e, 'OVERSIZE');

@@ -7,7 +7,7 @@
 /** Default key prefix (the hash tag is `{esr}`). */
 export const DEFAULT_PREFIX = 'esr';
 /** Prefix rule: safe in a hash tag (no braces), short. */
-export const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+export const PREFIX_PATTERN = /^[A-Za-z0-9_:.-]{1,64}$/;
 
 export interface KeyLayout {
   readonly prefix: string;

@@ -3,6 +3,7 @@
  * (which bumps `generation`), tombstones, and how decoded records combine into a SessionEntry.
  * Both store implementations use these, so they cannot drift apart.
  */
+import type { z } from 'zod';
 import {
   RECORD_MAX_BYTES,
   SCHEMA_VERSION,
@@ -35,6 +36,8 @@ export function parseSessionInput(input: unknown, rules: InputRules = {}): Sessi
   if (!r.success) {
     const issue = r.error.issues[0];
     const field = issue ? issue.path.map(String).join('.') : '';
+    const oversize = issue ? oversizeOf(issue, input) : undefined;
+    if (oversize) throw new OversizeError(field, oversize.size, oversize.limit, oversize.unit);
     const why = issue?.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
     throw new InvalidSpecError(field, why, { cause: r.error });
   }
@@ -44,6 +47,22 @@ export function parseSessionInput(input: unknown, rules: InputRules = {}): Sessi
   if (size + 256 > RECORD_MAX_BYTES) throw new OversizeError('spec', size, RECORD_MAX_BYTES - 256);
   checkTemplate(content.template, rules);
   return content;
+}
+
+type Unit = 'bytes' | 'chars' | 'entries';
+
+/** Recognises "too big" issues (a too-long string or map, the env total) so they become OversizeError. */
+function oversizeOf(issue: z.core.$ZodIssue, input: unknown): { size: number; limit: number; unit: Unit } | undefined {
+  if (issue.code === 'too_big' && issue.origin === 'string') {
+    let v: unknown = input;
+    for (const k of issue.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+    return { size: typeof v === 'string' ? v.length : Number(issue.maximum) + 1, limit: Number(issue.maximum), unit: 'chars' };
+  }
+  if (issue.code === 'custom') {
+    const o = (issue.params as { oversize?: { size: number; limit: number; unit: Unit } } | undefined)?.oversize;
+    if (o) return o;
+  }
+  return undefined;
 }
 
 function checkTemplate(template: string, rules: InputRules): void {

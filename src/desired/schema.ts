@@ -84,7 +84,7 @@ export const EnvOverridesSchema = z
   .superRefine((env, ctx) => {
     const names = Object.keys(env);
     if (names.length > ENV_MAX_ENTRIES) {
-      ctx.addIssue({ code: 'custom', message: `at most ${ENV_MAX_ENTRIES} env overrides, got ${names.length}` });
+      ctx.addIssue({ code: 'custom', message: `at most ${ENV_MAX_ENTRIES} env overrides, got ${names.length}`, params: { oversize: { size: names.length, limit: ENV_MAX_ENTRIES, unit: 'entries' } } });
     }
     let total = 0;
     for (const name of names) {
@@ -93,7 +93,7 @@ export const EnvOverridesSchema = z
       if (reserved) ctx.addIssue({ code: 'custom', path: [name], message: `names starting with ${reserved} are reserved` });
     }
     if (total > ENV_TOTAL_MAX_LENGTH) {
-      ctx.addIssue({ code: 'custom', message: `env overrides total ${total} chars, limit ${ENV_TOTAL_MAX_LENGTH}` });
+      ctx.addIssue({ code: 'custom', message: `env overrides total ${total} chars, limit ${ENV_TOTAL_MAX_LENGTH}`, params: { oversize: { size: total, limit: ENV_TOTAL_MAX_LENGTH, unit: 'chars' } } });
     }
   });
 
