@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { RealClock, type Clock } from '../common/clock.js';
 import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
 import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
-import { nextPoolSpec, nextSessionSpec, tombstoneOf, toSessionEntry } from './records.js';
-import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecContent, type SessionStatus, type WarmPoolSpec } from './schema.js';
+import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
+import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
   SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
@@ -80,7 +80,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     this.wake();
   }
 
-  async ensureSession(content: SessionSpecContent): Promise<SpecWriteResult<SessionSpec>> {
+  async ensureSession(input: SessionSpecInput): Promise<SpecWriteResult<SessionSpec>> {
+    const content = parseSessionInput(input);
     const prev = decodeSessionSpec(this.specs.get(content.id), content.id);
     const status = decodeSessionStatus(this.statuses.get(content.id));
     const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
@@ -106,6 +107,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   }
 
   async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
+    parsePoolInput(name, template, target);
     const prev = decodePoolSpec(this.pools.get(name), name);
     const next = nextPoolSpec(prev.kind === 'ok' ? prev.value : undefined, name, template, target, this.clock.now());
     if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };

@@ -13,12 +13,12 @@ import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues,
 import { DesiredError, FencedError, InvalidSpecError, WriteConflictError } from './errors.js';
 import { DEFAULT_PREFIX, keyLayout, type KeyLayout } from './keys.js';
 import { withScripts, type RedisLike, type ScriptedRedis } from './lua.js';
-import { nextPoolSpec, nextSessionSpec, tombstoneOf, toSessionEntry } from './records.js';
+import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { guard } from './redis-guard.js';
 import { followHintStream } from './redis-hints.js';
 import { readSnapshot } from './redis-snapshot.js';
 import { RedisStatusFeed } from './redis-status-feed.js';
-import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecContent, type SessionStatus, type WarmPoolSpec } from './schema.js';
+import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
   SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter,
@@ -79,7 +79,8 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter 
     return written === 1;
   }
 
-  async ensureSession(content: SessionSpecContent): Promise<SpecWriteResult<SessionSpec>> {
+  async ensureSession(input: SessionSpecInput): Promise<SpecWriteResult<SessionSpec>> {
+    const content = parseSessionInput(input);
     const id = content.id;
     const specKey = this.keys.sessionSpec(id);
     return guard(`ensureSession ${id}`, async () => {
@@ -115,6 +116,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter 
   }
 
   async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
+    parsePoolInput(name, template, target);
     const key = this.keys.pool(name);
     return guard(`setWarmPool ${name}`, async () => {
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {

@@ -8,7 +8,7 @@
  *
  * Units: timestamps are epoch milliseconds; durations are milliseconds.
  */
-import type { SessionSpec, SessionSpecContent, SessionStatus, WarmPoolSpec } from './schema.js';
+import type { SessionSpec, SessionSpecInput, SessionStatus, WarmPoolSpec } from './schema.js';
 
 /** Why a stored record was rejected. */
 export type InvalidReason =
@@ -165,8 +165,11 @@ export type StatusListener = (status: SessionStatus | undefined, invalid?: Inval
 
 /** The gateway's side; the client library (src/desired/client.ts) wraps it with validation and errors. */
 export interface SpecStore {
-  /** Creates or updates; bumps generation only on a real change; a tombstone is revived. */
-  ensureSession(content: SessionSpecContent): Promise<SpecWriteResult<SessionSpec>>;
+  /**
+   * Creates or updates; bumps generation only on a real change; a tombstone is revived.
+   * The input is validated again (defaults applied); the template allow-list is the client's job.
+   */
+  ensureSession(input: SessionSpecInput): Promise<SpecWriteResult<SessionSpec>>;
   /** Writes a tombstone; false when there is no live session with that id. */
   deleteSession(id: string): Promise<boolean>;
   setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>>;
