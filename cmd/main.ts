@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerDemoCommand } from './demo.js';
 import { registerSimCommand } from './sim.js';
+import { registerRunCommand } from './run.js';
+import { registerPlanCommand } from './plan.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSimCommand(program);
   registerDemoCommand(program);
+  registerRunCommand(program);
+  registerPlanCommand(program);
   return program;
 }
 

@@ -7,10 +7,25 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ENV_VARS, type EnvValues, type EnvVarKey } from './env-vars.js';
 import { poolsSchema, templatesSchema, type PoolConfig, type TaskTemplates } from './templates.js';
+import { loadTimeoutsConfig, parseRateLimitsConfig, type RateLimitsConfig, type TimeoutsConfig } from '../controller/resilience/index.js';
 
 export interface ReconcilerConfig extends EnvValues {
   templates: TaskTemplates;
   pools: Record<string, PoolConfig>;
+  timeouts: TimeoutsConfig;
+  rateLimits: RateLimitsConfig;
+}
+
+/** Parses an optional JSON variable through a parser that throws; records the problem under the variable's name. */
+function parseJsonWith<T>(name: string, text: string | undefined, parse: (input: unknown) => T, problems: string[]): T | undefined {
+  const raw = text === undefined ? {} : parseJson(name, text, problems);
+  if (raw === undefined) return undefined;
+  try {
+    return parse(raw);
+  } catch (err) {
+    problems.push(`${name}: ${err instanceof z.ZodError ? issuesText(err) : (err as Error).message}`);
+    return undefined;
+  }
 }
 
 export class ConfigError extends Error {
@@ -73,8 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConf
     }
   } else if (poolsRaw !== undefined) problems.push(`RECONCILER_POOLS: ${issuesText(p.error)}`);
 
+  const timeouts = parseJsonWith('RECONCILER_TIMEOUTS', values.timeoutsJson as string | undefined, loadTimeoutsConfig, problems);
+  const rateLimits = parseJsonWith('RECONCILER_RATE_LIMITS', values.rateLimitsJson as string | undefined, parseRateLimitsConfig, problems);
+
   if (values.redisSentinels && !values.redisSentinelName) problems.push('REDIS_SENTINEL_NAME: required when REDIS_SENTINELS is set');
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ ...(values as EnvValues), templates, pools });
+  return Object.freeze({ ...(values as EnvValues), templates, pools, timeouts: timeouts!, rateLimits: rateLimits! });
 }

@@ -15,7 +15,7 @@ import { readSnapshot } from '../observed/snapshot.js';
 import { ControllerCache } from './cache.js';
 import type { ExecutorDeps } from './execute/context.js';
 import { RateLimitingQueue, runWorkers, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
-import { reconcileSession, type ReconcileDeps } from './reconcile-key.js';
+import { planCachedSession, reconcileSession, type ReconcileDeps } from './reconcile-key.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import type { SessionPlan } from './plan/plan-session.js';
 
@@ -156,6 +156,19 @@ export class Controller {
         await this.clock.sleep(1000, signal).catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The plan for every key, from the cache, without acting: what `reconciler plan` prints. The
+   * same per-key planner the workers use, so the daemon and `plan` cannot disagree.
+   */
+  planAll(): SessionPlan[] {
+    const deps = this.reconcileDeps();
+    return this.cache
+      .sessionKeys()
+      .sort()
+      .map((key) => planCachedSession(deps, key))
+      .filter((p) => p.actions.length > 0);
   }
 
   /** Stops taking work, lets in-flight reconciles finish within `graceMs`, stops the loops. */

@@ -46,3 +46,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ shell: { ...template, privileged: true } }) })).toThrow(/templates/);
   });
 });
+
+describe('loadConfig: timeout budgets', () => {
+  it('refuses an overall deadline below sum(steps) x 1.5, naming the steps and the sums', () => {
+    const env = {
+      RECONCILER_TEMPLATES: JSON.stringify({ shell: template }),
+      RECONCILER_TIMEOUTS: JSON.stringify({ sessionStartMs: 60_000, steps: { ensureAccessPoint: 5000, registerTaskDefinition: 5000, runTask: 10_000, waitForRunning: 60_000, tagResource: 3000 } }),
+    };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/RECONCILER_TIMEOUTS: .*60000 ms is less than sum\(steps\) x 1.5 = 83000 ms x 1.5 = 124500 ms[\s\S]*waitForRunning: 60000 ms/);
+  });
+
+  it('accepts the defaults and merges rate-limit overrides over the ECS defaults', () => {
+    const cfg = loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ shell: template }), RECONCILER_RATE_LIMITS: JSON.stringify({ buckets: { 'ecs:RunTask': { burst: 5, ratePerSec: 1 } } }) });
+    expect(cfg.timeouts.sessionStartMs).toBe(125_000);
+    expect(cfg.rateLimits.buckets['ecs:RunTask']).toEqual({ burst: 5, ratePerSec: 1 });
+    expect(cfg.rateLimits.buckets['fargate:TaskLaunch']).toEqual({ burst: 100, ratePerSec: 20 });
+  });
+});

@@ -243,7 +243,9 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   if (stopped && incarnation > 0 && (cur.phase === 'Running' || cur.phase === 'Starting')) {
     drift = 'TaskStopped';
     message = `task ${stopped.arn} stopped: ${stopped.stopCode ?? 'unknown stop code'}: ${stopped.stoppedReason ?? 'no reason given'}`;
-    if (stopped.startedAt === undefined && cur.phase === 'Starting') attempts += 1;
+    // A task that died before RUNNING is a failed start attempt, unless we stopped it ourselves
+    // (StuckStarting already counted it; ECS marks our StopTask as UserInitiated).
+    if (stopped.startedAt === undefined && cur.phase === 'Starting' && stopped.stopCode !== 'UserInitiated') attempts += 1;
   }
   if (attempts >= cfg.maxStartAttempts) {
     const msg = `gave up after ${attempts} start attempts: ${message}`;

@@ -1,0 +1,56 @@
+/**
+ * Decorators around the narrow AwsApi (karpenter style): every call of the wrapped API goes
+ * through a GuardedCall (rate limits, breaker, timeout, classification), so reads made by the
+ * snapshot and the in-flight refresher obey the same limits as the executors' mutations.
+ */
+import type { AwsApi, EcsApi, EfsApi } from '../observed/aws-api.js';
+import type { AwsCallGuard } from './resilience/index.js';
+import type { GuardedCall } from './execute/context.js';
+
+/** Task launches are drawn from this bucket, once per task (RunTask `count`). */
+export const LAUNCH_BUCKET = 'fargate:TaskLaunch';
+
+/** Adapts the AwsCallGuard to the executors' GuardedCall port. */
+export function guardedCallFrom(guard: AwsCallGuard, budgets: { defaultMs: number; byOperation?: Readonly<Record<string, number>> }): GuardedCall {
+  return (req, fn) =>
+    guard.run({
+      service: req.service,
+      operation: req.operation,
+      ...(req.key ? { key: req.key } : {}),
+      ...(req.launches ? { extraTokens: { [LAUNCH_BUCKET]: req.launches } } : {}),
+      budgetMs: budgets.byOperation?.[req.operation] ?? budgets.defaultMs,
+      call: fn,
+    });
+}
+
+type Method<T> = (input: never, opts?: { signal?: AbortSignal }) => Promise<T>;
+
+/** The methods of each narrow interface (listed, since implementations may be class instances). */
+const ECS_METHODS = ['listTasks', 'describeTasks', 'runTask', 'stopTask', 'tagResource', 'registerTaskDefinition', 'describeTaskDefinition', 'listTaskDefinitions'] as const satisfies ReadonlyArray<keyof EcsApi>;
+const EFS_METHODS = ['createAccessPoint', 'describeAccessPoints', 'deleteAccessPoint'] as const satisfies ReadonlyArray<keyof EfsApi>;
+
+function wrap<S extends object>(service: 'ecs' | 'efs', target: S, methods: ReadonlyArray<keyof S & string>, call: GuardedCall, operationOf: (method: string) => string): S {
+  const out: Record<string, unknown> = {};
+  for (const name of methods) {
+    const fn = target[name] as unknown as Method<unknown>;
+    if (typeof fn !== 'function') continue;
+    out[name] = (input: never, opts?: { signal?: AbortSignal }) =>
+      call({ service, operation: operationOf(name), ...(name === 'runTask' ? { launches: (input as { count?: number }).count ?? 1 } : {}) }, (signal) => {
+        const merged = opts?.signal ? AbortSignal.any([signal, opts.signal]) : signal;
+        return fn.call(target, input, { signal: merged });
+      });
+  }
+  return out as S;
+}
+
+/** `describeTasks` -> `DescribeTasks`. */
+export function operationName(method: string): string {
+  return method.charAt(0).toUpperCase() + method.slice(1);
+}
+
+export function guardedAwsApi(api: AwsApi, call: GuardedCall): AwsApi {
+  return {
+    ecs: wrap<EcsApi>('ecs', api.ecs, ECS_METHODS, call, operationName),
+    efs: wrap<EfsApi>('efs', api.efs, EFS_METHODS, call, operationName),
+  };
+}
