@@ -6,6 +6,7 @@
 import { VirtualClock } from '../../src/common/clock.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
+import { awsError } from '../../src/observed/fake-error.js';
 import type { FakeOperation } from '../../src/observed/fake-calls.js';
 import { SdkAwsApi } from '../../src/observed/sdk-aws-api.js';
 import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
@@ -28,6 +29,8 @@ export interface AwsApiHarness {
   readonly clock: VirtualClock;
   readonly cluster: string;
   readonly fileSystemId: string;
+  /** Starts a full outage (5xx answers) of one service for `durationMs` of virtual time. */
+  outage(service: 'ecs' | 'efs', durationMs: number): void;
   /** Calls the backend received, by operation, since the last reset. */
   count(op: CountedOperation): number;
   /** Every call the backend received since the last reset. */
@@ -63,6 +66,11 @@ export async function startFakeHarness(): Promise<AwsApiHarness> {
     clock,
     cluster: CLUSTER,
     fileSystemId: FILE_SYSTEM_ID,
+    outage: (service, durationMs) => {
+      const until = clock.now() + durationMs;
+      const ops = (Object.values(FAKE_NAMES) as FakeOperation[]).filter((op) => op.startsWith(`${service}.`));
+      for (const op of ops) api.calls.failNext(op, awsError(service === 'ecs' ? 'ServerException' : 'InternalServerError', `outage until ${until}`, { fault: 'server' }), 1_000);
+    },
     count: (op) => api.calls.count(FAKE_NAMES[op]),
     totalCalls: () => api.calls.total(),
     resetCounts: () => api.calls.reset(),
@@ -75,8 +83,9 @@ function simCore(clock: VirtualClock): SimCore {
   return new SimCore({ clock, profile: 'fast', seed: 5, limits: false, fileSystems: [FILE_SYSTEM_ID] });
 }
 
-function simCounts(core: SimCore): Pick<AwsApiHarness, 'count' | 'totalCalls' | 'resetCounts'> {
+function simCounts(core: SimCore): Pick<AwsApiHarness, 'count' | 'totalCalls' | 'resetCounts' | 'outage'> {
   return {
+    outage: (service, durationMs) => void core.startOutage(service, durationMs),
     count: (op) => core.getStats().byOperation[op]?.calls ?? 0,
     totalCalls: () => core.getStats().total.calls,
     resetCounts: () => core.stats.reset(),

@@ -44,6 +44,25 @@ describe.each([
     expect(h.totalCalls()).toBe(2 + 1 + 2);
   });
 
+  it('keeps the task read through an EFS outage, marking access points unknown', async () => {
+    h = await start();
+    await launchSessions(h.api, 3);
+    h.outage('efs', 60_000);
+    const snap = await readSnapshot(h.api, { cluster: h.cluster, startedBy: STARTED_BY, owner: OWNER, fileSystemId: h.fileSystemId, clock: h.clock });
+    expect(snap.tasks.size).toBe(3);
+    expect(snap.accessPointsKnown).toBe(false);
+  });
+
+  it('fails the whole read through an ECS outage', async () => {
+    h = await start();
+    await launchSessions(h.api, 3);
+    h.outage('ecs', 60_000);
+    await expect(readSnapshot(h.api, { cluster: h.cluster, startedBy: STARTED_BY, owner: OWNER, clock: h.clock })).rejects.toMatchObject({
+      name: 'SnapshotReadError',
+      cause: { $fault: 'server' },
+    });
+  });
+
   it('the in-flight refresher notices RUNNING without a full read', async () => {
     h = await start();
     const harness = h;
