@@ -17,6 +17,11 @@ export function hexId(rng: Rng, n: number): string {
   return s;
 }
 
+/** A UUID-shaped id (8-4-4-4-12 hex) from the RNG; not a real RFC 4122 UUID. */
+export function uuidLike(rng: Rng): string {
+  return `${hexId(rng, 8)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 12)}`;
+}
+
 export function clusterArn(a: SimAccount, cluster: string): string {
   return `arn:aws:ecs:${a.region}:${a.accountId}:cluster/${cluster}`;
 }

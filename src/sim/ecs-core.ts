@@ -9,11 +9,10 @@ import type {
   RunTaskResponse,
   StopTaskResponse,
   Tag,
-  TaskOverride,
 } from '@aws-sdk/client-ecs';
 import type { Clock } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
-import { clusterArn, clusterName, hexId, parseTaskRef, taskArn, type SimAccount } from './arns.js';
+import { clusterArn, clusterName, parseTaskRef, taskArn, type SimAccount } from './arns.js';
 import { ecsError, throttled } from './errors.js';
 import * as s from './ecs-schemas.js';
 import type { FaultInjector } from './faults.js';
@@ -21,7 +20,8 @@ import type { TimingProfile } from './profiles.js';
 import { requestStop, stateAt, type StopRequest, type TaskRecord } from './task-lifecycle.js';
 import { TaskDefinitionRegistry } from './task-definitions.js';
 import { taskView } from './task-view.js';
-import { TaskStore, drawMs } from './ecs-tasks.js';
+import { TaskStore } from './ecs-tasks.js';
+import { newTask } from './task-factory.js';
 import type { Throttler } from './throttle.js';
 import { parseInput } from './validate.js';
 import { RunTaskTokens } from './run-task-tokens.js';
@@ -119,7 +119,7 @@ export class EcsSim {
     const spot = req.capacityProviderStrategy?.some((c) => c.capacityProvider === 'FARGATE_SPOT') ?? false;
     const created: TaskRecord[] = [];
     for (let i = 0; i < launch; i++) {
-      const task = this.newTask(cluster, def, req, spot, subnets?.[0]);
+      const task = newTask({ ...this.d, profile: this.d.profile(), ip: this.ipCounter++ }, cluster, def, req, spot, subnets?.[0]);
       this.tasks.add(task);
       created.push(task);
     }
@@ -127,79 +127,6 @@ export class EcsSim {
       this.tokens.remember(cluster, req.clientToken, req, created.map((t) => t.id), created.map((t) => t.arn), failures);
     }
     return { tasks: created.map((t) => taskView(t, now, true)), failures };
-  }
-
-  private newTask(
-    cluster: string,
-    def: { taskDefinitionArn?: string; family?: string; revision?: number; containerDefinitions?: Array<{ name?: string; image?: string }>; cpu?: string; memory?: string },
-    req: s.RunTaskInput,
-    spot: boolean,
-    subnet: string | undefined,
-  ): TaskRecord {
-    const { rng } = this.d;
-    const p = this.d.profile();
-    const now = this.now();
-    const id = hexId(rng, 32);
-    const arn = taskArn(this.d.account, cluster, id);
-    const pendingAt = now + drawMs(rng, p.provisioningMs);
-    const activatingAt = pendingAt + drawMs(rng, p.pendingMs);
-    const runningAt = activatingAt + drawMs(rng, p.activatingMs);
-    const n = this.ipCounter++;
-    const task: TaskRecord = {
-      id,
-      arn,
-      cluster,
-      clusterArn: clusterArn(this.d.account, cluster),
-      taskDefinitionArn: def.taskDefinitionArn!,
-      family: def.family!,
-      revision: def.revision!,
-      containers: (def.containerDefinitions ?? []).map((c) => ({
-        name: c.name ?? 'main',
-        image: c.image ?? '',
-        arn: `arn:aws:ecs:${this.d.account.region}:${this.d.account.accountId}:container/${cluster}/${id}/${hexId(rng, 8)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 12)}`,
-      })),
-      cpu: def.cpu,
-      memory: def.memory,
-      startedBy: req.startedBy,
-      group: req.group,
-      launchType: req.capacityProviderStrategy?.length ? 'FARGATE' : (req.launchType ?? 'FARGATE'),
-      capacityProviderName: req.capacityProviderStrategy?.[0]?.capacityProvider,
-      platformVersion: req.platformVersion ?? '1.4.0',
-      overrides: req.overrides as TaskOverride | undefined,
-      tags: (req.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
-      clientToken: req.clientToken,
-      eni: {
-        attachmentId: `${hexId(rng, 8)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 4)}-${hexId(rng, 12)}`,
-        eniId: `eni-${hexId(rng, 17)}`,
-        privateIp: `10.0.${(n >> 8) & 255}.${n & 255}`,
-        subnetId: subnet ?? 'subnet-0123456789abcdef0',
-        mac: `0e:${[0, 0, 0, 0, 0].map(() => hexId(rng, 2)).join(':')}`,
-      },
-      createdAt: now,
-      pendingAt,
-      activatingAt,
-      runningAt,
-      stopDurations: {
-        deactivating: drawMs(rng, p.deactivatingMs),
-        stopping: drawMs(rng, p.stoppingMs),
-        deprovisioning: drawMs(rng, p.deprovisioningMs),
-      },
-    };
-    const fate = this.d.faults.taskFate(spot);
-    if (fate.failToStart) {
-      requestStop(task, {
-        at: pendingAt + Math.floor((activatingAt - pendingAt) / 2),
-        code: 'TaskFailedToStart',
-        reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref',
-      });
-    }
-    if (fate.crashAfterMs !== undefined) {
-      requestStop(task, { at: runningAt + fate.crashAfterMs, code: 'EssentialContainerExited', reason: 'Essential container in task exited', exitCode: 1 });
-    }
-    if (fate.spotInterruptAfterMs !== undefined) {
-      requestStop(task, { at: runningAt + fate.spotInterruptAfterMs, code: 'SpotInterruption', reason: 'Your Spot Task was interrupted.', exitCode: 143 });
-    }
-    return task;
   }
 
   /** Finds a live task by ID or ARN within `cluster` (the ARN's cluster must match). */
