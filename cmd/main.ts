@@ -7,6 +7,9 @@ import { registerDemoCommand } from './demo.js';
 import { registerSimCommand } from './sim.js';
 import { registerRunCommand } from './run.js';
 import { registerPlanCommand } from './plan.js';
+import { registerSessionCommand } from './session.js';
+import { registerWarmPoolCommand } from './warm-pool.js';
+import { registerGetCommand } from './get.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerRunCommand(program);
   registerPlanCommand(program);
+  registerSessionCommand(program);
+  registerWarmPoolCommand(program);
+  registerGetCommand(program);
   return program;
 }
 
