@@ -92,7 +92,8 @@ export function runWorkers<K>(
   const dispatch = async (): Promise<void> => {
     for (;;) {
       while (pq.pending + pq.size >= concurrency) await slotFree();
-      const key = await queue.get();
+      // tryGet first: no promise per key while work is queued (throughput), get() when idle.
+      const key = queue.tryGet() ?? (await queue.get());
       if (key === undefined) break;
       void pq.add(() => processOne(key));
     }
