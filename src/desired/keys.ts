@@ -23,6 +23,10 @@ export interface KeyLayout {
   readonly hintSeq: string;
   /** `{p}:leader:epoch` — current leader epoch (fencing), managed by leader election. */
   readonly leaderEpoch: string;
+  /** `{p}:warm:claims` — hash: warm task ARN -> WarmClaim JSON (one task, one session, ever). */
+  readonly warmClaims: string;
+  /** `{p}:pool:<name>:status` — WarmPoolStatus JSON (batch launch intents), written by the controller. */
+  poolStatus(name: string): string;
   /** `{p}:session:<id>:spec` — SessionSpec JSON, written by the gateway. */
   sessionSpec(id: string): string;
   /** `{p}:session:<id>:status` — SessionStatus JSON, written by the controller. */
@@ -50,5 +54,7 @@ export function keyLayout(prefix = DEFAULT_PREFIX): KeyLayout {
     sessionStatus: (id) => `${t}:session:${id}:status`,
     pool: (name) => `${t}:pool:${name}`,
     statusChannel: (id) => `${t}:status:${id}`,
+    warmClaims: `${t}:warm:claims`,
+    poolStatus: (name) => `${t}:pool:${name}:status`,
   };
 }

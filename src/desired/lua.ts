@@ -72,6 +72,44 @@ redis.call('PUBLISH', ARGV[4], '')
 return {'OK'}
 `;
 
+/**
+ * Warm claim: takes the first candidate task not claimed yet and writes that session status.
+ * KEYS: 1 leader epoch, 2 spec record, 3 status record, 4 claims hash.
+ * ARGV: 1 fencing token, 2 status channel, 3 claim JSON, then pairs (task ARN, status JSON).
+ * Returns {'OK', arn}, {'TAKEN'}, {'GONE'} or {'FENCED', <epoch>}.
+ */
+const CLAIM_WARM = `
+local raw = redis.call('GET', KEYS[1])
+local epoch = 0
+if raw then epoch = tonumber(raw) end
+local token = tonumber(ARGV[1])
+if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
+for i = 4, #ARGV, 2 do
+  if redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[3]) == 1 then
+    redis.call('SET', KEYS[3], ARGV[i + 1])
+    redis.call('PUBLISH', ARGV[2], ARGV[i + 1])
+    return {'OK', ARGV[i]}
+  end
+end
+return {'TAKEN'}
+`;
+
+/**
+ * Fenced plain write: SET (ARGV[2] non-empty) or HDEL (KEYS[2] hash, field ARGV[3]).
+ * KEYS: 1 leader epoch, 2 target key. ARGV: 1 fencing token, 2 mode 'set'|'hdel', 3 value or field.
+ * Returns {'OK'} or {'FENCED', <epoch>}.
+ */
+const FENCED_WRITE = `
+local raw = redis.call('GET', KEYS[1])
+local epoch = 0
+if raw then epoch = tonumber(raw) end
+local token = tonumber(ARGV[1])
+if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
+if ARGV[2] == 'set' then redis.call('SET', KEYS[2], ARGV[3]) else redis.call('HDEL', KEYS[2], ARGV[3]) end
+return {'OK'}
+`;
+
 type Arg = string | Buffer | number;
 
 /** The scripts as typed methods on a connection. */
@@ -79,6 +117,8 @@ export interface DesiredScripts {
   esrCasSpec(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<number>;
   esrWriteStatus(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
   esrPurgeSession(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+  esrClaimWarm(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+  esrFencedWrite(k1: string, k2: string, ...argv: Arg[]): Promise<string[]>;
 }
 
 export type RedisLike = Redis | Cluster;
@@ -91,6 +131,8 @@ export function withScripts(redis: RedisLike): ScriptedRedis {
     redis.defineCommand('esrCasSpec', { numberOfKeys: 5, lua: CAS_SPEC });
     redis.defineCommand('esrWriteStatus', { numberOfKeys: 3, lua: WRITE_STATUS });
     redis.defineCommand('esrPurgeSession', { numberOfKeys: 4, lua: PURGE_SESSION });
+    redis.defineCommand('esrClaimWarm', { numberOfKeys: 4, lua: CLAIM_WARM });
+    redis.defineCommand('esrFencedWrite', { numberOfKeys: 2, lua: FENCED_WRITE });
   }
   return r;
 }

@@ -9,6 +9,7 @@ import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues,
 import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
 import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
+import { WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
   SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
@@ -27,7 +28,9 @@ interface LoggedHint {
   hint: Hint;
 }
 
-export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter {
+export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter, WarmStore {
+  private readonly claims = new Map<string, WarmClaim>();
+  private readonly poolStatuses = new Map<string, WarmPoolStatus>();
   private readonly clock: Clock;
   private readonly hintsMaxLen: number;
   private readonly onInvalid: InvalidRecordHook;
@@ -258,6 +261,42 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     this.statuses.delete(id);
     this.publish(id, undefined);
     return true;
+  }
+
+  // ---- WarmStore: the same rules as the Redis scripts ----
+
+  async claimWarmTask(sessionId: string, claim: Omit<WarmClaim, 'sessionId'>, candidates: readonly ClaimCandidate[], fencingToken: number): Promise<ClaimResult> {
+    const record = WarmClaimSchema.parse({ ...claim, sessionId });
+    this.checkFence(fencingToken, `claimWarmTask ${sessionId}`);
+    if (!this.specs.has(sessionId)) return { outcome: 'session-gone' };
+    for (const c of candidates) {
+      if (this.claims.has(c.taskArn)) continue;
+      const status = SessionStatusSchema.parse(c.status);
+      this.claims.set(c.taskArn, record);
+      this.statuses.set(sessionId, JSON.stringify(status));
+      this.publish(sessionId, status);
+      return { outcome: 'claimed', taskArn: c.taskArn };
+    }
+    return { outcome: 'taken' };
+  }
+
+  async releaseWarmClaim(taskArn: string, fencingToken: number): Promise<void> {
+    this.checkFence(fencingToken, `releaseWarmClaim ${taskArn}`);
+    this.claims.delete(taskArn);
+  }
+
+  async warmClaims(): Promise<Map<string, WarmClaim>> {
+    return new Map(this.claims);
+  }
+
+  async readPoolStatus(name: string): Promise<WarmPoolStatus | undefined> {
+    return this.poolStatuses.get(name);
+  }
+
+  async writePoolStatus(name: string, status: WarmPoolStatus, fencingToken: number): Promise<void> {
+    const parsed = WarmPoolStatusSchema.parse(status);
+    this.checkFence(fencingToken, `writePoolStatus ${name}`);
+    this.poolStatuses.set(name, parsed);
   }
 
   async close(): Promise<void> {

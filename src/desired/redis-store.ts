@@ -13,6 +13,8 @@ import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues,
 import { DesiredError, FencedError, InvalidSpecError, WriteConflictError } from './errors.js';
 import { DEFAULT_PREFIX, keyLayout, type KeyLayout } from './keys.js';
 import { withScripts, type RedisLike, type ScriptedRedis } from './lua.js';
+import * as warm from './redis-warm.js';
+import type { ClaimCandidate, ClaimResult, WarmClaim, WarmPoolStatus, WarmStore } from './warm-schema.js';
 import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { guard } from './redis-guard.js';
 import { followHintStream } from './redis-hints.js';
@@ -40,7 +42,7 @@ export interface RedisDesiredStoreOptions {
   ownsConnection?: boolean;
 }
 
-export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter {
+export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter, WarmStore {
   readonly keys: KeyLayout;
   private readonly redis: ScriptedRedis;
   private readonly clock: Clock;
@@ -205,6 +207,30 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter 
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `purgeSession ${id}`);
       return reply[0] === 'OK';
     });
+  }
+
+  // ---- WarmStore (src/desired/redis-warm.ts) ----
+
+  claimWarmTask(sessionId: string, claim: Omit<WarmClaim, 'sessionId'>, candidates: readonly ClaimCandidate[], fencingToken: number): Promise<ClaimResult> {
+    return warm.claimWarmTask(this.redis, this.keys, sessionId, claim, candidates, fencingToken);
+  }
+
+  releaseWarmClaim(taskArn: string, fencingToken: number): Promise<void> {
+    return warm.releaseWarmClaim(this.redis, this.keys, taskArn, fencingToken);
+  }
+
+  warmClaims(): Promise<Map<string, WarmClaim>> {
+    return warm.warmClaims(this.redis, this.keys, (arn, message) =>
+      this.onInvalid({ kind: 'pool', id: arn.slice(-48), invalid: { record: 'pool', reason: 'schema', message: `warm claim ${arn}: ${message}` } }),
+    );
+  }
+
+  readPoolStatus(name: string): Promise<WarmPoolStatus | undefined> {
+    return warm.readPoolStatus(this.redis, this.keys, name);
+  }
+
+  writePoolStatus(name: string, status: WarmPoolStatus, fencingToken: number): Promise<void> {
+    return warm.writePoolStatus(this.redis, this.keys, name, status, fencingToken);
   }
 
   /** Stops status watches (and the connection when owned). Hint followers end with their signal. */

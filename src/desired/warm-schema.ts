@@ -1,0 +1,66 @@
+/**
+ * Records of the warm pool that the controller owns: claims (which session a warm task was
+ * handed to) and per-pool status (the batch launch intent recorded before RunTask).
+ * Timestamps are epoch milliseconds.
+ */
+import { z } from 'zod';
+import { SCHEMA_VERSION, SessionIdSchema, PoolNameSchema } from './schema.js';
+
+/** A warm task handed to a session. Written once per task (HSETNX): a task goes to exactly one session. */
+export const WarmClaimSchema = z.strictObject({
+  sessionId: SessionIdSchema,
+  pool: PoolNameSchema,
+  /** The session incarnation the task serves; written to the task's tags when the claim completes. */
+  incarnation: z.number().int().positive(),
+  at: z.number().int().nonnegative(),
+});
+export type WarmClaim = z.infer<typeof WarmClaimSchema>;
+
+/**
+ * A batch launch intent: recorded before RunTask(count) so a restarted controller re-sends the
+ * same clientToken (ECS returns the same tasks) instead of launching a second batch.
+ */
+export const BatchIntentSchema = z.strictObject({
+  batch: z.number().int().positive(),
+  clientToken: z.string().min(1).max(64),
+  count: z.number().int().min(1).max(10),
+  requestedAt: z.number().int().nonnegative(),
+});
+export type BatchIntent = z.infer<typeof BatchIntentSchema>;
+
+export const WarmPoolStatusSchema = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Last batch number used; each new batch intent takes the next one. */
+  batch: z.number().int().nonnegative(),
+  intent: BatchIntentSchema.optional(),
+  updatedAt: z.number().int().nonnegative(),
+});
+export type WarmPoolStatus = z.infer<typeof WarmPoolStatusSchema>;
+
+/** One candidate for a claim: the task and the session status to write if it is the one taken. */
+export interface ClaimCandidate {
+  taskArn: string;
+  status: import('./schema.js').SessionStatus;
+}
+
+export type ClaimResult =
+  | { outcome: 'claimed'; taskArn: string }
+  /** Every candidate was already claimed by someone else. */
+  | { outcome: 'taken' }
+  /** The session has no spec record any more. */
+  | { outcome: 'session-gone' };
+
+/** The controller's warm-pool records. Every write is fenced like status writes. */
+export interface WarmStore {
+  /**
+   * Atomically: takes the first candidate no session has claimed, records the claim, and writes
+   * and publishes that candidate's session status (Running, endpoint, warm: true).
+   */
+  claimWarmTask(sessionId: string, claim: Omit<WarmClaim, 'sessionId'>, candidates: readonly ClaimCandidate[], fencingToken: number): Promise<ClaimResult>;
+  /** Drops the claim of a task that is gone (stopped, vanished). */
+  releaseWarmClaim(taskArn: string, fencingToken: number): Promise<void>;
+  /** Every claim, by task ARN. Unreadable entries are skipped (and reported through the invalid-record hook). */
+  warmClaims(): Promise<Map<string, WarmClaim>>;
+  readPoolStatus(name: string): Promise<WarmPoolStatus | undefined>;
+  writePoolStatus(name: string, status: WarmPoolStatus, fencingToken: number): Promise<void>;
+}

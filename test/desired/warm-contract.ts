@@ -1,0 +1,61 @@
+/** The WarmStore contract, run against the Redis and the in-memory implementation. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/common/clock.js';
+import { isFencedError } from '../../src/desired/errors.js';
+import type { WarmStore } from '../../src/desired/warm-schema.js';
+import { spec, status, type Harness, type MakeHarness } from './contract.js';
+
+const running = (arn: string, ip: string) => status({ phase: 'Running', taskArn: arn, endpoint: { ip, port: 8080 }, warm: true, incarnation: 1 });
+
+export function warmStoreContract(name: string, make: MakeHarness): void {
+  describe(`WarmStore contract: ${name}`, () => {
+    let h: Harness & { store: Harness['store'] & WarmStore };
+    afterEach(async () => h?.cleanup());
+    const setup = async () => {
+      h = (await make({ clock: new VirtualClock(1_000) })) as typeof h;
+      await h.setEpoch(1);
+      return h.store;
+    };
+
+    it('hands each task to exactly one session, even when sessions race for the same candidates', async () => {
+      const store = await setup();
+      const ids = Array.from({ length: 8 }, (_, i) => `s${i}`);
+      for (const id of ids) await store.ensureSession(spec(id));
+      const candidates = ['arn:t1', 'arn:t2', 'arn:t3'].map((arn, i) => ({ taskArn: arn, status: running(arn, `10.0.0.${i + 1}`) }));
+      const results = await Promise.all(ids.map((id) => store.claimWarmTask(id, { pool: 'p', incarnation: 1, at: 5 }, candidates, 1)));
+      const claimed = results.filter((r) => r.outcome === 'claimed').map((r) => (r as { taskArn: string }).taskArn);
+      expect(claimed.sort()).toEqual(['arn:t1', 'arn:t2', 'arn:t3']);
+      expect(results.filter((r) => r.outcome === 'taken')).toHaveLength(5);
+      const claims = await store.warmClaims();
+      expect([...claims.keys()].sort()).toEqual(['arn:t1', 'arn:t2', 'arn:t3']);
+      const winner = claims.get('arn:t2')!.sessionId;
+      const st = (await store.readSession(winner))!.status!;
+      expect(st).toMatchObject({ phase: 'Running', taskArn: 'arn:t2', warm: true, endpoint: { ip: '10.0.0.2' } });
+    });
+
+    it('refuses a claim for a session that is gone, and a claim or write with a stale fencing token', async () => {
+      const store = await setup();
+      expect(await store.claimWarmTask('nobody', { pool: 'p', incarnation: 1, at: 5 }, [{ taskArn: 'arn:x', status: running('arn:x', '10.0.0.9') }], 1)).toEqual({ outcome: 'session-gone' });
+      await store.ensureSession(spec('a'));
+      await h.setEpoch(3);
+      const stale = store.claimWarmTask('a', { pool: 'p', incarnation: 1, at: 5 }, [{ taskArn: 'arn:x', status: running('arn:x', '10.0.0.9') }], 2);
+      await expect(stale).rejects.toSatisfy(isFencedError);
+      await expect(store.writePoolStatus('p', { schemaVersion: 1, batch: 1, updatedAt: 1 }, 2)).rejects.toSatisfy(isFencedError);
+      await expect(store.releaseWarmClaim('arn:x', 2)).rejects.toSatisfy(isFencedError);
+      expect((await store.warmClaims()).size).toBe(0);
+    });
+
+    it('releases claims and round-trips pool status with its batch intent', async () => {
+      const store = await setup();
+      await store.ensureSession(spec('a'));
+      await store.claimWarmTask('a', { pool: 'p', incarnation: 2, at: 5 }, [{ taskArn: 'arn:y', status: running('arn:y', '10.0.0.7') }], 1);
+      expect((await store.warmClaims()).get('arn:y')).toEqual({ sessionId: 'a', pool: 'p', incarnation: 2, at: 5 });
+      await store.releaseWarmClaim('arn:y', 1);
+      expect((await store.warmClaims()).size).toBe(0);
+      expect(await store.readPoolStatus('p')).toBeUndefined();
+      const ps = { schemaVersion: 1 as const, batch: 4, intent: { batch: 4, clientToken: 'w.p.4', count: 10, requestedAt: 9 }, updatedAt: 9 };
+      await store.writePoolStatus('p', ps, 1);
+      expect(await store.readPoolStatus('p')).toEqual(ps);
+    });
+  });
+}
