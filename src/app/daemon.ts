@@ -7,12 +7,14 @@ import { RealClock, type Clock } from '../common/clock.js';
 import { mathRandom, type Rng } from '../common/rng.js';
 import type { ReconcilerConfig } from '../config/load.js';
 import { Controller, type ControllerOptions } from '../controller/controller.js';
+import { HighAvailability, type HaLog } from '../controller/leader/high-availability.js';
 import { guardedAwsApi, guardedCallFrom } from '../controller/guarded-aws-api.js';
 import type { PlanConfig } from '../controller/plan/plan-config.js';
 import { DEFAULT_PLAN_TIMINGS } from '../controller/plan/plan-config.js';
 import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry, type CallOutcomeSink } from '../controller/resilience/index.js';
 import { createRedisConnection, redisConfigFromEnv } from '../desired/redis-connection.js';
 import { RedisDesiredStore } from '../desired/redis-store.js';
+import type { DesiredStore, InvalidRecordHook } from '../desired/types.js';
 import { createAwsClients, type AwsClients } from '../observed/aws-clients.js';
 import type { AwsApi } from '../observed/aws-api.js';
 import { SdkAwsApi } from '../observed/sdk-aws-api.js';
@@ -26,6 +28,11 @@ export interface DaemonParts {
   guard: AwsCallGuard;
   breakers: Record<'ecs' | 'efs', DependencyBreaker>;
   controller: Controller;
+  /** Leader election, fencing, lease gate, stop gate and brakes (src/controller/leader/high-availability.ts). */
+  ha: HighAvailability;
+  /** Starts leader election (when enabled), then the controller. */
+  start(): Promise<void>;
+  /** Releases the lease (when held), then closes Redis and the AWS clients. */
   close(): Promise<void>;
 }
 
@@ -61,6 +68,14 @@ export interface BuildDaemonOptions {
   /** The fencing token of the current leader term; 1 until leader election supplies it. */
   fencingToken?: () => number;
   controller?: Partial<ControllerOptions>;
+  /** Called for every invalid desired record read (metrics). */
+  onInvalidRecord?: InvalidRecordHook;
+  /** Wraps the store the controller reads desired state from (e.g. a metrics tap). */
+  decorateDesired?: (store: DesiredStore) => DesiredStore;
+  /** Take part in leader election (config.leaderElection; only `reconciler run` passes true). Default false: act alone. */
+  leaderElection?: boolean;
+  /** Logger for leadership, brake and fencing events. */
+  log?: HaLog;
 }
 
 export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions = {}): DaemonParts {
@@ -68,7 +83,7 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
   const clock = opts.clock ?? new RealClock();
   const rng = opts.rng ?? mathRandom;
   const redis = createRedisConnection(redisConfigFromEnv(env), rng);
-  const store = new RedisDesiredStore({ redis, prefix: config.redisPrefix, clock, ownsConnection: true });
+  const store = new RedisDesiredStore({ redis, prefix: config.redisPrefix, clock, ownsConnection: true, ...(opts.onInvalidRecord ? { onInvalidRecord: opts.onInvalidRecord } : {}) });
   const clients = opts.aws ? undefined : createAwsClients({ maxAttempts: config.awsMaxAttempts });
   const rawApi = opts.aws ?? new SdkAwsApi(clients!);
   const breakers = {
@@ -76,14 +91,19 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     efs: new DependencyBreaker({ name: 'efs', clock, threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerCooldownMs }),
   };
   const guard = new AwsCallGuard({ clock, limits: new RateLimiterRegistry(clock, config.rateLimits), breakers, ...(opts.outcomeSink ? { sink: opts.outcomeSink } : {}), defaultBudgetMs: config.timeouts.readCallMs });
-  const call = guardedCallFrom(guard, budgetsFrom(config));
+  const budgets = budgetsFrom(config);
+  const call = guardedCallFrom(guard, budgets);
+  const ha = new HighAvailability({
+    config, redis, clock, call, budgetOf: (op) => budgets.byOperation[op] ?? budgets.defaultMs, leaderElection: opts.leaderElection ?? false,
+    ...(opts.fencingToken ? { fencingToken: opts.fencingToken } : {}), ...(opts.log ? { log: opts.log } : {}),
+  });
   const controller = new Controller({
     aws: rawApi,
     readApi: guardedAwsApi(rawApi, call),
     status: store,
-    desired: store,
+    desired: opts.decorateDesired ? opts.decorateDesired(store) : store,
     fencingToken: opts.fencingToken ?? (() => 1),
-    call,
+    call: ha.call,
     clock,
     rng,
     config: { cluster: config.cluster, startedBy: config.startedBy, ownerId: config.ownerId, efsFileSystemId: config.efsFileSystemId, templates: config.templates },
@@ -92,6 +112,7 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     inflightRefreshMs: config.inflightRefreshMs,
     workers: config.workers,
     ...opts.controller,
+    ...ha.controllerOptions(opts.controller),
   });
   return {
     config,
@@ -102,7 +123,13 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     guard,
     breakers,
     controller,
+    ha,
+    start: async () => {
+      await ha.start(controller);
+      await controller.start();
+    },
     close: async () => {
+      await ha.stop();
       await store.close();
       clients?.destroy();
     },

@@ -5,31 +5,37 @@
 import type { ReconcilerConfig } from '../config/load.js';
 import { buildDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
+import { Observability, packageVersion } from './observability.js';
 
 /** Grace period for in-flight work on shutdown, ms: well under ECS's default 30 s stopTimeout. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function runDaemon(config: ReconcilerConfig): Promise<number> {
   const log = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  const obs = new Observability({ version: packageVersion(), log });
   const daemon = buildDaemon(config, {
-    controller: {
-      onEvent: (e) => (e.outcome === 'ok' ? log.info : log.warn).call(log, { sessionId: e.sessionId, action: e.action, drift: e.drift, outcome: e.outcome }, e.message),
-      onError: (where, err) => log.error({ where, err }, `${where} failed`),
-      onSync: (s) => log.debug(s, 'full resync done'),
-    },
+    leaderElection: config.leaderElection,
+    log,
+    ...obs.daemonOptions(),
   });
+  obs.bind(daemon);
   let stopping: Promise<number> | undefined;
   const stop = (signal: string): Promise<number> => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
-    log.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down');
+    const graceMs = config.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+    log.info({ signal, graceMs }, 'shutting down');
+    daemon.ha.beginShutdown(); // unready, no new keys; in-flight calls finish or abort within the grace
     stopping = (async () => {
-      const report = await daemon.controller.stop(SHUTDOWN_GRACE_MS);
+      const report = await daemon.controller.stop(graceMs);
       if (report && !report.drained) log.warn({ inFlight: report.inFlight.length, queued: report.queued.length }, 'left work for the next leader');
-      await daemon.close();
+      await obs.close();
+      await daemon.close(); // releases the lease (token-checked): a follower takes over at once
       log.info('stopped');
+      // An aborted SDK socket must not hold the process past the grace period.
+      setTimeout(() => process.exit(0), 1000).unref();
       return 0;
     })();
     return stopping;
@@ -39,9 +45,12 @@ export async function runDaemon(config: ReconcilerConfig): Promise<number> {
   });
   log.info({ cluster: config.cluster, templates: Object.keys(config.templates), resyncSeconds: config.resyncSeconds }, 'starting');
   try {
-    await daemon.controller.start();
+    const http = await obs.startHttp(config.httpHost, config.httpPort);
+    log.info({ url: http.url }, 'serving /metrics, /healthz, /readyz');
+    await daemon.start();
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
+    await obs.close().catch(() => undefined);
     await daemon.close().catch(() => undefined);
     return 1;
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ENV_VARS, type EnvValues, type EnvVarKey } from './env-vars.js';
 import { poolsSchema, templatesSchema, type PoolConfig, type TaskTemplates } from './templates.js';
 import { loadTimeoutsConfig, parseRateLimitsConfig, type RateLimitsConfig, type TimeoutsConfig } from '../controller/resilience/index.js';
+import { leaderConfigProblems } from '../controller/leader/leader-config.js';
 
 export interface ReconcilerConfig extends EnvValues {
   templates: TaskTemplates;
@@ -92,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConf
   const rateLimits = parseJsonWith('RECONCILER_RATE_LIMITS', values.rateLimitsJson as string | undefined, parseRateLimitsConfig, problems);
 
   if (values.redisSentinels && !values.redisSentinelName) problems.push('REDIS_SENTINEL_NAME: required when REDIS_SENTINELS is set');
+  if (values.leaderElection && timeouts) problems.push(...leaderConfigProblems(values as EnvValues, timeouts));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ ...(values as EnvValues), templates, pools, timeouts: timeouts!, rateLimits: rateLimits! });

@@ -8,11 +8,13 @@
  */
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
-import type { DesiredStore, HintCursor } from '../desired/types.js';
+import type { DesiredStore, HintCursor, StoreMarker } from '../desired/types.js';
 import type { AwsApi } from '../observed/aws-api.js';
 import { InflightRefresher, isInFlight } from '../observed/inflight-refresher.js';
 import { readSnapshot } from '../observed/snapshot.js';
 import { ControllerCache } from './cache.js';
+import { isLeaseExpiringError } from './leader/lease-gate.js';
+import { desiredTaskCount } from './safety/desired-count.js';
 import type { ExecutorDeps } from './execute/context.js';
 import { RateLimitingQueue, runWorkers, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
 import { planCachedSession, reconcileSession, type ReconcileDeps } from './reconcile-key.js';
@@ -33,7 +35,16 @@ export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
   queueMetrics?: QueueMetricsSink;
   onPlan?: (plan: SessionPlan) => void;
   onResult?: (key: string, label: ResultLabel, err?: unknown) => void;
-  onSync?: (info: { ms: number; sessions: number; tasks: number }) => void;
+  /**
+   * After every full sync, before its keys are processed (the desired-state brake is fed here):
+   * `desiredTasks` = live sessions + warm-pool targets; `marker` = the store's marker (undefined: wiped).
+   */
+  onSync?: (info: { ms: number; sessions: number; tasks: number; desiredTasks: number; marker: StoreMarker | undefined }) => void;
+  /**
+   * Leadership mode: when set, keys are processed (actions taken) only while it returns true; a
+   * follower drops them but keeps syncing, so a takeover's full sync enqueues them all again.
+   */
+  isLeader?: () => boolean;
   onError?: (where: string, err: unknown) => void;
 }
 
@@ -80,7 +91,11 @@ export class Controller {
     this.state = 'running';
     const deps = this.reconcileDeps();
     this.pool = runWorkers(this.queue, this.o.workers, async (key) => {
-      const result = await reconcileSession(deps, key);
+      if (this.o.isLeader && !this.o.isLeader()) return undefined;
+      const result = await reconcileSession(deps, key).catch((err: unknown) => {
+        if (isLeaseExpiringError(err)) return { requeueAfter: err.retryAfterMs };
+        throw err;
+      });
       for (const t of this.cache.tasksOf(key)) if (isInFlight(t)) this.refresher.track(t);
       return result;
     }, { ...(this.o.onResult ? { onResult: this.o.onResult } : {}) });
@@ -127,7 +142,7 @@ export class Controller {
     this.refresher.syncFrom(this.cache.tasks.values());
     for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });
     this.synced = true;
-    this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size });
+    this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size, desiredTasks: desiredTaskCount(desired), marker: desired.marker });
   }
 
   private async followHints(): Promise<void> {

@@ -1,0 +1,116 @@
+/**
+ * The operator's side of the desired-state brake, in Redis (under the store's hash tag):
+ * - `{p}:brake:release` — a fresh random id written by `reconciler brake release`; every replica
+ *   polls it and releases its brake when the id changes while the brake is engaged;
+ * - `{p}:brake:state` — the brake state JSON as last published by a replica (informational, for
+ *   `reconciler brake status`; it expires so a dead replica's view does not linger).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { keyLayout } from '../../desired/keys.js';
+import type { RedisLike } from '../../desired/lua.js';
+import type { BrakeState, DesiredStateBrake } from './desired-state-brake.js';
+
+/** How long a published brake state stays readable without being refreshed, ms. */
+export const BRAKE_STATE_TTL_MS = 10 * 60_000;
+
+export function brakeKeys(prefix: string): { release: string; state: string } {
+  const t = `{${keyLayout(prefix).prefix}}`;
+  return { release: `${t}:brake:release`, state: `${t}:brake:state` };
+}
+
+export interface BrakeReleaseRecord {
+  id: string;
+  at: number;
+  by: string;
+}
+
+/** Writes a release request; every replica with an engaged brake releases it within one poll. */
+export async function requestBrakeRelease(redis: RedisLike, prefix: string, by: string, now = Date.now()): Promise<BrakeReleaseRecord> {
+  const record = { id: randomUUID(), at: now, by };
+  await redis.set(brakeKeys(prefix).release, JSON.stringify(record));
+  return record;
+}
+
+export interface PublishedBrakeState {
+  state: BrakeState;
+  replica: string;
+  at: number;
+}
+
+/** Reads the brake state a replica last published (undefined when none is). */
+export async function readPublishedBrakeState(redis: RedisLike, prefix: string): Promise<PublishedBrakeState | undefined> {
+  const raw = await redis.get(brakeKeys(prefix).state);
+  return raw ? (JSON.parse(raw) as PublishedBrakeState) : undefined;
+}
+
+export interface BrakeReleaseWatcherOptions {
+  redis: RedisLike;
+  prefix: string;
+  clock: Clock;
+  brake: DesiredStateBrake;
+  /** Poll period, ms (default 1000). */
+  pollMs?: number;
+  /** Who publishes the state (host:pid). */
+  replica: string;
+  /** Only the leader publishes the state (followers' views are not authoritative). */
+  shouldPublish?: () => boolean;
+  onRelease?: (record: BrakeReleaseRecord | undefined) => void;
+  onError?: (err: unknown) => void;
+}
+
+/** Polls for operator releases and publishes the brake state on change. */
+export class BrakeReleaseWatcher {
+  private lastSeen: string | null | undefined;
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly o: BrakeReleaseWatcherOptions) {
+    this.unsubscribe = o.brake.onChange((s) => void this.publish(s));
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = (): void => {
+      this.timer = this.o.clock.setTimer(() => void this.poll().finally(() => !this.stopped && tick()), this.o.pollMs ?? 1000);
+    };
+    void this.poll().finally(tick);
+  }
+
+  /** One poll: releases the brake when a new release request appeared while it is engaged. */
+  async poll(): Promise<void> {
+    let raw: string | null;
+    try {
+      raw = await this.o.redis.get(brakeKeys(this.o.prefix).release);
+    } catch (err) {
+      this.o.onError?.(err);
+      return;
+    }
+    const first = this.lastSeen === undefined;
+    const changed = !first && raw !== null && raw !== this.lastSeen;
+    this.lastSeen = raw;
+    if (changed && this.o.brake.engaged()) {
+      let record: BrakeReleaseRecord | undefined;
+      try {
+        record = JSON.parse(raw!) as BrakeReleaseRecord;
+      } catch {
+        record = undefined;
+      }
+      this.o.brake.release();
+      this.o.onRelease?.(record);
+    }
+  }
+
+  private async publish(state: BrakeState): Promise<void> {
+    if (this.o.shouldPublish && !this.o.shouldPublish()) return;
+    const body: PublishedBrakeState = { state, replica: this.o.replica, at: this.o.clock.now() };
+    await this.o.redis.set(brakeKeys(this.o.prefix).state, JSON.stringify(body), 'PX', BRAKE_STATE_TTL_MS).catch((err: unknown) => this.o.onError?.(err));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    if (this.timer) this.o.clock.clearTimer(this.timer);
+  }
+}
