@@ -1,0 +1,99 @@
+/**
+ * Our own metrics, prefix `esr_`, base units (seconds, counts). No ids in labels: every label
+ * value comes from a closed set (phases, drift kinds, action types, outcomes, AWS operations)
+ * or from configuration (pool names, dependency names, brake names).
+ *
+ * Gauges that describe the controller's picture (sessions by phase, warm tasks) are computed at
+ * scrape time from a `ScrapeSource` (the controller cache), so they are never stale.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { SessionPhaseSchema } from '../desired/schema.js';
+import { QUEUE_BUCKETS_SECONDS } from './controller-runtime-metrics.js';
+import { emptyScrapeSource, summarise, type ScrapeSource } from './scrape-source.js';
+
+export const SESSION_PHASES = SessionPhaseSchema.options;
+export const WARM_TASK_STATES = ['starting', 'running', 'stopping'] as const;
+export const WARM_CLAIM_RESULTS = ['hit', 'miss'] as const;
+export type WarmClaimResult = (typeof WARM_CLAIM_RESULTS)[number];
+export const BREAKER_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
+export type BreakerStateLabel = (typeof BREAKER_STATES)[number];
+/** Session start latency buckets, seconds: warm starts are ~0.3 s, cold 3-5 s, throttled minutes. */
+export const START_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 120, 300];
+/** AWS call duration buckets, seconds. */
+export const AWS_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class EsrMetrics {
+  /** Where scrape-time gauges read from; replaced when a controller is attached. */
+  source: ScrapeSource = emptyScrapeSource;
+
+  readonly sessions: Gauge<'phase'>;
+  readonly sessionsDesired: Gauge;
+  readonly oldestUnconverged: Gauge;
+  readonly warmPoolTasks: Gauge<'pool' | 'state'>;
+  readonly warmPoolTarget: Gauge<'pool'>;
+  readonly warmClaims: Counter<'result'>;
+  readonly drift: Counter<'kind'>;
+  readonly actions: Counter<'type' | 'result'>;
+  readonly awsRequests: Counter<'service' | 'operation' | 'outcome'>;
+  readonly awsDuration: Histogram<'service' | 'operation'>;
+  readonly awsRateLimitWait: Histogram<'service' | 'operation'>;
+  readonly breakerState: Gauge<'dependency' | 'state'>;
+  readonly breakerTransitions: Counter<'dependency' | 'state'>;
+  readonly sessionStart: Histogram<'path'>;
+  readonly invalidRecordReads: Counter<'kind' | 'record' | 'reason'>;
+  readonly invalidRecords: Gauge;
+  readonly brakeEngaged: Gauge<'brake'>;
+  readonly buildInfo: Gauge<'version' | 'node'>;
+  readonly eventsDropped: Counter;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.sessions = new Gauge({
+      name: 'esr_sessions', help: 'Sessions in the controller cache by status phase (sessions with no status yet count as Pending).', labelNames: ['phase'], registers,
+      collect() {
+        const s = summarise(self.source);
+        for (const phase of SESSION_PHASES) this.set({ phase }, s.byPhase.get(phase) ?? 0);
+      },
+    });
+    this.sessionsDesired = new Gauge({
+      name: 'esr_sessions_desired', help: 'Sessions whose valid spec asks for a running task (not deleted).', registers,
+      collect() {
+        this.set(summarise(self.source).desired);
+      },
+    });
+    this.oldestUnconverged = new Gauge({
+      name: 'esr_sessions_unconverged_oldest_seconds', help: 'Age of the longest-unconverged desired session (not Running+Ready at its generation), seconds; 0 when all converged.', registers,
+      collect() {
+        this.set(summarise(self.source).oldestUnconvergedSeconds);
+      },
+    });
+    this.warmPoolTasks = new Gauge({
+      name: 'esr_warm_pool_tasks', help: 'Unclaimed warm-pool tasks by pool and state (starting, running = idle and claimable, stopping).', labelNames: ['pool', 'state'], registers,
+      collect() {
+        this.reset();
+        for (const [pool, counts] of summarise(self.source).warm) for (const state of WARM_TASK_STATES) this.set({ pool, state }, counts[state]);
+      },
+    });
+    this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target size as last read from desired state.', labelNames: ['pool'], registers });
+    this.warmClaims = new Counter({ name: 'esr_warm_claims_total', help: 'Warm-task claims by result: hit (a warm task served the session), miss (cold start).', labelNames: ['result'], registers });
+    this.drift = new Counter({ name: 'esr_drift_detected_total', help: 'Planned actions by the drift kind that caused them.', labelNames: ['kind'], registers });
+    this.actions = new Counter({ name: 'esr_actions_total', help: 'Executed actions by type and result (ok, error, skipped, refused).', labelNames: ['type', 'result'], registers });
+    this.awsRequests = new Counter({ name: 'esr_aws_requests_total', help: 'AWS calls by service, operation and outcome (ok, throttled, error, timeout, rejected_by_breaker, aborted).', labelNames: ['service', 'operation', 'outcome'], registers });
+    this.awsDuration = new Histogram({ name: 'esr_aws_request_duration_seconds', help: 'Duration of AWS calls that ran (excluding rate-limit waits), seconds.', labelNames: ['service', 'operation'], buckets: AWS_BUCKETS_SECONDS, registers });
+    this.awsRateLimitWait = new Histogram({ name: 'esr_aws_rate_limit_wait_seconds', help: 'Time AWS calls waited for client-side rate-limit tokens, seconds.', labelNames: ['service', 'operation'], buckets: QUEUE_BUCKETS_SECONDS, registers });
+    this.breakerState = new Gauge({ name: 'esr_circuit_breaker_state', help: 'Circuit-breaker state by dependency: 1 for the current state, 0 for the others.', labelNames: ['dependency', 'state'], registers });
+    this.breakerTransitions = new Counter({ name: 'esr_circuit_breaker_transitions_total', help: 'Circuit-breaker state changes by dependency and new state.', labelNames: ['dependency', 'state'], registers });
+    this.sessionStart = new Histogram({ name: 'esr_session_start_seconds', help: 'From launch request (cold) or spec write (warm) to task RUNNING, seconds, by path.', labelNames: ['path'], buckets: START_BUCKETS_SECONDS, registers });
+    this.invalidRecordReads = new Counter({ name: 'esr_invalid_desired_records_total', help: 'Reads of desired-state records that failed validation, by kind, record and reason.', labelNames: ['kind', 'record', 'reason'], registers });
+    this.invalidRecords = new Gauge({ name: 'esr_invalid_desired_records', help: 'Invalid desired-state records in the last full snapshot.', registers });
+    this.brakeEngaged = new Gauge({ name: 'esr_safety_brake_engaged', help: '1 while the named safety brake is engaged (mass stops held back), else 0.', labelNames: ['brake'], registers });
+    this.buildInfo = new Gauge({ name: 'esr_build_info', help: 'Always 1; labels carry the version and the Node.js runtime.', labelNames: ['version', 'node'], registers });
+    this.eventsDropped = new Counter({ name: 'esr_session_events_dropped_total', help: 'Session events that could not be written to Redis (buffer full or write failed).', registers });
+  }
+
+  setBreakerState(dependency: string, state: BreakerStateLabel): void {
+    for (const s of BREAKER_STATES) this.breakerState.set({ dependency, state: s }, s === state ? 1 : 0);
+  }
+}
