@@ -1,0 +1,46 @@
+/**
+ * The controller configuration every simulated run uses: production defaults where they exist
+ * (rate limits, breakers, call budgets), shortened loop timings so a run covers many resyncs.
+ * Durations in ms.
+ */
+import { aPlanConfig, OWNER } from '../fixtures/builders.js';
+import type { PlanConfig } from '../../src/controller/plan/plan-config.js';
+import { stepBudgetsSchema, timeoutsConfigSchema } from '../../src/controller/resilience/index.js';
+
+export const SIM_OWNER = OWNER;
+export const SIM_CLUSTER = 'test';
+export const SIM_STARTED_BY = 'esr-reconciler';
+export const SIM_FILE_SYSTEM = 'fs-12345678';
+
+export const SIM_TIMINGS = {
+  resyncMs: 10_000,
+  inflightRefreshMs: 1_000,
+  workers: 4,
+  /** Leader lease: a frozen leader's own view of its lease ends this long after it froze. */
+  leaseMs: 15_000,
+  /** A thawed old leader notices it lost the lease within this (the election's retry period). */
+  noticeLossMs: 2_000,
+  /** A controller that fails to start is restarted (a new process) after this. */
+  restartAfterMs: 5_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 10_000,
+} as const;
+
+const shell = aPlanConfig().templates['shell']!;
+
+export const SIM_PLAN: PlanConfig = aPlanConfig({
+  templates: { shell, spot: { ...shell, capacityProvider: 'FARGATE_SPOT' } },
+  efsFileSystemId: SIM_FILE_SYSTEM,
+  orphanGraceMs: 20_000,
+  startDeadlineMs: 60_000,
+});
+
+/** Per-call budgets as the daemon derives them from the default timeouts. */
+export function simBudgets(): { defaultMs: number; byOperation: Record<string, number> } {
+  const t = timeoutsConfigSchema.parse({});
+  const s = stepBudgetsSchema.parse(t.steps);
+  return {
+    defaultMs: t.readCallMs,
+    byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * One controller process of the simulated world, wired as production wires it (src/app/daemon.ts):
+ * its own AwsCallGuard with a RateLimiterRegistry and per-dependency breakers on the shared
+ * virtual clock, the guarded read API, a fresh cache. Everything it says to the world passes its
+ * ProcessGate, so a crash or a pause is a property of the process, not of the controller code.
+ *
+ * Leadership is modelled here (the Redis LeaderElector needs Redis): a term has an epoch (the
+ * fencing token of its status writes) and a lease; mutating AWS calls are refused once the
+ * process's own view of its lease has ended, as src/controller/leader/lease-gate.ts does.
+ */
+import type { Clock } from '../../src/common/clock.js';
+import { SeededRng } from '../../src/common/rng.js';
+import { Controller } from '../../src/controller/controller.js';
+import type { GuardedCall } from '../../src/controller/execute/context.js';
+import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws-api.js';
+import { AwsCallGuard, DependencyBreaker, parseRateLimitsConfig, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
+import type { AwsApi } from '../../src/observed/aws-api.js';
+import { wrapAwsApi } from './aws-wrap.js';
+import { SIM_CLUSTER, SIM_OWNER, SIM_PLAN, SIM_STARTED_BY, SIM_TIMINGS, simBudgets } from './config.js';
+import type { EventLog } from './event-log.js';
+import { ProcessGate } from './process-gate.js';
+import type { ControllerStore } from './world-store.js';
+
+const MUTATING_OPERATIONS = new Set(['RunTask', 'StopTask', 'TagResource', 'RegisterTaskDefinition', 'CreateAccessPoint', 'DeleteAccessPoint']);
+
+/** A mutating call refused because this process's lease has ended (it is not the leader). */
+export class NotLeaderError extends Error {
+  constructor(operation: string) {
+    super(`${operation} refused: this replica's lease has ended`);
+    this.name = 'NotLeaderError';
+  }
+}
+
+export interface SlotDeps {
+  clock: Clock;
+  log: EventLog;
+  /** The world's AWS as this process reaches it (after its gate). */
+  worldApi: (name: string) => AwsApi;
+  /** The store as this process reaches it. */
+  store: (name: string, gate: ProcessGate) => ControllerStore;
+  /** Mutation hook: decorates the controller's raw AwsApi (outside its gate). */
+  wrapAws?: (api: AwsApi) => AwsApi;
+}
+
+export class ControllerSlot {
+  readonly gate = new ProcessGate();
+  readonly controller: Controller;
+  /** End of the lease in this process's own view (epoch ms); Infinity while it renews normally. */
+  leaseUntil = Number.POSITIVE_INFINITY;
+  started = false;
+
+  constructor(
+    readonly name: string,
+    readonly epoch: number,
+    seed: number,
+    d: SlotDeps,
+  ) {
+    const { clock, log } = d;
+    const gated = wrapAwsApi(d.worldApi(name), (_c, invoke) => this.gate.run(() => invoke()));
+    const raw = d.wrapAws ? d.wrapAws(gated) : gated;
+    const breakers = {
+      ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
+      efs: new DependencyBreaker({ name: 'efs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
+    };
+    const guard = new AwsCallGuard({ clock, limits: new RateLimiterRegistry(clock, parseRateLimitsConfig()), breakers, defaultBudgetMs: simBudgets().defaultMs });
+    const guarded = guardedCallFrom(guard, simBudgets());
+    const call: GuardedCall = (req, fn) => {
+      if (MUTATING_OPERATIONS.has(req.operation) && clock.now() >= this.leaseUntil) return Promise.reject(new NotLeaderError(req.operation));
+      return guarded(req, fn);
+    };
+    this.controller = new Controller({
+      aws: raw,
+      readApi: guardedAwsApi(raw, call),
+      status: d.store(name, this.gate),
+      desired: d.store(name, this.gate),
+      fencingToken: () => this.epoch,
+      call,
+      clock,
+      rng: new SeededRng(seed),
+      config: { cluster: SIM_CLUSTER, startedBy: SIM_STARTED_BY, ownerId: SIM_OWNER, efsFileSystemId: SIM_PLAN.efsFileSystemId, templates: SIM_PLAN.templates },
+      planConfig: SIM_PLAN,
+      resyncMs: SIM_TIMINGS.resyncMs,
+      inflightRefreshMs: SIM_TIMINGS.inflightRefreshMs,
+      workers: SIM_TIMINGS.workers,
+      onEvent: (e) => {
+        if (this.gate.state !== 'dead') log.add(name, `${e.action} ${e.sessionId ?? '-'} ${e.drift} ${e.outcome}: ${e.message.slice(0, 160)}`);
+      },
+      onSync: (info) => {
+        if (this.gate.state !== 'dead') log.add(name, `full sync done: ${info.sessions} sessions, ${info.tasks} tasks, read took ${info.ms} ms`);
+      },
+      onError: (where, err) => {
+        if (this.gate.state !== 'dead') log.add(name, `error in ${where}: ${String((err as Error).message).slice(0, 160)}`);
+      },
+    });
+  }
+
+  get alive(): boolean {
+    return this.gate.state === 'alive';
+  }
+
+  /** Starts the loop without waiting (the first sync needs the clock to move). */
+  start(onFailed: (err: unknown) => void): void {
+    this.started = true;
+    this.controller.start().catch((err: unknown) => {
+      if (this.gate.state !== 'dead') onFailed(err);
+    });
+  }
+
+  /** The process dies now: no answer comes back, nothing new goes out, memory is gone. */
+  kill(): void {
+    this.gate.kill();
+    this.leaseUntil = 0;
+    void this.controller.stop(0).catch(() => undefined);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The gateway of the simulated world: what it *wants* (its own memory of sessions, which
+ * survives a loss of the desired store) and its writes to the store. It behaves like a sensible
+ * client: after a store loss it writes its sessions again, and in the quiet period it retries
+ * sessions that ended Failed by touching their spec (a new generation).
+ */
+import type { SessionSpecInput } from '../../src/desired/schema.js';
+import type { EventLog } from './event-log.js';
+import type { Persistence } from './schedule.js';
+import type { WorldStore } from './world-store.js';
+
+export interface Intended {
+  input: SessionSpecInput & { env: Record<string, string> };
+  deleted: boolean;
+}
+
+export class Gateway {
+  readonly intended = new Map<string, Intended>();
+  /** Spec writes that changed something (creates, recreates, changes, deletes): the work asked for. */
+  changes = 0;
+  private retries = 0;
+
+  constructor(
+    private readonly store: WorldStore,
+    private readonly log: EventLog,
+  ) {}
+
+  async create(id: string, userId: string, template: string, persistence: Persistence): Promise<void> {
+    const input = { id, userId, template, persistence, env: {}, labels: {} };
+    this.intended.set(id, { input, deleted: false });
+    await this.ensure(input);
+  }
+
+  private async ensure(input: Intended['input']): Promise<void> {
+    const r = await this.store.gateway.ensureSession(input);
+    if (r.changed) this.changes++;
+    this.log.add('gateway', `ensure ${input.id} gen=${r.spec.generation}${r.changed ? '' : ' (unchanged)'}`);
+  }
+
+  async delete(id: string): Promise<void> {
+    const s = this.intended.get(id);
+    if (!s || s.deleted) return;
+    s.deleted = true;
+    const done = await this.store.gateway.deleteSession(id);
+    if (done) this.changes++;
+    this.log.add('gateway', `delete ${id}${done ? '' : ' (nothing to delete)'}`);
+  }
+
+  /** Ensures a known session again (after delete: a recreate with the same id). */
+  async revive(id: string): Promise<void> {
+    const s = this.intended.get(id);
+    if (!s) return;
+    s.deleted = false;
+    await this.ensure(s.input);
+  }
+
+  async changeEnv(id: string, value: string): Promise<void> {
+    const s = this.intended.get(id);
+    if (!s || s.deleted) return;
+    s.input = { ...s.input, env: { ...s.input.env, VERSION: value } };
+    await this.ensure(s.input);
+  }
+
+  /** After a store loss: write every live session again. */
+  async reapplyAll(): Promise<void> {
+    for (const s of this.intended.values()) if (!s.deleted) await this.ensure(s.input);
+  }
+
+  /** Touches the spec of every live session whose status says Failed for its generation. */
+  async retryFailed(): Promise<number> {
+    let n = 0;
+    for (const s of this.intended.values()) {
+      if (s.deleted) continue;
+      const e = await this.store.gateway.readSession(s.input.id);
+      if (e?.status?.phase !== 'Failed' || e.spec?.generation !== e.status.observedGeneration) continue;
+      s.input = { ...s.input, env: { ...s.input.env, RETRY: String(++this.retries) } };
+      this.log.add('gateway', `retry Failed ${s.input.id}: ${e.status.lastError?.reason ?? '?'}`);
+      await this.ensure(s.input);
+      n++;
+    }
+    return n;
+  }
+
+  liveIds(): string[] {
+    return [...this.intended.values()].filter((s) => !s.deleted).map((s) => s.input.id);
+  }
+
+  deletedIds(): string[] {
+    return [...this.intended.values()].filter((s) => s.deleted).map((s) => s.input.id);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The invariants of issue #9, checked while the run goes (hooks and 1 s samples) and at
+ * quiescence. The first violation ends the run; its message says what was expected and seen.
+ *
+ * Time bounds only count time when the system is not impaired (World.impaired: faults, outages,
+ * no synced leader, a frozen process, and 30 s of recovery after each), so "longer than one
+ * resync" means one resync of a healthy system.
+ */
+import type { SimTaskSummary } from '../../src/sim/core.js';
+import { short, type StopObservation } from './aws-observer.js';
+import { SIM_OWNER, SIM_PLAN, SIM_TIMINGS } from './config.js';
+import type { AcceptedWrite } from './world-store.js';
+
+export interface Violation {
+  invariant: number;
+  name: string;
+  message: string;
+  /** Virtual ms since the run started. */
+  at: number;
+}
+
+export const INVARIANT_NAMES: Record<number, string> = {
+  1: 'one task per session',
+  2: 'never stop a task we do not own',
+  3: 'convergence: desired sessions Running with the right endpoint, deleted ones gone',
+  4: 'no orphan outlives grace + one resync',
+  5: 'warm pools at target, no double claim',
+  6: 'status never regresses; no fenced-out write accepted',
+  7: 'mutating AWS calls proportional to the work',
+};
+
+/** One resync (with the loop's +10% jitter) plus sampling and stop latency. */
+export const ONE_RESYNC_MS = Math.ceil(SIM_TIMINGS.resyncMs * 1.1) + 5_000;
+export const ORPHAN_BOUND_MS = SIM_PLAN.orphanGraceMs + ONE_RESYNC_MS;
+
+export class ViolationError extends Error {
+  constructor(readonly violation: Violation) {
+    super(`invariant ${violation.invariant} (${violation.name}) violated: ${violation.message}`);
+    this.name = 'ViolationError';
+  }
+}
+
+export function isOurs(t: SimTaskSummary): boolean {
+  return t.tags['esr:owner'] === SIM_OWNER;
+}
+
+export function isLiveTask(t: SimTaskSummary): boolean {
+  return t.lastStatus !== 'STOPPED' && t.desiredStatus !== 'STOPPED';
+}
+
+export function isRunningTask(t: SimTaskSummary): boolean {
+  return t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING';
+}
+
+export class Checker {
+  violation: Violation | undefined;
+  private readonly lastGeneration = new Map<string, number>();
+  /** Warm task ARN -> the session it was handed to (until released). */
+  private readonly claims = new Map<string, string>();
+  /** Healthy ms accumulated per condition key (duplicate RUNNING, orphan). */
+  private readonly healthyMs = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  fail(invariant: number, message: string): void {
+    if (this.violation) return;
+    this.violation = { invariant, name: INVARIANT_NAMES[invariant] ?? '?', message, at: this.now() };
+  }
+
+  /** Invariant 2, at every StopTask that reaches AWS. */
+  onStop(o: StopObservation): void {
+    if (o.tags && o.tags['esr:owner'] !== SIM_OWNER) {
+      this.fail(2, `${o.by} sent StopTask for ${short(o.taskArn)}, which carries owner tag ${JSON.stringify(o.tags['esr:owner'] ?? null)} (ours is ${SIM_OWNER}); tags ${JSON.stringify(o.tags)}`);
+    }
+  }
+
+  /** Invariant 6, at every write the store accepted. */
+  onWrite(w: AcceptedWrite): void {
+    if (w.kind === 'wipe') {
+      this.lastGeneration.clear();
+      this.claims.clear();
+      return;
+    }
+    const what = w.kind === 'release' ? w.taskArn : w.id;
+    if (w.token < w.epoch) this.fail(6, `the store accepted a ${w.kind} of ${what} from ${w.by} with fencing token ${w.token}, but the leader epoch is ${w.epoch}`);
+    if (w.kind === 'release') {
+      this.claims.delete(w.taskArn);
+      return;
+    }
+    if (w.kind === 'claim') {
+      const holder = this.claims.get(w.taskArn);
+      if (holder !== undefined && holder !== w.id) this.fail(5, `warm task ${short(w.taskArn)} was claimed by ${w.id} (${w.by}) while still claimed by ${holder}`);
+      this.claims.set(w.taskArn, w.id);
+    }
+    if (w.kind === 'purge') {
+      this.lastGeneration.delete(w.id);
+      return;
+    }
+    const prev = this.lastGeneration.get(w.id);
+    if (prev !== undefined && w.status.observedGeneration < prev) {
+      this.fail(6, `status of ${w.id} regressed: observedGeneration ${w.status.observedGeneration} written by ${w.by} after ${prev} (phase ${w.status.phase})`);
+    }
+    this.lastGeneration.set(w.id, Math.max(prev ?? 0, w.status.observedGeneration));
+  }
+
+  private accumulate(key: string, stepMs: number, healthy: boolean): number {
+    const v = (this.healthyMs.get(key) ?? 0) + (healthy ? stepMs : 0);
+    this.healthyMs.set(key, v);
+    return v;
+  }
+
+  /**
+   * One sample of the simulator's tasks (invariants 1 and 4), `stepMs` after the last one.
+   * `desired(id)`: whether the store holds a record (spec or tombstone) for that session now.
+   */
+  sample(tasks: readonly SimTaskSummary[], stepMs: number, healthy: boolean, desired: (id: string) => boolean): void {
+    const seenKeys = new Set<string>();
+    const byIncarnation = new Map<string, string[]>();
+    const running = new Map<string, string[]>();
+    for (const t of tasks) {
+      if (!isOurs(t)) continue;
+      const session = t.tags['esr:session'];
+      if (!session) continue;
+      const k = `${session}/${t.tags['esr:incarnation'] ?? '?'}`;
+      byIncarnation.set(k, [...(byIncarnation.get(k) ?? []), t.taskArn]);
+      if (isRunningTask(t)) running.set(session, [...(running.get(session) ?? []), t.taskArn]);
+      if (isLiveTask(t) && !desired(session)) {
+        const key = `orphan:${t.taskArn}`;
+        seenKeys.add(key);
+        if (this.accumulate(key, stepMs, healthy) > ORPHAN_BOUND_MS) {
+          this.fail(4, `task ${short(t.taskArn)} of session ${session} has had no desired record for ${ORPHAN_BOUND_MS} ms of healthy time (grace ${SIM_PLAN.orphanGraceMs} ms + one resync) and is still ${t.lastStatus}`);
+        }
+      }
+    }
+    for (const [k, arns] of byIncarnation) {
+      if (arns.length > 1) this.fail(1, `session/incarnation ${k} has ${arns.length} tasks (${arns.map(short).join(', ')}): one launch intent started two tasks (RunTask was not idempotent)`);
+    }
+    for (const [session, arns] of running) {
+      if (arns.length < 2) continue;
+      const key = `dup:${session}`;
+      seenKeys.add(key);
+      if (this.accumulate(key, stepMs, healthy) > ONE_RESYNC_MS) {
+        this.fail(1, `session ${session} has had ${arns.length} RUNNING tasks (${arns.map(short).join(', ')}) for more than one resync (${ONE_RESYNC_MS} ms of healthy time)`);
+      }
+    }
+    for (const key of [...this.healthyMs.keys()]) if (!seenKeys.has(key)) this.healthyMs.delete(key);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * One simulator run: one seed decides everything. Builds the world, plays the schedule with a
+ * sample of the invariants every second of virtual time, then a quiet period, convergence, a
+ * stable window (a converged system makes no mutating call) and the call-budget check.
+ */
+import { SeededRng } from '../../src/common/rng.js';
+import { convergenceProblems } from './convergence.js';
+import type { LoggedEvent } from './event-log.js';
+import { Checker, ONE_RESYNC_MS, type Violation } from './invariants.js';
+import { SIM_PLAN, SIM_TIMINGS } from './config.js';
+import { generateSchedule, type ScheduleOptions } from './schedule.js';
+import { subSeed, T0, World, type Mutation } from './world.js';
+
+export interface RunOptions {
+  seed: number;
+  mutation?: Mutation;
+  /** Echo every event as it happens. */
+  echo?: (line: string) => void;
+  schedule?: Partial<ScheduleOptions>;
+}
+
+export interface RunResult {
+  seed: number;
+  violation: Violation | undefined;
+  /** The last events before the end (or the violation). */
+  trace: LoggedEvent[];
+  /** Digest of the whole event log: equal for two runs of a seed. */
+  digest: string;
+  events: number;
+  virtualMs: number;
+  convergedAfterMs: number | undefined;
+  mutatingCalls: number;
+  work: number;
+  kinds: string[];
+  counters: World['counters'];
+}
+
+const STEP_MS = 1_000;
+/** After the faults stop: every bound the controller has, end to end, plus slack. */
+export const QUIET_BOUND_MS = SIM_PLAN.startDeadlineMs + SIM_PLAN.retryCapMs + 2 * ONE_RESYNC_MS + SIM_PLAN.orphanGraceMs + 30_000;
+/** Invariant 7: mutating calls per unit of work asked for, and a fixed allowance. */
+export const CALLS_PER_WORK = 12;
+export const CALLS_ALLOWANCE = 40;
+
+export async function runSeed(o: RunOptions): Promise<RunResult> {
+  let world: World | undefined;
+  const since = (): number => (world ? world.clock.now() - T0 : 0);
+  const checker = new Checker(since);
+  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, o.mutation, o.echo));
+  const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule });
+  w.log.add('sched', `seed ${o.seed}: ${schedule.events.length} events over ${schedule.faultPhaseMs} ms; kinds ${schedule.kinds.join(',') || 'none'}${o.mutation ? `; MUTATION ${o.mutation.name}` : ''}`);
+
+  const sample = async (): Promise<void> => {
+    const snap = await w.store.inner.snapshot();
+    checker.sample(w.core.dump().tasks, STEP_MS, !w.impaired(), (id) => snap.sessions.has(id));
+  };
+
+  w.startLeader();
+  let i = 0;
+  for (let t = 0; t < schedule.faultPhaseMs && !checker.violation; t += STEP_MS) {
+    while (i < schedule.events.length && schedule.events[i]!.at <= t + STEP_MS && !checker.violation) {
+      const e = schedule.events[i++]!;
+      await w.clock.runUntil(T0 + e.at);
+      await w.apply(e);
+    }
+    await w.clock.runUntil(T0 + t + STEP_MS);
+    await sample();
+  }
+
+  let convergedAfterMs: number | undefined;
+  if (!checker.violation) {
+    w.quiesce();
+    const quietStart = w.clock.now();
+    for (let q = STEP_MS; q <= QUIET_BOUND_MS && !checker.violation; q += STEP_MS) {
+      await w.clock.runUntil(quietStart + q);
+      await sample();
+      if (q % 5_000 === 0) await w.gateway.retryFailed();
+      if ((await convergenceProblems(w)).length === 0) {
+        convergedAfterMs = q;
+        break;
+      }
+    }
+    if (convergedAfterMs === undefined && !checker.violation) {
+      const problems = await convergenceProblems(w);
+      const first = problems[0]!;
+      checker.fail(first.invariant, `not converged ${QUIET_BOUND_MS} ms after the faults stopped: ${problems.slice(0, 4).map((p) => p.message).join('; ')}${problems.length > 4 ? `; and ${problems.length - 4} more` : ''}`);
+    }
+  }
+  if (!checker.violation) {
+    const before = w.observer.totalMutating();
+    const windowMs = 2 * ONE_RESYNC_MS;
+    const start = w.clock.now();
+    for (let q = STEP_MS; q <= windowMs && !checker.violation; q += STEP_MS) {
+      await w.clock.runUntil(start + q);
+      await sample();
+    }
+    const extra = w.observer.totalMutating() - before;
+    if (extra > 0) checker.fail(7, `a converged system made ${extra} mutating AWS calls in ${windowMs} ms of quiet (expected none)`);
+    const problems = await convergenceProblems(w);
+    if (problems.length > 0) checker.fail(problems[0]!.invariant, `converged, then drifted away in a quiet period: ${problems[0]!.message}`);
+  }
+  const work = w.gateway.changes + w.counters.killedTasks + w.counters.wipes * w.gateway.liveIds().length;
+  const mutatingCalls = w.observer.totalMutating();
+  const budget = CALLS_PER_WORK * work + CALLS_ALLOWANCE;
+  if (mutatingCalls > budget) {
+    checker.fail(7, `${mutatingCalls} mutating AWS calls for ${work} units of work (budget ${CALLS_PER_WORK} x work + ${CALLS_ALLOWANCE} = ${budget}): ${JSON.stringify(Object.fromEntries(w.observer.mutating))}`);
+  }
+  if (checker.violation) w.log.add('check', `VIOLATION of invariant ${checker.violation.invariant}: ${checker.violation.message}`);
+  for (const s of w.slots) if (s.gate.state !== 'dead') s.kill();
+  return {
+    seed: o.seed,
+    violation: checker.violation,
+    trace: w.log.tail(40),
+    digest: w.log.digest(),
+    events: w.log.size(),
+    virtualMs: w.clock.now() - T0,
+    convergedAfterMs,
+    mutatingCalls,
+    work,
+    kinds: schedule.kinds,
+    counters: w.counters,
+  };
+}
+
+/** The one command that replays a seed. */
+export function replayCommand(seed: number, mutation?: string): string {
+  return `npm run simulate -- --seed ${seed} --verbose${mutation ? ` --mutation ${mutation}` : ''}`;
+}
+
+/** Default run bound for timers: `SIM_TIMINGS` is re-exported for reports. */
+export { SIM_TIMINGS };

@@ -1,0 +1,269 @@
+/**
+ * The simulated world of one run, in one process on one VirtualClock: the ECS/EFS simulator
+ * (seeded, Fargate timings, throttling on), the desired store, the gateway, and the controller
+ * processes (real controller code, production wiring). Applies schedule events to it.
+ */
+import { VirtualClock } from '../../src/common/clock.js';
+import { randomInt, SeededRng } from '../../src/common/rng.js';
+import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
+import type { AwsApi } from '../../src/observed/aws-api.js';
+import { SimCore } from '../../src/sim/core.js';
+import type { FaultConfigInput } from '../../src/sim/faults.js';
+import { AwsObserver, short, type StopObservation } from './aws-observer.js';
+import { SIM_CLUSTER, SIM_OWNER, SIM_STARTED_BY, SIM_TIMINGS } from './config.js';
+import { ControllerSlot } from './controller-slot.js';
+import { EventLog } from './event-log.js';
+import { Gateway } from './gateway.js';
+import { describeEvent, type SchedEvent } from './schedule.js';
+import { WorldStore, type AcceptedWrite } from './world-store.js';
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+/** A deliberately broken controller (mutation tests): decorations applied from outside. */
+export interface Mutation {
+  name: string;
+  /** Decorates each controller's raw AwsApi. */
+  wrapAws?: (api: AwsApi) => AwsApi;
+  /** The store ignores fencing tokens. */
+  ignoreFencing?: boolean;
+}
+
+export interface WorldHooks {
+  onStop: (o: StopObservation) => void;
+  onWrite: (w: AcceptedWrite) => void;
+}
+
+/** Derives independent sub-seeds so adding a draw in one part does not shift the others. */
+export function subSeed(seed: number, salt: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(salt, 0x165667b1)) >>> 0;
+}
+
+export class World {
+  readonly clock = new VirtualClock(T0);
+  readonly log: EventLog;
+  readonly core: SimCore;
+  readonly store: WorldStore;
+  readonly gateway: Gateway;
+  readonly observer: AwsObserver;
+  readonly slots: ControllerSlot[] = [];
+  leader: ControllerSlot | undefined;
+  /** Until when (epoch ms) the system counts as impaired: checks with time bounds pause. */
+  impairedUntil = 0;
+  private epoch = 0;
+  private faultWindows: Array<{ until: number; faults: FaultConfigInput; lostResponseRate: number }> = [];
+  private readonly rng: SeededRng;
+  private foreignTd: string | undefined;
+  counters = { crashes: 0, leaderChanges: 0, wipes: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
+
+  constructor(
+    readonly seed: number,
+    hooks: WorldHooks,
+    readonly mutation: Mutation | undefined,
+    echo?: (line: string) => void,
+  ) {
+    this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
+    this.rng = new SeededRng(subSeed(seed, 1));
+    this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate' });
+    this.store = new WorldStore({ clock: this.clock, onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}) });
+    this.gateway = new Gateway(this.store, this.log);
+    this.observer = new AwsObserver(this.core, new SimAwsApi(this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
+  }
+
+  private impair(until: number): void {
+    this.impairedUntil = Math.max(this.impairedUntil, until);
+  }
+
+  /** True while faults, outages, a missing or frozen leader (plus recovery time) excuse slowness. */
+  impaired(): boolean {
+    const now = this.clock.now();
+    if (now < this.impairedUntil || this.faultWindows.length > 0) return true;
+    if (!this.leader?.alive || !this.leader.controller.synced) return true;
+    return this.slots.some((s) => s.gate.state === 'frozen');
+  }
+
+  /** Starts a new controller process as the leader of a new term. */
+  startLeader(): ControllerSlot {
+    const epoch = ++this.epoch;
+    this.store.setLeaderEpoch(epoch);
+    const name = `ctl#${epoch}`;
+    const slot = new ControllerSlot(name, epoch, subSeed(this.seed, 100 + epoch), {
+      clock: this.clock,
+      log: this.log,
+      worldApi: (n) => this.observer.apiFor(n),
+      store: (n, gate) => this.store.viewFor(n, gate),
+      ...(this.mutation?.wrapAws ? { wrapAws: this.mutation.wrapAws } : {}),
+    });
+    this.slots.push(slot);
+    this.leader = slot;
+    this.log.add('sched', `${name} starts as leader (epoch ${epoch})`);
+    slot.start((err) => {
+      this.log.add(name, `start-up failed: ${(err as Error).message.slice(0, 160)}; process exits`);
+      this.crash(slot, SIM_TIMINGS.restartAfterMs);
+    });
+    return slot;
+  }
+
+  /** Kills `slot`; when it was the leader, a new process starts after `downMs`. */
+  crash(slot: ControllerSlot, downMs: number): void {
+    if (slot.gate.state === 'dead') return;
+    slot.kill();
+    this.log.add('sched', `${slot.name} killed`);
+    if (this.leader !== slot) return;
+    this.leader = undefined;
+    this.counters.restarts++;
+    this.clock.setTimer(() => {
+      if (!this.leader) this.startLeader();
+    }, downMs);
+  }
+
+  async apply(e: SchedEvent): Promise<void> {
+    this.log.add('sched', describeEvent(e));
+    const now = this.clock.now();
+    switch (e.kind) {
+      case 'create':
+        return this.gateway.create(e.id, e.userId, e.template, e.persistence);
+      case 'delete':
+        return this.gateway.delete(e.id);
+      case 'recreate':
+        await this.gateway.delete(e.id);
+        this.clock.setTimer(() => void this.gateway.revive(e.id), e.gapMs);
+        return;
+      case 'changeEnv':
+        return this.gateway.changeEnv(e.id, e.value);
+      case 'faults':
+        this.faultWindows.push({ until: now + e.durationMs, faults: e.faults, lostResponseRate: e.lostResponseRate });
+        this.applyFaultWindows();
+        this.clock.setTimer(() => this.applyFaultWindows(), e.durationMs);
+        return;
+      case 'outage':
+        this.core.startOutage(e.service, e.durationMs, { mode: e.mode });
+        this.impair(now + e.durationMs + 30_000);
+        return;
+      case 'throttleBurst':
+        for (let i = 0; i < e.tokens; i++) {
+          this.core.throttler.admitCall('RunTask');
+          this.core.throttler.admitCall('DescribeTasks');
+          this.core.throttler.admitCall('ListTasks');
+          this.core.throttler.admitLaunches(1);
+        }
+        this.impair(now + 40_000);
+        return;
+      case 'killTask':
+        return this.killTask(e.how, e.pick);
+      case 'foreignTask':
+        return this.foreignTask(e.session, e.owner, e.incarnation);
+      case 'controllerCrash':
+        if (this.leader) {
+          this.counters.crashes++;
+          this.crash(this.leader, e.downMs);
+        }
+        return;
+      case 'pausedLeader':
+        return this.pauseLeader(e.pauseMs);
+      case 'wipeDesired':
+        this.counters.wipes++;
+        this.store.wipe();
+        this.clock.setTimer(() => void this.gateway.reapplyAll(), e.reapplyAfterMs);
+        this.impair(now + e.reapplyAfterMs + 30_000);
+        return;
+    }
+  }
+
+  /** Applies the fault windows still open (the latest one wins), or clears them. */
+  private applyFaultWindows(): void {
+    const now = this.clock.now();
+    const ending = this.faultWindows.filter((w) => w.until <= now);
+    this.faultWindows = this.faultWindows.filter((w) => w.until > now);
+    for (const w of ending) this.impair(w.until + 30_000);
+    const w = this.faultWindows[this.faultWindows.length - 1];
+    const f = w?.faults ?? {};
+    this.core.mergeFaults({ errorRate: f.errorRate ?? {}, hangRate: f.hangRate ?? {}, latencyMs: f.latencyMs ?? {}, capacityFailureRate: f.capacityFailureRate ?? 0, failToStartRate: f.failToStartRate ?? 0 });
+    this.observer.lostResponseRate = w?.lostResponseRate ?? 0;
+  }
+
+  private killTask(how: 'crash' | 'spot', pick: number): void {
+    const live = this.core.dump().tasks.filter((t) => t.lastStatus !== 'STOPPED' && t.desiredStatus === 'RUNNING');
+    const t = live[Math.floor(pick * live.length)];
+    if (!t) return;
+    this.counters.killedTasks++;
+    if (how === 'crash') this.core.crashTask(t.taskArn);
+    else this.core.interruptSpot(t.taskArn);
+    this.log.add('sched', `${how} task ${short(t.taskArn)} (${t.tags['esr:session'] ?? 'no session'})`);
+    this.impair(this.clock.now() + 5_000);
+  }
+
+  /** Starts a task we do not own, with our startedBy, straight in the simulator (no faults). */
+  private foreignTask(session: string | undefined, owner: string | undefined, incarnation: number): void {
+    const ecs = this.core.ecs;
+    this.foreignTd ??= ecs.registerTaskDefinition({
+      family: 'other-team-app',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image: 'other/app:1', essential: true }],
+    }).taskDefinition!.taskDefinitionArn!;
+    const tags = [
+      { key: 'esr:role', value: 'session' },
+      { key: 'esr:incarnation', value: String(incarnation) },
+      ...(session ? [{ key: 'esr:session', value: session }] : []),
+      ...(owner ? [{ key: 'esr:owner', value: owner }] : []),
+    ];
+    try {
+      const out = ecs.runTask({ cluster: SIM_CLUSTER, taskDefinition: this.foreignTd, startedBy: SIM_STARTED_BY, launchType: 'FARGATE', tags, networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } });
+      for (const t of out.tasks ?? []) this.log.add('sched', `foreign task ${short(t.taskArn!)} session=${session ?? '-'} owner=${owner ?? 'NONE'}`);
+      this.counters.foreignTasks += out.tasks?.length ?? 0;
+    } catch (err) {
+      this.log.add('sched', `foreign task not started: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * The leader freezes (SIGSTOP, a long GC). Its own view of the lease runs out after leaseMs;
+   * a new leader with the next epoch takes over a second later. The old one wakes after
+   * `pauseMs`: whatever it had in flight goes out late, then it notices and steps down.
+   */
+  private pauseLeader(pauseMs: number): void {
+    const old = this.leader;
+    if (!old?.alive) return;
+    old.gate.freeze();
+    old.leaseUntil = this.clock.now() + SIM_TIMINGS.leaseMs;
+    const takeoverAt = SIM_TIMINGS.leaseMs + 1_000 + randomInt(this.rng, 2_000);
+    this.clock.setTimer(() => {
+      if (this.leader === old && old.gate.state === 'frozen') {
+        this.counters.leaderChanges++;
+        this.startLeader();
+      }
+    }, takeoverAt);
+    this.clock.setTimer(() => this.thaw(old), pauseMs);
+  }
+
+  thaw(old: ControllerSlot): void {
+    if (old.gate.state !== 'frozen') return;
+    this.log.add('sched', `${old.name} wakes up`);
+    old.gate.thaw();
+    if (this.leader === old) {
+      old.leaseUntil = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.clock.setTimer(() => {
+      this.log.add('sched', `${old.name} notices it lost the lease and exits`);
+      this.crash(old, 0);
+    }, SIM_TIMINGS.noticeLossMs);
+  }
+
+  /** The quiet period begins: no faults; frozen processes wake; one leader runs. */
+  quiesce(): void {
+    this.log.add('sched', 'quiet period: faults off');
+    this.faultWindows = [];
+    this.core.setFaults({});
+    this.observer.lostResponseRate = 0;
+    for (const s of this.slots) this.thaw(s);
+    if (!this.leader) this.startLeader();
+  }
+
+  /** Owner tag of our installation. */
+  get owner(): string {
+    return SIM_OWNER;
+  }
+}
