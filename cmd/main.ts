@@ -10,6 +10,7 @@ import { registerPlanCommand } from './plan.js';
 import { registerSessionCommand } from './session.js';
 import { registerWarmPoolCommand } from './warm-pool.js';
 import { registerGetCommand } from './get.js';
+import { registerBrakeCommand } from './brake.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSessionCommand(program);
   registerWarmPoolCommand(program);
   registerGetCommand(program);
+  registerBrakeCommand(program);
   return program;
 }
 
