@@ -8,8 +8,11 @@
  *   obs.bind(daemon);
  *   const http = await obs.startHttp(config.httpHost, config.httpPort);
  *
- * Readiness has `redis` (PING) and `synced` (first full sync done, controller running); other
- * parts add theirs: `obs.readiness.add('leadership', () => ({ ok: known, message }))`.
+ * Readiness has `redis` (PING), `synced` (first full sync done, controller running) and
+ * `leadership` (the lease state is known and not shutting down; a follower is ready). Other
+ * parts add theirs by name: `obs.readiness.add('name', () => ({ ok, message }))`.
+ * `leader_election_master_status` and `esr_safety_brake_engaged{brake="desired-state"}` follow
+ * the daemon's HighAvailability (probe and brake events).
  */
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../common/clock.js';
@@ -27,6 +30,9 @@ import type { SessionEventSink } from '../events/types.js';
 import { ReconcilerMetrics } from '../metrics/reconciler-metrics.js';
 import { tapDesiredSnapshots } from '../metrics/desired-tap.js';
 
+/** The `brake` label of the desired-state safety brake (src/controller/safety). */
+export const BRAKE_NAME = 'desired-state';
+
 export interface ObservabilityOptions {
   /** Package version for `esr_build_info`. */
   version: string;
@@ -35,8 +41,6 @@ export interface ObservabilityOptions {
   clock?: Clock;
   /** Node.js default metrics; default true. */
   defaultMetrics?: boolean;
-  /** Set `leader_election_master_status` to 1 on bind (a daemon without leader election). Default true. */
-  assumeLeader?: boolean;
   events?: Pick<RedisSessionEventsOptions, 'maxPerSession' | 'ttlMs' | 'flushDelayMs' | 'maxPending'>;
   /** Event sink override (tests: MemorySessionEvents). Default: Redis, bound at `bind`. */
   eventSink?: SessionEventSink;
@@ -57,7 +61,7 @@ export class Observability {
 
   constructor(private readonly opts: ObservabilityOptions) {
     this.clock = opts.clock ?? new RealClock();
-    this.metrics = new ReconcilerMetrics({ version: opts.version, defaultMetrics: opts.defaultMetrics ?? true, brakes: ['desired-state'] });
+    this.metrics = new ReconcilerMetrics({ version: opts.version, defaultMetrics: opts.defaultMetrics ?? true, brakes: [BRAKE_NAME] });
     const sink: SessionEventSink = opts.eventSink ?? { record: (id, e) => this.events?.record(id, e) };
     this.recorder = new SessionEventRecorder({
       sink,
@@ -97,7 +101,10 @@ export class Observability {
     this.metrics.attachController(daemon.controller, now, daemon.config.workers);
     this.metrics.observeBreakers(Object.values(daemon.breakers));
     for (const b of Object.values(daemon.breakers)) this.unsubscribe.push(this.recorder.observeBreaker(b));
-    if (this.opts.assumeLeader ?? true) this.metrics.setLeader(true);
+    const { probe, brake } = daemon.ha;
+    this.metrics.watchLeader(() => probe.masterStatus());
+    this.metrics.setBrakeEngaged(BRAKE_NAME, brake.engaged());
+    this.unsubscribe.push(brake.onChange((st) => this.metrics.setBrakeEngaged(BRAKE_NAME, st.engaged)));
     if (!this.opts.eventSink) {
       this.events = new RedisSessionEvents({
         redis: daemon.redis,
@@ -112,6 +119,7 @@ export class Observability {
     }
     this.readiness.add('redis', redisPingCheck(daemon.redis));
     this.readiness.add('synced', controllerSyncedCheck(daemon.controller));
+    this.readiness.add('leadership', () => daemon.ha.readiness());
   }
 
   /** Serves /metrics, /healthz, /readyz on `host:port` (0 = a free port). */

@@ -25,6 +25,8 @@ export const AWS_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 export class EsrMetrics {
   /** Where scrape-time gauges read from; replaced when a controller is attached. */
   source: ScrapeSource = emptyScrapeSource;
+  /** Pools with a target in the last desired snapshot: their task series exist (at 0) even with no tasks. */
+  knownPools: ReadonlySet<string> = new Set();
 
   readonly sessions: Gauge<'phase'>;
   readonly sessionsDesired: Gauge;
@@ -73,7 +75,9 @@ export class EsrMetrics {
       name: 'esr_warm_pool_tasks', help: 'Unclaimed warm-pool tasks by pool and state (starting, running = idle and claimable, stopping).', labelNames: ['pool', 'state'], registers,
       collect() {
         this.reset();
-        for (const [pool, counts] of summarise(self.source).warm) for (const state of WARM_TASK_STATES) this.set({ pool, state }, counts[state]);
+        const warm = summarise(self.source).warm;
+        for (const pool of self.knownPools) if (!warm.has(pool)) for (const state of WARM_TASK_STATES) this.set({ pool, state }, 0);
+        for (const [pool, counts] of warm) for (const state of WARM_TASK_STATES) this.set({ pool, state }, counts[state]);
       },
     });
     this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target size as last read from desired state.', labelNames: ['pool'], registers });

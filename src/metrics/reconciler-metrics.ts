@@ -48,6 +48,7 @@ export class ReconcilerMetrics {
   readonly cr: ControllerRuntimeMetrics;
   readonly esr: EsrMetrics;
   private readonly breakers: DependencyBreaker[] = [];
+  private leaderStatus: (() => 0 | 1) | undefined;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(opts: ReconcilerMetricsOptions) {
@@ -89,7 +90,13 @@ export class ReconcilerMetrics {
   onDesiredSnapshot(snapshot: DesiredSnapshot): void {
     this.esr.invalidRecords.set(snapshot.invalidCount);
     this.esr.warmPoolTarget.reset();
-    for (const [name, pool] of snapshot.pools) if (pool.spec) this.esr.warmPoolTarget.set({ pool: name }, pool.spec.target);
+    const pools = new Set<string>();
+    for (const [name, pool] of snapshot.pools) {
+      if (!pool.spec) continue;
+      pools.add(name);
+      this.esr.warmPoolTarget.set({ pool: name }, pool.spec.target);
+    }
+    this.esr.knownPools = pools;
   }
 
   /**
@@ -113,6 +120,7 @@ export class ReconcilerMetrics {
       this.cr.depth.set({ name: controller.queue.name }, controller.queue.len());
       controller.queue.reportUnfinishedWork();
       refreshBreakers(this.esr, this.breakers);
+      if (this.leaderStatus) this.cr.leaderStatus.set({ name: LEASE_NAME }, this.leaderStatus());
     };
   }
 
@@ -122,6 +130,12 @@ export class ReconcilerMetrics {
       this.breakers.push(b);
       this.unsubscribe.push(observeBreaker(this.esr, b));
     }
+  }
+
+  /** Reads `leader_election_master_status` from `status` at every scrape (e.g. a LeadershipProbe's masterStatus). */
+  watchLeader(status: () => 0 | 1): void {
+    this.leaderStatus = status;
+    this.cr.leaderStatus.set({ name: LEASE_NAME }, status());
   }
 
   /** `leader_election_master_status`: 1 while this process leads, 0 otherwise. */
