@@ -26,6 +26,12 @@ export interface Mutation {
   wrapAws?: (api: AwsApi) => AwsApi;
   /** The store ignores fencing tokens. */
   ignoreFencing?: boolean;
+  /** Decorates the simulator core the world's AWS adapter talks to (response fuzzing). */
+  wrapCore?: (core: SimCore) => SimCore;
+  /** Called when the quiet period begins (a decoration that is a fault switches itself off). */
+  onQuiet?: () => void;
+  /** True while the decoration is a fault the controller cannot be blamed for (time bounds pause). */
+  impairing?: () => boolean;
 }
 
 export interface WorldHooks {
@@ -53,7 +59,7 @@ export class World {
   private faultWindows: Array<{ until: number; faults: FaultConfigInput; lostResponseRate: number }> = [];
   private readonly rng: SeededRng;
   private foreignTd: string | undefined;
-  counters = { crashes: 0, leaderChanges: 0, wipes: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
+  counters = { startFailures: 0, crashes: 0, leaderChanges: 0, wipes: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
 
   constructor(
     readonly seed: number,
@@ -66,7 +72,7 @@ export class World {
     this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate' });
     this.store = new WorldStore({ clock: this.clock, onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}) });
     this.gateway = new Gateway(this.store, this.log);
-    this.observer = new AwsObserver(this.core, new SimAwsApi(this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
+    this.observer = new AwsObserver(this.core, new SimAwsApi(mutation?.wrapCore ? mutation.wrapCore(this.core) : this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
   }
 
   private impair(until: number): void {
@@ -76,7 +82,7 @@ export class World {
   /** True while faults, outages, a missing or frozen leader (plus recovery time) excuse slowness. */
   impaired(): boolean {
     const now = this.clock.now();
-    if (now < this.impairedUntil || this.faultWindows.length > 0) return true;
+    if (now < this.impairedUntil || this.faultWindows.length > 0 || this.mutation?.impairing?.()) return true;
     if (!this.leader?.alive || !this.leader.controller.synced) return true;
     return this.slots.some((s) => s.gate.state === 'frozen');
   }
@@ -97,6 +103,7 @@ export class World {
     this.leader = slot;
     this.log.add('sched', `${name} starts as leader (epoch ${epoch})`);
     slot.start((err) => {
+      this.counters.startFailures++;
       this.log.add(name, `start-up failed: ${(err as Error).message.slice(0, 160)}; process exits`);
       this.crash(slot, SIM_TIMINGS.restartAfterMs);
     });
@@ -258,6 +265,7 @@ export class World {
     this.faultWindows = [];
     this.core.setFaults({});
     this.observer.lostResponseRate = 0;
+    this.mutation?.onQuiet?.();
     for (const s of this.slots) this.thaw(s);
     if (!this.leader) this.startLeader();
   }
