@@ -8,13 +8,24 @@
  * learned *after* that snapshot began (a task RunTask just returned, a status just written):
  * those are newer than the snapshot and are kept.
  */
-import type { DesiredSnapshot, SessionEntry } from '../desired/types.js';
+import type { DesiredSnapshot, PoolEntry, SessionEntry } from '../desired/types.js';
 import type { SessionStatus } from '../desired/schema.js';
+import type { WarmClaim, WarmPoolStatus } from '../desired/warm-schema.js';
 import { TAG, type ObservedAccessPoint, type ObservedSnapshot, type ObservedTask } from '../observed/model.js';
 import { indexTasks, type TaskIndex } from './plan/task-index.js';
 
+/**
+ * A virtual tag on the cache's view of a claimed warm task whose ECS tags do not name its
+ * session yet (the claim is recorded in Redis, the TagResource has not happened). Never sent to ECS.
+ */
+export const CLAIM_PENDING_TAG = 'esr:claim-pending';
+
 export class ControllerCache {
   readonly sessions = new Map<string, SessionEntry>();
+  readonly pools = new Map<string, PoolEntry>();
+  readonly poolStatus = new Map<string, WarmPoolStatus>();
+  /** Warm claims by task ARN (from Redis). */
+  readonly claims = new Map<string, WarmClaim>();
   readonly tasks = new Map<string, ObservedTask>();
   readonly accessPoints = new Map<string, ObservedAccessPoint>();
   accessPointsKnown = false;
@@ -27,11 +38,19 @@ export class ControllerCache {
   private readonly taskTouchedAt = new Map<string, number>();
   private readonly statusTouchedAt = new Map<string, number>();
   private readonly bySession = new Map<string, Set<string>>();
+  private readonly byPool = new Map<string, Set<string>>();
+  private readonly claimsBySession = new Map<string, Set<string>>();
+  /** Warm batch clientTokens (the `esr:batch` tag) seen on any task, whatever its role now. */
+  private readonly batchesSeen = new Set<string>();
 
   constructor(private readonly ownerId: string) {}
 
   /** Replaces desired state with a snapshot read starting at `startedAt`, keeping newer local status writes. */
-  replaceDesired(snapshot: Pick<DesiredSnapshot, 'sessions'>, startedAt: number, finishedAt: number): void {
+  replaceDesired(snapshot: Pick<DesiredSnapshot, 'sessions'> & Partial<Pick<DesiredSnapshot, 'pools'>>, startedAt: number, finishedAt: number): void {
+    if (snapshot.pools) {
+      this.pools.clear();
+      for (const [name, p] of snapshot.pools) this.pools.set(name, p);
+    }
     const keptStatus = new Map<string, SessionStatus>();
     for (const [id, at] of this.statusTouchedAt) {
       const local = this.sessions.get(id)?.status;
@@ -55,6 +74,7 @@ export class ControllerCache {
     }
     this.tasks.clear();
     this.bySession.clear();
+    this.byPool.clear();
     for (const task of snapshot.tasks.values()) this.putTask(task);
     for (const task of kept) this.putTask(task);
     this.taskTouchedAt.clear();
@@ -77,22 +97,62 @@ export class ControllerCache {
     const prevSession = prev?.tags[TAG.session];
     if (prevSession) this.bySession.get(prevSession)?.delete(task.arn);
     this.tasks.set(task.arn, task);
-    const session = task.tags[TAG.owner] === this.ownerId ? task.tags[TAG.session] : undefined;
-    if (session) {
-      let set = this.bySession.get(session);
-      if (!set) this.bySession.set(session, (set = new Set()));
-      set.add(task.arn);
-    }
+    const prevPool = prev?.tags[TAG.pool];
+    if (prevPool) this.byPool.get(prevPool)?.delete(task.arn);
+    if (task.tags[TAG.owner] !== this.ownerId) return;
+    const batch = task.tags['esr:batch'];
+    if (batch) this.batchesSeen.add(batch);
+    const session = task.tags[TAG.session];
+    if (session) addTo(this.bySession, session, task.arn);
+    const pool = task.tags[TAG.pool];
+    if (pool && task.tags[TAG.role] === 'warm') addTo(this.byPool, pool, task.arn);
   }
 
-  /** Tasks tagged for `sessionId` (owned by us), live and stopped. */
+  /** Whether any task launched by the warm batch with this clientToken has been seen. */
+  batchSeen(clientToken: string): boolean {
+    return this.batchesSeen.has(clientToken);
+  }
+
+  /** Replaces all claims (after a full read) or records one. */
+  setClaims(claims: ReadonlyMap<string, WarmClaim>): void {
+    this.claims.clear();
+    this.claimsBySession.clear();
+    for (const [arn, c] of claims) this.addClaim(arn, c);
+  }
+
+  addClaim(taskArn: string, claim: WarmClaim): void {
+    this.claims.set(taskArn, claim);
+    addTo(this.claimsBySession, claim.sessionId, taskArn);
+  }
+
+  removeClaim(taskArn: string): void {
+    const c = this.claims.get(taskArn);
+    if (c) this.claimsBySession.get(c.sessionId)?.delete(taskArn);
+    this.claims.delete(taskArn);
+  }
+
+  /** Warm tasks launched for `pool` that still carry the warm role (claimed or not), live and stopped. */
+  warmTasksOf(pool: string): ObservedTask[] {
+    return [...(this.byPool.get(pool) ?? [])].map((arn) => this.tasks.get(arn)).filter((t): t is ObservedTask => t !== undefined);
+  }
+
+  /**
+   * Tasks serving `sessionId` (owned by us), live and stopped: those tagged for it, plus warm
+   * tasks claimed for it in Redis whose tags do not say so yet (seen with virtual session tags
+   * and CLAIM_PENDING_TAG, so the plan completes the claim instead of treating them as strangers).
+   */
   tasksOf(sessionId: string): ObservedTask[] {
-    const arns = this.bySession.get(sessionId);
-    if (!arns) return [];
     const out: ObservedTask[] = [];
-    for (const arn of arns) {
+    for (const arn of this.bySession.get(sessionId) ?? []) {
       const t = this.tasks.get(arn);
       if (t) out.push(t);
+    }
+    for (const arn of this.claimsBySession.get(sessionId) ?? []) {
+      const t = this.tasks.get(arn);
+      const claim = this.claims.get(arn);
+      if (!t || !claim || t.tags[TAG.session] === sessionId) continue;
+      if (t.tags[TAG.session] !== undefined) continue;
+      out.push({ ...t, tags: { ...t.tags, [TAG.role]: 'session', [TAG.session]: sessionId, [TAG.incarnation]: String(claim.incarnation), [CLAIM_PENDING_TAG]: '1' } });
     }
     return out;
   }
@@ -101,6 +161,7 @@ export class ControllerCache {
   sessionKeys(): string[] {
     const keys = new Set<string>(this.sessions.keys());
     for (const [id, arns] of this.bySession) if (arns.size > 0) keys.add(id);
+    for (const [id, arns] of this.claimsBySession) if (arns.size > 0) keys.add(id);
     return [...keys];
   }
 
@@ -128,4 +189,10 @@ export class ControllerCache {
   observedView(readAt: number): ObservedSnapshot {
     return { readAt, tasks: this.tasks, accessPoints: this.accessPoints, accessPointsKnown: this.accessPointsKnown };
   }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
 }

@@ -18,6 +18,8 @@ import { desiredTaskCount } from './safety/desired-count.js';
 import type { ExecutorDeps } from './execute/context.js';
 import { RateLimitingQueue, runWorkers, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
 import { planCachedSession, reconcileSession, type ReconcileDeps } from './reconcile-key.js';
+import { planCachedPool, reconcilePool } from './reconcile-pool.js';
+import { poolKey } from './plan/plan-pool.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import type { SessionPlan } from './plan/plan-session.js';
 
@@ -74,11 +76,24 @@ export class Controller {
       intervalMs: o.inflightRefreshMs,
       onChange: (task) => {
         this.cache.upsertTask(task, this.clock.now());
-        const session = this.cache.tasks.get(task.arn)?.tags['esr:session'];
-        if (session) this.queue.add(session, { priority: 'changed' });
+        this.enqueueFor(task.arn);
       },
       onError: (err) => o.onError?.('inflight-refresh', err),
     });
+  }
+
+  /** Enqueues whatever a task change concerns: its session (tag or claim) and its warm pool. */
+  private enqueueFor(taskArn: string): void {
+    const tags = this.cache.tasks.get(taskArn)?.tags ?? {};
+    const session = tags['esr:session'] ?? this.cache.claims.get(taskArn)?.sessionId;
+    if (session) this.queue.add(session, { priority: 'changed' });
+    if (tags['esr:pool']) this.queue.add(poolKey(tags['esr:pool']), { priority: 'changed' });
+  }
+
+  /** Keys of every pool that is configured or has a target or tasks. */
+  private poolKeys(): string[] {
+    const names = new Set<string>([...Object.keys(this.o.planConfig.pools), ...this.cache.pools.keys()]);
+    return [...names].map(poolKey);
   }
 
   private reconcileDeps(): ReconcileDeps {
@@ -92,11 +107,18 @@ export class Controller {
     const deps = this.reconcileDeps();
     this.pool = runWorkers(this.queue, this.o.workers, async (key) => {
       if (this.o.isLeader && !this.o.isLeader()) return undefined;
-      const result = await reconcileSession(deps, key).catch((err: unknown) => {
+      const isPool = key.startsWith('pool:');
+      const work = isPool ? reconcilePool(deps, key.slice('pool:'.length)) : reconcileSession(deps, key);
+      const result = await work.catch((err: unknown) => {
         if (isLeaseExpiringError(err)) return { requeueAfter: err.retryAfterMs };
         throw err;
       });
-      for (const t of this.cache.tasksOf(key)) if (isInFlight(t)) this.refresher.track(t);
+      const touched = isPool ? this.cache.warmTasksOf(key.slice('pool:'.length)) : this.cache.tasksOf(key);
+      for (const t of touched) if (isInFlight(t)) this.refresher.track(t);
+      if (!isPool) {
+        // A claim takes a task out of its pool: let the pool replenish now, not at the next resync.
+        for (const t of touched) if (t.tags['esr:pool']) this.queue.add(poolKey(t.tags['esr:pool']), { priority: 'changed' });
+      }
       return result;
     }, { ...(this.o.onResult ? { onResult: this.o.onResult } : {}) });
     this.refresher.start();
@@ -124,7 +146,8 @@ export class Controller {
 
   private async doFullSync(): Promise<void> {
     const startedAt = this.clock.now();
-    const [desired, observed] = await Promise.all([
+    const poolNames = [...new Set(Object.keys(this.o.planConfig.pools))];
+    const [desired, observed, claims, poolStatuses] = await Promise.all([
       this.o.desired.snapshot(),
       readSnapshot(this.o.readApi, {
         cluster: this.o.config.cluster,
@@ -134,13 +157,21 @@ export class Controller {
         clock: this.clock,
         signal: this.abort.signal,
       }),
+      this.o.status.warmClaims(),
+      Promise.all(poolNames.map(async (name) => [name, await this.o.status.readPoolStatus(name)] as const)),
     ]);
     const finishedAt = this.clock.now();
     this.cache.replaceDesired(desired, startedAt, finishedAt);
     this.cache.replaceObserved(observed, startedAt);
+    this.cache.setClaims(claims);
+    for (const [name, st] of poolStatuses) {
+      if (st) this.cache.poolStatus.set(name, st);
+      else this.cache.poolStatus.delete(name);
+    }
     if (!this.cursor) this.cursor = desired.cursor;
     this.refresher.syncFrom(this.cache.tasks.values());
     for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });
+    for (const key of this.poolKeys()) this.queue.add(key, { priority: 'resync' });
     this.synced = true;
     this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size, desiredTasks: desiredTaskCount(desired), marker: desired.marker });
   }
@@ -158,12 +189,19 @@ export class Controller {
           }
           this.cursor = ev.cursor;
           const ids = new Set(ev.hints.filter((h) => h.kind === 'session').map((h) => h.id));
-          await Promise.all(
-            [...ids].map(async (id) => {
+          const pools = new Set(ev.hints.filter((h) => h.kind === 'pool').map((h) => h.id));
+          await Promise.all([
+            ...[...ids].map(async (id) => {
               this.cache.setSessionEntry(id, await this.o.desired.readSession(id));
               this.queue.add(id, { priority: 'changed' });
             }),
-          );
+            ...[...pools].map(async (name) => {
+              const entry = await this.o.desired.readPool(name);
+              if (entry) this.cache.pools.set(name, entry);
+              else this.cache.pools.delete(name);
+              this.queue.add(poolKey(name), { priority: 'changed' });
+            }),
+          ]);
         }
       } catch (err) {
         if (signal.aborted) return;
@@ -179,11 +217,14 @@ export class Controller {
    */
   planAll(): SessionPlan[] {
     const deps = this.reconcileDeps();
-    return this.cache
+    const sessions = this.cache
       .sessionKeys()
       .sort()
-      .map((key) => planCachedSession(deps, key))
-      .filter((p) => p.actions.length > 0);
+      .map((key) => planCachedSession(deps, key));
+    const pools = this.poolKeys()
+      .sort()
+      .map((key) => planCachedPool(deps, key.slice('pool:'.length)));
+    return [...sessions, ...pools].filter((p) => p.actions.length > 0);
   }
 
   /** Stops taking work, lets in-flight reconciles finish within `graceMs`, stops the loops. */

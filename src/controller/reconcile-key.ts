@@ -10,6 +10,8 @@ import { executeAction } from './execute/execute.js';
 import { isPrerequisite } from './plan/actions.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import { planSession, type SessionPlan } from './plan/plan-session.js';
+import { warmCandidates } from './reconcile-pool.js';
+import { ClaimRaceError } from './execute/warm.js';
 
 /** At most this many plan/execute passes per reconcile (access point, task definition, launch). */
 const MAX_PASSES = 4;
@@ -22,14 +24,17 @@ export interface ReconcileDeps extends ExecutorDeps {
 
 export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan {
   const { cache } = deps;
+  const entry = cache.sessions.get(key);
+  const template = entry?.spec?.template;
   return planSession(
     {
       id: key,
-      entry: cache.sessions.get(key),
+      entry,
       tasks: cache.tasksOf(key),
       accessPoints: cache.accessPoints.values(),
       accessPointsKnown: cache.accessPointsKnown,
       knownFamilies: cache.families,
+      warm: template ? warmCandidates(cache, deps.planConfig, template) : undefined,
     },
     deps.clock.now(),
     deps.planConfig,
@@ -46,11 +51,12 @@ export async function reconcileSession(deps: ReconcileDeps, key: string): Promis
         await executeAction(deps, action);
       } catch (err) {
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
+        if (err instanceof ClaimRaceError) continue;
         if ((err as Error).name === 'NotOwnedError') continue;
         throw err;
       }
     }
-    if (!plan.actions.every(isPrerequisite)) {
+    if (!plan.actions.every((a) => isPrerequisite(a) || a.type === 'claimWarm')) {
       return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
     }
   }

@@ -114,6 +114,8 @@ export interface DesiredStore {
   snapshot(): Promise<DesiredSnapshot>;
   /** Reads one session (spec + status), validated; undefined when neither record exists. */
   readSession(id: string): Promise<SessionEntry | undefined>;
+  /** Reads one warm-pool spec, validated; undefined when it does not exist. */
+  readPool(name: string): Promise<PoolEntry | undefined>;
   /** Hints written after `from`, in batches, until the signal aborts or a resync is needed. */
   followHints(from: HintCursor, opts: FollowOptions): AsyncIterable<HintEvent>;
 }

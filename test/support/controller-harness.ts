@@ -7,6 +7,7 @@ import { SeededRng } from '../../src/common/rng.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import type { GuardedCall } from '../../src/controller/execute/context.js';
 import type { DesiredStore, StatusWriter } from '../../src/desired/types.js';
+import type { WarmStore } from '../../src/desired/warm-schema.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { aPlanConfig, OWNER } from '../fixtures/builders.js';
 
@@ -15,7 +16,7 @@ export const passthroughCall: GuardedCall = (_req, fn) => fn(new AbortController
 
 export function buildController(args: {
   aws: AwsApi;
-  store: DesiredStore & StatusWriter;
+  store: DesiredStore & StatusWriter & WarmStore;
   clock: Clock;
   seed?: number;
   call?: GuardedCall;

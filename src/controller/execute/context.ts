@@ -5,6 +5,7 @@
 import type { Clock } from '../../common/clock.js';
 import type { TaskTemplates } from '../../config/templates.js';
 import type { StatusWriter } from '../../desired/types.js';
+import type { WarmStore } from '../../desired/warm-schema.js';
 import type { AwsApi } from '../../observed/aws-api.js';
 import type { ControllerCache } from '../cache.js';
 import type { Action } from '../plan/actions.js';
@@ -43,7 +44,7 @@ export interface ExecutorEvent {
 
 export interface ExecutorDeps {
   aws: AwsApi;
-  status: StatusWriter;
+  status: StatusWriter & WarmStore;
   /** The current leader term's fencing token. */
   fencingToken: () => number;
   cache: ControllerCache;

@@ -6,6 +6,7 @@ import { executeLaunch } from './launch.js';
 import { purgeSession, writeSessionStatus } from './session-status.js';
 import { executeStop } from './stop.js';
 import { executeEnsureTaskDefinition } from './task-definition.js';
+import { executeClaimWarm, executeLaunchWarmBatch, executeReleaseClaim, executeTagTask } from './warm.js';
 
 async function dispatch(deps: ExecutorDeps, action: Action): Promise<void> {
   switch (action.type) {
@@ -22,6 +23,14 @@ async function dispatch(deps: ExecutorDeps, action: Action): Promise<void> {
       return executeEnsureTaskDefinition(deps, action);
     case 'purgeSession':
       return purgeSession(deps, action.sessionId, action.generation);
+    case 'launchWarmBatch':
+      return executeLaunchWarmBatch(deps, action);
+    case 'claimWarm':
+      return executeClaimWarm(deps, action);
+    case 'tagTask':
+      return executeTagTask(deps, action);
+    case 'releaseClaim':
+      return executeReleaseClaim(deps, action);
   }
 }
 

@@ -57,7 +57,7 @@ export interface EnsureAccessPointAction extends Base {
 
 export interface EnsureTaskDefinitionAction extends Base {
   type: 'ensureTaskDefinition';
-  sessionId: string;
+  sessionId: string | undefined;
   spec: LaunchSpec;
 }
 
@@ -67,7 +67,44 @@ export interface PurgeSessionAction extends Base {
   generation: number;
 }
 
+/** Record the batch intent (pool status), then RunTask(count) with its clientToken. */
+export interface LaunchWarmBatchAction extends Base {
+  type: 'launchWarmBatch';
+  pool: string;
+  batch: number;
+  count: number;
+  clientToken: string;
+  spec: LaunchSpec;
+  requestedAt: number;
+}
+
+/** Atomically hand one of `candidates` to the session (Redis), then tag it in ECS. */
+export interface ClaimWarmAction extends Base {
+  type: 'claimWarm';
+  sessionId: string;
+  pool: string;
+  incarnation: number;
+  candidates: Array<{ taskArn: string; status: SessionStatus }>;
+}
+
+/** Tag a claimed warm task for its session (completes a claim). */
+export interface TagTaskAction extends Base {
+  type: 'tagTask';
+  sessionId: string;
+  taskArn: string;
+  tags: Record<string, string>;
+}
+
+export interface ReleaseClaimAction extends Base {
+  type: 'releaseClaim';
+  taskArn: string;
+}
+
 export type Action =
+  | LaunchWarmBatchAction
+  | ClaimWarmAction
+  | TagTaskAction
+  | ReleaseClaimAction
   | WriteStatusAction
   | LaunchAction
   | StopTaskAction
@@ -76,9 +113,9 @@ export type Action =
   | PurgeSessionAction;
 
 export type ActionType = Action['type'];
-export const ACTION_TYPES: ActionType[] = ['writeStatus', 'launch', 'stopTask', 'ensureAccessPoint', 'ensureTaskDefinition', 'purgeSession'];
+export const ACTION_TYPES: ActionType[] = ['writeStatus', 'launch', 'stopTask', 'ensureAccessPoint', 'ensureTaskDefinition', 'purgeSession', 'launchWarmBatch', 'claimWarm', 'tagTask', 'releaseClaim'];
 
 /** Actions that only prepare a launch: after they succeed the key is planned again at once. */
 export function isPrerequisite(action: Action): boolean {
-  return action.type === 'ensureAccessPoint' || action.type === 'ensureTaskDefinition';
+  return action.type === 'ensureAccessPoint' || action.type === 'ensureTaskDefinition' || action.type === 'launchWarmBatch';
 }

@@ -17,6 +17,14 @@ export const DRIFT_KINDS = {
   PersistenceUnavailable: 'persistence required but EFS is unavailable or not configured',
   StatusStale: 'observed facts differ from the written status: write it',
   InvalidSpec: 'the stored desired record is invalid: report it, act on nothing else',
+  WarmClaim: 'a new session takes a RUNNING warm task from its template\'s pool (the fast path)',
+  ClaimIncomplete: 'a warm task was claimed in Redis but not yet tagged for its session in ECS: tag it',
+  ClaimStale: 'a claim whose warm task is gone: release it',
+  PoolBelowTarget: 'fewer idle warm tasks than the target: launch a batch (RunTask count <= 10)',
+  PoolAboveTarget: 'more idle warm tasks than the target: stop the oldest',
+  WarmTaskStopped: 'a warm task stopped: replace it',
+  WarmTaskStuck: 'a warm task not RUNNING by the start deadline: stop it',
+  WarmTaskOutdated: "a warm task runs an older task definition than its template's: replace it",
 } as const;
 
 export type DriftKind = keyof typeof DRIFT_KINDS;

@@ -15,6 +15,13 @@ function target(a: Action): string {
       return `user ${a.userId}`;
     case 'purgeSession':
       return `generation ${a.generation}`;
+    case 'launchWarmBatch':
+      return `${a.count} warm task${a.count === 1 ? '' : 's'} (batch ${a.batch})`;
+    case 'claimWarm':
+      return `one of ${a.candidates.length} warm task${a.candidates.length === 1 ? '' : 's'}`;
+    case 'tagTask':
+    case 'releaseClaim':
+      return a.taskArn.split('/').pop() ?? a.taskArn;
   }
 }
 

@@ -17,6 +17,8 @@ import { contentHash } from '../../observed/idempotency.js';
 import { accessPointFor, decidePersistence } from './persistence.js';
 import type { PlanConfig } from './plan-config.js';
 import { initialStatus, removeCondition, sameStatus, setConditions, type ConditionInput } from './status.js';
+import { CLAIM_PENDING_TAG } from '../cache.js';
+import { claimTags } from '../../observed/task-tags.js';
 
 export interface SessionPlanInput {
   id: string;
@@ -27,7 +29,12 @@ export interface SessionPlanInput {
   accessPointsKnown: boolean;
   /** Task-definition families known to exist (registered or found). */
   knownFamilies: { has(family: string): boolean };
+  /** The warm pool of the session's template, if any: its idle RUNNING tasks, oldest first. */
+  warm?: { pool: string; candidates: readonly ObservedTask[] } | undefined;
 }
+
+/** How many warm candidates one claim offers (the Lua script takes the first unclaimed). */
+export const CLAIM_CANDIDATES = 5;
 
 export interface SessionPlan {
   key: string;
@@ -176,6 +183,9 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
         return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: incarnation + 1, attempts, drift: 'SpecChanged', message: `spec generation ${spec.generation} changed the task content` });
       }
     }
+    if (keep.tags[CLAIM_PENDING_TAG]) {
+      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: keep.arn, tags: claimTags(p.id, incarnation, spec.userId), drift: 'ClaimIncomplete', message: `claimed warm task ${keep.arn} not tagged for ${p.id} yet` });
+    }
     const endpoint = keep.privateIp ? { ip: keep.privateIp, port: template.port } : undefined;
     const ready: ConditionInput = endpoint
       ? { type: 'Ready', status: 'True', reason: 'TaskRunning', message: `task RUNNING at ${endpoint.ip}:${endpoint.port}` }
@@ -195,7 +205,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       startedAt: sameTask ? (cur.startedAt ?? keep.startedAt ?? now) : (keep.startedAt ?? now),
       warm: sameTask ? cur.warm : keep.tags[TAG.pool] !== undefined,
       attempts,
-      conditions: setConditions(removeCondition(baseConditions, 'Queued'), [ready, ...(sameTask ? [] : persistenceCondition)], now),
+      conditions: setConditions(removeCondition(removeCondition(baseConditions, 'Queued'), 'Degraded'), [ready, ...(sameTask ? [] : persistenceCondition)], now),
     };
     p.write(prev, next, 'StatusStale', `task ${keep.arn} RUNNING`);
     return p.result();
@@ -260,7 +270,59 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       return p.result();
     }
   }
+  const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, port: template.port, incarnation: incarnation + 1, attempts });
+  if (claim) return claim;
   return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: incarnation + 1, attempts, drift, message });
+}
+
+/**
+ * The fast path: hand the session an idle RUNNING warm task. Warm tasks are generic (no user
+ * access point), so `persistence: required` sessions always take the cold path, and
+ * `preferred` ones run without persistence and say so in the Persistence condition.
+ */
+function warmClaim(
+  p: SessionPlanner,
+  a: { cur: SessionStatus; spec: NonNullable<SessionEntry['spec']>; port: number; incarnation: number; attempts: number },
+): SessionPlan | undefined {
+  const warm = p.input.warm;
+  if (!warm || a.spec.persistence === 'required') return undefined;
+  const candidates = warm.candidates.filter((t) => t.privateIp !== undefined).slice(0, CLAIM_CANDIDATES);
+  if (candidates.length === 0) return undefined;
+  const { now } = p;
+  const persistence: ConditionInput =
+    a.spec.persistence === 'none'
+      ? { type: 'Persistence', status: 'False', reason: 'NotRequested', message: 'persistence: none' }
+      : { type: 'Persistence', status: 'False', reason: 'WarmTaskNoPersistence', message: 'served from the warm pool: warm tasks are generic and mount no user access point (persistence: preferred)' };
+  const base = removeCondition(removeCondition(a.cur.conditions, 'Degraded'), 'Queued');
+  p.actions.push({
+    type: 'claimWarm',
+    key: p.id,
+    sessionId: p.id,
+    pool: warm.pool,
+    incarnation: a.incarnation,
+    drift: 'WarmClaim',
+    message: `taking a warm task from pool ${warm.pool}`,
+    candidates: candidates.map((t) => ({
+      taskArn: t.arn,
+      status: {
+        ...a.cur,
+        phase: 'Running',
+        observedGeneration: a.spec.generation,
+        taskArn: t.arn,
+        endpoint: { ip: t.privateIp!, port: a.port },
+        incarnation: a.incarnation,
+        launchIntent: undefined,
+        queuePosition: undefined,
+        retryAfter: undefined,
+        startedAt: now,
+        warm: true,
+        attempts: a.attempts,
+        conditions: setConditions(base, [{ type: 'Ready', status: 'True', reason: 'WarmTaskClaimed', message: `warm task RUNNING at ${t.privateIp}:${a.port}` }, persistence], now),
+        updatedAt: now,
+      },
+    })),
+  });
+  return p.result();
 }
 
 /** Backoff before start attempt `attempts + 1`: min(cap, base * 2^(attempts-1)), no jitter (the queue adds jitter). */
@@ -305,6 +367,11 @@ function launch(
   }
   const clientToken = a.clientToken ?? runTaskTokenForSession(spec.id, a.incarnation);
   const ready: ConditionInput = { type: 'Ready', status: 'False', reason: a.drift === 'TaskStopped' ? 'TaskStopped' : 'Launching', message: a.message };
+  const warm = p.input.warm;
+  const degraded: ConditionInput[] =
+    warm && spec.persistence !== 'required'
+      ? [{ type: 'Degraded', status: 'True', reason: 'WarmPoolEmpty', message: `no idle warm task in pool ${warm.pool}: cold start, expected 3-5 s` }]
+      : [];
   const intentStatus: SessionStatus = {
     ...cur,
     phase: 'Starting',
@@ -316,7 +383,7 @@ function launch(
     startedAt: undefined,
     warm: false,
     attempts: a.attempts,
-    conditions: setConditions(cur.conditions, [ready, persistence.condition], now),
+    conditions: setConditions(cur.conditions, [ready, persistence.condition, ...degraded], now),
     updatedAt: now,
   };
   p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, drift: a.drift, message: a.message });

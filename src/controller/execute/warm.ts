@@ -1,0 +1,78 @@
+/**
+ * Warm-pool executors. A claim is two steps: the Redis Lua script hands the task to exactly one
+ * session and writes its status (Running, endpoint, warm) in the same step; then ECS tags the
+ * task for the session. A crash between the two leaves a claim the next reconcile completes
+ * (tagTask, from the cache's claim overlay) or, if the session is gone, reverses (the task is
+ * stopped as the session's and the claim released once the task is gone).
+ */
+import type { ClaimWarmAction, LaunchWarmBatchAction, ReleaseClaimAction, TagTaskAction } from '../plan/actions.js';
+import { SCHEMA_VERSION } from '../../desired/schema.js';
+import { claimTags } from '../../observed/task-tags.js';
+import type { ExecutorDeps } from './context.js';
+import { LaunchFailedError } from './errors.js';
+import { runTaskInput } from './launch.js';
+
+/** The claim went to another session or controller: re-plan with fresh claims. */
+export class ClaimRaceError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`every offered warm task for ${sessionId} was claimed concurrently`);
+    this.name = 'ClaimRaceError';
+  }
+}
+
+export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBatchAction): Promise<void> {
+  const template = deps.config.templates[a.spec.template];
+  const taskDefinitionArn = deps.cache.families.get(a.spec.family);
+  if (!template || !taskDefinitionArn) throw new Error(`warm batch for ${a.pool}: template ${a.spec.template} or family ${a.spec.family} unknown`);
+  const intent = { batch: a.batch, clientToken: a.clientToken, count: a.count, requestedAt: a.requestedAt };
+  const prev = deps.cache.poolStatus.get(a.pool);
+  if (prev?.intent?.clientToken !== a.clientToken) {
+    const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), intent, updatedAt: deps.clock.now() };
+    await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
+    deps.cache.poolStatus.set(a.pool, status);
+  }
+  const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: `esr-warm-${a.pool}` });
+  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count }, (signal) => deps.aws.ecs.runTask(input, { signal }));
+  const now = deps.clock.now();
+  for (const task of out.tasks) deps.cache.upsertTask(task, now);
+  if (out.tasks.length === 0) {
+    const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), updatedAt: now };
+    await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
+    deps.cache.poolStatus.set(a.pool, status);
+    throw new LaunchFailedError(`pool:${a.pool}`, out.failures.map((f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`));
+  }
+}
+
+export async function executeClaimWarm(deps: ExecutorDeps, a: ClaimWarmAction): Promise<void> {
+  const at = deps.clock.now();
+  const result = await deps.status.claimWarmTask(a.sessionId, { pool: a.pool, incarnation: a.incarnation, at }, a.candidates, deps.fencingToken());
+  if (result.outcome === 'session-gone') {
+    deps.cache.setSessionEntry(a.sessionId, undefined);
+    return;
+  }
+  if (result.outcome === 'taken') {
+    deps.cache.setClaims(await deps.status.warmClaims());
+    throw new ClaimRaceError(a.sessionId);
+  }
+  const chosen = a.candidates.find((c) => c.taskArn === result.taskArn)!;
+  deps.cache.addClaim(result.taskArn, { sessionId: a.sessionId, pool: a.pool, incarnation: a.incarnation, at });
+  deps.cache.setStatus(a.sessionId, chosen.status, at);
+  const userId = deps.cache.sessions.get(a.sessionId)?.spec?.userId;
+  await tagForSession(deps, a.key, result.taskArn, claimTags(a.sessionId, a.incarnation, userId));
+}
+
+export async function executeTagTask(deps: ExecutorDeps, a: TagTaskAction): Promise<void> {
+  await tagForSession(deps, a.key, a.taskArn, a.tags);
+}
+
+async function tagForSession(deps: ExecutorDeps, key: string, taskArn: string, tags: Record<string, string>): Promise<void> {
+  await deps.call({ service: 'ecs', operation: 'TagResource', key }, (signal) => deps.aws.ecs.tagResource({ resourceArn: taskArn, tags }, { signal }));
+  const task = deps.cache.tasks.get(taskArn);
+  if (task) deps.cache.upsertTask({ ...task, tags: { ...task.tags, ...tags } }, deps.clock.now());
+}
+
+export async function executeReleaseClaim(deps: ExecutorDeps, a: ReleaseClaimAction): Promise<void> {
+  await deps.status.releaseWarmClaim(a.taskArn, deps.fencingToken());
+  deps.cache.removeClaim(a.taskArn);
+}
+

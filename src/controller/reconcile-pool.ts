@@ -1,0 +1,85 @@
+/**
+ * Reconciles one warm pool, and finds the warm candidates a session may claim. Batches are
+ * launched one after another within one reconcile (each a prerequisite: re-plan at once), so
+ * replenishing n tasks takes ceil(n/10) RunTask calls and no idle wait between batches.
+ */
+import type { ReconcileResult } from './queue/index.js';
+import type { ControllerCache } from './cache.js';
+import { executeAction } from './execute/execute.js';
+import { StopDeferredError } from './execute/errors.js';
+import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js';
+import type { PlanConfig } from './plan/plan-config.js';
+import { planPool, type PoolPlan } from './plan/plan-pool.js';
+import { currentWarmHash, warmLaunchSpec } from './plan/warm-spec.js';
+import type { ReconcileDeps } from './reconcile-key.js';
+
+/** Upper bound of plan/execute passes in one pool reconcile (100 tasks = 10 batches). */
+const MAX_POOL_PASSES = 12;
+/** Scale-down stops per reconcile; the stop budget bounds them per minute as well. */
+const MAX_STOPS_PER_PASS = 10;
+
+export function planCachedPool(deps: ReconcileDeps, name: string): PoolPlan {
+  const { cache, planConfig } = deps;
+  const tasks = cache.warmTasksOf(name);
+  const staleClaims: string[] = [];
+  for (const [arn, claim] of cache.claims) {
+    if (claim.pool !== name) continue;
+    const t = cache.tasks.get(arn);
+    if (!t ? cache.observedSyncedAt !== undefined && claim.at < cache.observedSyncedAt : !isLive(t)) staleClaims.push(arn);
+  }
+  return planPool(
+    {
+      name,
+      spec: cache.pools.get(name)?.spec,
+      config: planConfig.pools[name],
+      templates: planConfig.templates,
+      ownerId: planConfig.ownerId,
+      tasks,
+      claimed: cache.claims,
+      staleClaims,
+      status: cache.poolStatus.get(name),
+      batchSeen: (token) => cache.batchSeen(token),
+      knownFamilies: cache.families,
+      startDeadlineMs: planConfig.startDeadlineMs,
+      maxStopsPerPass: MAX_STOPS_PER_PASS,
+    },
+    deps.clock.now(),
+  );
+}
+
+export async function reconcilePool(deps: ReconcileDeps, name: string): Promise<ReconcileResult> {
+  for (let pass = 0; pass < MAX_POOL_PASSES; pass++) {
+    const plan = planCachedPool(deps, name);
+    if (plan.actions.length === 0) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
+    deps.onPlan?.({ key: plan.key, actions: plan.actions });
+    let again = false;
+    for (const action of plan.actions) {
+      try {
+        await executeAction(deps, action);
+      } catch (err) {
+        if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
+        if ((err as Error).name === 'NotOwnedError') continue;
+        throw err;
+      }
+      if (action.type === 'launchWarmBatch' || action.type === 'ensureTaskDefinition') again = true;
+    }
+    if (!again) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
+  }
+  return { requeueAfter: 1 };
+}
+
+/** The pool (if any) serving `template`, with its idle, current, RUNNING warm tasks, oldest first. */
+export function warmCandidates(cache: ControllerCache, planConfig: PlanConfig, template: string): { pool: string; candidates: ObservedTask[] } | undefined {
+  for (const [pool, cfg] of Object.entries(planConfig.pools)) {
+    if (cfg.template !== template) continue;
+    const tpl = planConfig.templates[template];
+    if (!tpl) return undefined;
+    const hash = currentWarmHash(warmLaunchSpec({ pool, templateName: template, template: tpl, ownerId: planConfig.ownerId }));
+    const candidates = cache
+      .warmTasksOf(pool)
+      .filter((t) => isRunning(t) && !cache.claims.has(t.arn) && t.tags[TAG.session] === undefined && t.tags[TAG.specHash] === hash)
+      .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.arn.localeCompare(b.arn));
+    return { pool, candidates };
+  }
+  return undefined;
+}
