@@ -1,0 +1,84 @@
+/**
+ * FLUSHALL with 100 running sessions, on a private redis-server (never the shared one), against a
+ * real `reconciler run` process: zero tasks stopped; the desired-state brake is visible in
+ * /metrics and `reconciler brake status`; `reconciler brake release` releases it.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { freePort, startPrivateRedis } from '../../src/common/local-redis.js';
+import { connectSessionClient } from '../../src/desired/client.js';
+import { spawnDaemon } from '../support/daemon-process.js';
+import { uniquePrefix } from '../support/redis.js';
+import { eventually, stackEnv, startSim } from '../support/stack.js';
+import { duplicates, HA_ENV } from '../leader/support/ha-harness.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/reconciler.js');
+const run = promisify(execFile);
+const N = 100;
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+async function brakeMetric(port: number): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const m = (await res.text()).match(/^esr_safety_brake_engaged\{brake="desired-state"\} (\d+)/m);
+  return m ? Number(m[1]) : undefined;
+}
+
+describe('FLUSHALL of the desired state', () => {
+  it(`costs none of ${N} running sessions; the brake shows and an operator releases it`, { timeout: 90_000 }, async () => {
+    const redisServer = await startPrivateRedis();
+    cleanups.push(() => redisServer.stop());
+    const { core, sim } = await startSim();
+    cleanups.push(() => sim.close());
+    const prefix = uniquePrefix('esrflush');
+    const httpPort = await freePort();
+    const env = stackEnv(sim.url, prefix, { ...HA_ENV, REDIS_URL: redisServer.url, RECONCILER_HTTP_PORT: String(httpPort), RECONCILER_STOPS_PER_MINUTE: '600' });
+    const client = connectSessionClient({ env, prefix });
+    cleanups.push(() => client.close());
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => client.ensureSession({ id: `f${i + j}`, userId: `u${i + j}`, template: 'shell', persistence: 'none' })));
+    }
+    const daemon = spawnDaemon(env);
+    cleanups.push(async () => void daemon.child.kill('SIGKILL'));
+    onTestFailed(() => console.log(daemon.output().slice(-4000)));
+    await eventually(`${N} sessions Running`, async () => {
+      const page = await client.listSessions({ limit: 1000 });
+      return page.sessions.filter((e) => e.status?.phase === 'Running').length === N;
+    }, 40_000);
+    expect(await brakeMetric(httpPort)).toBe(0);
+    const stops = (): number => core.getStats().byOperation.StopTask?.calls ?? 0;
+    expect(stops()).toBe(0);
+
+    const admin = new Redis(redisServer.url);
+    cleanups.push(async () => admin.disconnect());
+    await admin.flushall(); // private server: the shared Redis is never flushed
+    const flushedAt = Date.now();
+    const engagedMs = await eventually('brake engaged in /metrics', async () => (await brakeMetric(httpPort)) === 1, 10_000);
+    const status = await run(process.execPath, [bin, 'brake', 'status'], { env: { ...process.env, ...env } }).catch((e: { stdout: string; code: number }) => e);
+    expect((status as { code?: number }).code).toBe(3); // engaged
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: { engaged: true, reason: 'marker-missing' } });
+    // Several resyncs well past the orphan grace (1 s): every task is an orphan now, none is stopped.
+    await new Promise((r) => setTimeout(r, 6000));
+    const live = duplicates(core).perSession.size;
+    console.log(`flushall: brake engaged ${engagedMs} ms after FLUSHALL; StopTask calls ${stops()} in ${Date.now() - flushedAt} ms; live sessions ${live}/${N}`);
+    expect(stops()).toBe(0);
+    expect(live).toBe(N);
+    expect(daemon.output()).toMatch(/safety brake engaged, stops paused/);
+
+    const released = await run(process.execPath, [bin, 'brake', 'release', '--by', 'test'], { env: { ...process.env, ...env } });
+    expect(released.stdout).toMatch(/brake release requested/);
+    await eventually('brake released in /metrics', async () => (await brakeMetric(httpPort)) === 0, 10_000);
+    expect(daemon.output()).toMatch(/safety brake released by operator/);
+    // Released: the operator accepted the empty desired state, so the orphans go (under the budget).
+    await eventually('stops resume after the release', () => stops() > 0, 15_000);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+});
