@@ -10,14 +10,16 @@ import type { SessionEntry } from '../../desired/types.js';
 import type { SessionStatus } from '../../desired/schema.js';
 import { incarnationOf, isLive, isRunning, TAG, type ObservedAccessPoint, type ObservedTask } from '../../observed/model.js';
 import { runTaskTokenForSession } from '../../observed/idempotency.js';
-import type { Action, StopTaskAction } from './actions.js';
+import type { Action } from './actions.js';
 import type { DriftKind } from './drift.js';
 import { launchHash, sessionLaunchSpec, taskDefinitionContent } from './launch-spec.js';
 import { contentHash } from '../../observed/idempotency.js';
 import { accessPointFor, decidePersistence } from './persistence.js';
 import type { PlanConfig } from './plan-config.js';
-import { initialStatus, removeCondition, sameStatus, setConditions, type ConditionInput } from './status.js';
+import { initialStatus, removeCondition, setConditions, type ConditionInput } from './status.js';
 import { CLAIM_PENDING_TAG } from '../cache.js';
+import { SessionPlanner } from './session-planner.js';
+import { warmClaim } from './warm-claim.js';
 import { claimTags } from '../../observed/task-tags.js';
 
 export interface SessionPlanInput {
@@ -51,40 +53,6 @@ export function compareKeepOrder(a: ObservedTask, b: ObservedTask): number {
   const ca = a.createdAt ?? Number.MAX_SAFE_INTEGER;
   const cb = b.createdAt ?? Number.MAX_SAFE_INTEGER;
   return ca !== cb ? ca - cb : a.arn.localeCompare(b.arn);
-}
-
-class SessionPlanner {
-  readonly actions: Action[] = [];
-  requeueAfterMs: number | undefined;
-
-  constructor(
-    readonly input: SessionPlanInput,
-    readonly now: number,
-    readonly cfg: PlanConfig,
-  ) {}
-
-  get id(): string {
-    return this.input.id;
-  }
-
-  stop(task: ObservedTask, drift: DriftKind, message: string): void {
-    const action: StopTaskAction = { type: 'stopTask', key: this.id, sessionId: this.id, taskArn: task.arn, drift, message, stopReason: `esr ${drift}: ${message}`.slice(0, 255) };
-    this.actions.push(action);
-  }
-
-  write(prev: SessionStatus | undefined, next: SessionStatus, drift: DriftKind, message: string): void {
-    if (sameStatus(prev, next)) return;
-    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...next, updatedAt: this.now }, drift, message });
-  }
-
-  requeue(ms: number): void {
-    const v = Math.max(0, Math.ceil(ms));
-    this.requeueAfterMs = this.requeueAfterMs === undefined ? v : Math.min(this.requeueAfterMs, v);
-  }
-
-  result(): SessionPlan {
-    return this.requeueAfterMs === undefined ? { key: this.id, actions: this.actions } : { key: this.id, actions: this.actions, requeueAfterMs: this.requeueAfterMs };
-  }
 }
 
 export function planSession(input: SessionPlanInput, now: number, cfg: PlanConfig): SessionPlan {
@@ -273,56 +241,6 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, port: template.port, incarnation: incarnation + 1, attempts });
   if (claim) return claim;
   return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: incarnation + 1, attempts, drift, message });
-}
-
-/**
- * The fast path: hand the session an idle RUNNING warm task. Warm tasks are generic (no user
- * access point), so `persistence: required` sessions always take the cold path, and
- * `preferred` ones run without persistence and say so in the Persistence condition.
- */
-function warmClaim(
-  p: SessionPlanner,
-  a: { cur: SessionStatus; spec: NonNullable<SessionEntry['spec']>; port: number; incarnation: number; attempts: number },
-): SessionPlan | undefined {
-  const warm = p.input.warm;
-  if (!warm || a.spec.persistence === 'required') return undefined;
-  const candidates = warm.candidates.filter((t) => t.privateIp !== undefined).slice(0, CLAIM_CANDIDATES);
-  if (candidates.length === 0) return undefined;
-  const { now } = p;
-  const persistence: ConditionInput =
-    a.spec.persistence === 'none'
-      ? { type: 'Persistence', status: 'False', reason: 'NotRequested', message: 'persistence: none' }
-      : { type: 'Persistence', status: 'False', reason: 'WarmTaskNoPersistence', message: 'served from the warm pool: warm tasks are generic and mount no user access point (persistence: preferred)' };
-  const base = removeCondition(removeCondition(a.cur.conditions, 'Degraded'), 'Queued');
-  p.actions.push({
-    type: 'claimWarm',
-    key: p.id,
-    sessionId: p.id,
-    pool: warm.pool,
-    incarnation: a.incarnation,
-    drift: 'WarmClaim',
-    message: `taking a warm task from pool ${warm.pool}`,
-    candidates: candidates.map((t) => ({
-      taskArn: t.arn,
-      status: {
-        ...a.cur,
-        phase: 'Running',
-        observedGeneration: a.spec.generation,
-        taskArn: t.arn,
-        endpoint: { ip: t.privateIp!, port: a.port },
-        incarnation: a.incarnation,
-        launchIntent: undefined,
-        queuePosition: undefined,
-        retryAfter: undefined,
-        startedAt: now,
-        warm: true,
-        attempts: a.attempts,
-        conditions: setConditions(base, [{ type: 'Ready', status: 'True', reason: 'WarmTaskClaimed', message: `warm task RUNNING at ${t.privateIp}:${a.port}` }, persistence], now),
-        updatedAt: now,
-      },
-    })),
-  });
-  return p.result();
 }
 
 /** Backoff before start attempt `attempts + 1`: min(cap, base * 2^(attempts-1)), no jitter (the queue adds jitter). */

@@ -228,3 +228,32 @@ describe('planSession: combinations and races', () => {
     expect(only(p, 'stopTask')).toHaveLength(0);
   });
 });
+
+describe('planSession: the warm path', () => {
+  const warmTask = (o: Partial<ObservedTask> = {}) => aTask({ session: undefined as unknown as string, ...o, extraTags: {} });
+  const withWarm = (candidates: ObservedTask[]) => ({ pool: 'p', candidates });
+
+  it('WarmClaim: a new session takes an idle RUNNING warm task, status Running at once with warm: true', () => {
+    const w = warmTask({ privateIp: '10.9.9.9' });
+    const p = planSession({ id: 's1', entry: { id: 's1', spec: aSpec({ persistence: 'preferred' }) }, tasks: [], accessPoints: [], accessPointsKnown: true, knownFamilies: ALL_FAMILIES, warm: withWarm([w]) }, T0, aPlanConfig());
+    expect(kinds(p)).toEqual(['claimWarm:WarmClaim']);
+    const claim = only(p, 'claimWarm')[0]!;
+    expect(claim.incarnation).toBe(1);
+    expect(claim.candidates[0]!.status).toMatchObject({ phase: 'Running', warm: true, taskArn: w.arn, endpoint: { ip: '10.9.9.9', port: 8080 } });
+    expect(claim.candidates[0]!.status.conditions.find((c) => c.type === 'Persistence')).toMatchObject({ status: 'False', reason: 'WarmTaskNoPersistence' });
+  });
+
+  it('persistence required always takes the cold path; an empty pool degrades to cold with WarmPoolEmpty', () => {
+    const required = planSession({ id: 's1', entry: { id: 's1', spec: aSpec({ persistence: 'required' }) }, tasks: [], accessPoints: [anAccessPoint()], accessPointsKnown: true, knownFamilies: ALL_FAMILIES, warm: withWarm([warmTask()]) }, T0, aPlanConfig());
+    expect(kinds(required)).toEqual(['launch:MissingTask']);
+    const empty = planSession({ id: 's1', entry: { id: 's1', spec: aSpec() }, tasks: [], accessPoints: [], accessPointsKnown: true, knownFamilies: ALL_FAMILIES, warm: withWarm([]) }, T0, aPlanConfig());
+    expect(only(empty, 'launch')[0]!.intentStatus.conditions).toContainEqual(expect.objectContaining({ type: 'Degraded', status: 'True', reason: 'WarmPoolEmpty' }));
+  });
+
+  it('ClaimIncomplete: a claimed task not yet tagged for the session gets tagged', () => {
+    const claimed = aTask({ incarnation: 2, extraTags: { 'esr:claim-pending': '1', 'esr:pool': 'p' } });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: aStatus({ phase: 'Running', incarnation: 2, taskArn: claimed.arn, warm: true }) }, tasks: [claimed] });
+    expect(kinds(p)[0]).toBe('tagTask:ClaimIncomplete');
+    expect(only(p, 'tagTask')[0]!.tags).toMatchObject({ 'esr:session': 's1', 'esr:incarnation': '2', 'esr:role': 'session' });
+  });
+});
