@@ -10,6 +10,8 @@ import { registerPlanCommand } from './plan.js';
 import { registerSessionCommand } from './session.js';
 import { registerWarmPoolCommand } from './warm-pool.js';
 import { registerGetCommand } from './get.js';
+import { registerGetExtraCommands } from './get-extra.js';
+import { registerDescribeCommand } from './describe.js';
 import { registerBrakeCommand } from './brake.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerSessionCommand(program);
   registerWarmPoolCommand(program);
   registerGetCommand(program);
+  registerGetExtraCommands(program);
+  registerDescribeCommand(program);
   registerBrakeCommand(program);
   return program;
 }

@@ -3,8 +3,8 @@
  * blocking reason an operator acts on, and when the controller will try again. Pure.
  *
  * Order of precedence (the first that applies wins): not found; invalid spec; deleting;
- * converged; no status yet; failed; an open circuit, throttling or a failing AWS call in the
- * events since the last progress; queued; "unavailable, retry after"; stuck starting; waiting
+ * converged; failed; an open circuit, throttling or a failing AWS call in the events since the
+ * last progress; no status yet; queued; "unavailable, retry after"; stuck starting; waiting
  * for persistence; starting; generation not observed; no endpoint; pending.
  */
 import { findCondition } from '../desired/schema.js';
@@ -89,12 +89,12 @@ export function explainSession(input: ExplainInput): Explanation {
   const invalid = findCondition(status, 'Invalid');
   if (invalid?.status === 'True') return { converged: false, reason: 'InvalidSpec', message: `${invalid.reason}: ${invalid.message}; change the spec to retry` };
   if (isConverged(spec.generation, status)) return { converged: true, reason: 'Converged', message: `Running and Ready at generation ${spec.generation}` };
-  if (!status) return { converged: false, reason: 'NotObserved', message: 'the controller has not written a status yet (is it running and leading? see /readyz)' };
-  if (status.phase === 'Failed') {
+  if (status?.phase === 'Failed') {
     return { converged: false, reason: status.lastError?.reason ?? 'Failed', message: `${status.lastError?.message ?? 'failed'}; change the spec to retry` };
   }
   const byEvents = fromEvents(events, now);
   if (byEvents) return byEvents;
+  if (!status) return { converged: false, reason: 'NotObserved', message: 'the controller has not written a status yet (is it running and leading? see /readyz)' };
   const queued = findCondition(status, 'Queued');
   if (queued?.status === 'True') {
     const pos = status.queuePosition ? ` (position ${status.queuePosition})` : '';

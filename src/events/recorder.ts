@@ -78,7 +78,8 @@ export class SessionEventRecorder {
       onResult: (key, label, err) => {
         const id = sessionKey(key);
         if (!id || (label !== 'error' && label !== 'terminal_error')) return;
-        const next = label === 'error' ? this.d.nextAttemptAt(key) : undefined;
+        const readyAt = label === 'error' ? this.d.nextAttemptAt(key) : undefined;
+        const next = readyAt === undefined ? undefined : Math.ceil(readyAt);
         const message = `reconcile failed: ${(err as Error | undefined)?.message ?? String(err)}; ${label === 'error' ? 'retrying with backoff' : 'not retried until the session changes'}`;
         this.d.sink.record(id, { type: 'Warning', reason: 'BackOff', message, ...(next !== undefined ? { nextAttemptAt: next } : {}) });
       },
@@ -128,7 +129,7 @@ export class SessionEventRecorder {
         let held = this.heldByBreaker.get(e.service);
         if (!held) this.heldByBreaker.set(e.service, (held = new Set()));
         held.add(id);
-        const retryAt = this.d.now() + this.d.breakerRetryAfterMs(e.service);
+        const retryAt = Math.ceil(this.d.now() + this.d.breakerRetryAfterMs(e.service));
         this.d.sink.record(id, { type: 'Warning', reason: 'CircuitOpen', message: `${dep} unavailable (circuit open): ${e.operation} not sent`, nextAttemptAt: retryAt });
         return;
       }
