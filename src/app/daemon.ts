@@ -104,6 +104,7 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     desired: opts.decorateDesired ? opts.decorateDesired(store) : store,
     fencingToken: opts.fencingToken ?? (() => 1),
     call: ha.call,
+    positionOf: (key) => guard.positionOf(key),
     clock,
     rng,
     config: { cluster: config.cluster, startedBy: config.startedBy, ownerId: config.ownerId, efsFileSystemId: config.efsFileSystemId, templates: config.templates },

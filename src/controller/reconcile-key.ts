@@ -12,6 +12,7 @@ import type { PlanConfig } from './plan/plan-config.js';
 import { planSession, type SessionPlan } from './plan/plan-session.js';
 import { warmCandidates } from './reconcile-pool.js';
 import { ClaimRaceError } from './execute/warm.js';
+import { reportFailure } from './execute/degradation.js';
 
 /** At most this many plan/execute passes per reconcile (access point, task definition, launch). */
 const MAX_PASSES = 4;
@@ -52,6 +53,7 @@ export async function reconcileSession(deps: ReconcileDeps, key: string): Promis
       } catch (err) {
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
         if (err instanceof ClaimRaceError) continue;
+        if ('sessionId' in action && action.sessionId) await reportFailure(deps, action.sessionId, err).catch(() => undefined);
         if ((err as Error).name === 'NotOwnedError') continue;
         throw err;
       }

@@ -58,6 +58,11 @@ export interface ExecutorDeps {
     templates: TaskTemplates;
   };
   stopGate?: StopGate;
+  /**
+   * Where a key waits on a rate limit or an open breaker (AwsCallGuard.positionOf), so a
+   * session's status can say "queued (3rd), about 2 s". Optional: without it no Queued condition.
+   */
+  positionOf?: (key: string) => { reason: 'rateLimited' | 'circuitOpen'; waitingOn: string; position: number; estimatedWaitMs: number } | undefined;
   /** Called for every executed action (events history, logs, metrics). */
   onEvent?: (event: ExecutorEvent) => void;
 }

@@ -11,6 +11,7 @@ import { setConditions } from '../plan/status.js';
 import type { ExecutorDeps } from './context.js';
 import { LaunchFailedError } from './errors.js';
 import { writeSessionStatus } from './session-status.js';
+import { withQueuedStatus } from './degradation.js';
 
 export function runTaskInput(deps: ExecutorDeps, template: TaskTemplate, taskDefinitionArn: string, a: { clientToken: string; count: number; tags: Record<string, string>; env: Record<string, string>; group: string }): RunTaskInput {
   const placement: Pick<RunTaskInput, 'launchType' | 'capacityProviderStrategy'> =
@@ -38,7 +39,9 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: action.clientToken, count: 1, tags: action.spec.tags, env: action.spec.env, group: 'esr-session' });
   let out;
   try {
-    out = await deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: 1 }, (signal) => deps.aws.ecs.runTask(input, { signal }));
+    out = await withQueuedStatus(deps, action.sessionId, action.key, action.intentStatus, () =>
+      deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: 1 }, (signal) => deps.aws.ecs.runTask(input, { signal })),
+    );
   } catch (err) {
     if (isConflict(err)) {
       // The token was used with other parameters: this intent cannot be resumed. Drop it; the

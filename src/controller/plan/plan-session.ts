@@ -196,8 +196,8 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       p.stop(keep, 'StartFailed', 'session is Failed for this generation');
       return p.result();
     }
-    const conditions = setConditions(baseConditions, [{ type: 'Ready', status: 'False', reason: 'TaskStarting', message: `task ${keep.lastStatus}` }, ...persistenceCondition], now);
-    p.write(prev, { ...cur, phase: 'Starting', taskArn: keep.arn, endpoint: undefined, incarnation, observedGeneration: spec.generation, attempts, conditions }, 'StatusStale', `task ${keep.arn} ${keep.lastStatus}`);
+    const conditions = setConditions(removeCondition(baseConditions, 'Queued'), [{ type: 'Ready', status: 'False', reason: 'TaskStarting', message: `task ${keep.lastStatus}` }, ...persistenceCondition], now);
+    p.write(prev, { ...cur, phase: 'Starting', taskArn: keep.arn, endpoint: undefined, queuePosition: undefined, retryAfter: undefined, incarnation, observedGeneration: spec.generation, attempts, conditions }, 'StatusStale', `task ${keep.arn} ${keep.lastStatus}`);
     p.requeue(cfg.startDeadlineMs - elapsed);
     return p.result();
   }
