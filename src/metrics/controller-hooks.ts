@@ -29,6 +29,12 @@ export function controllerMetricsHooks(d: MetricsHooksDeps): ControllerHooks {
     onPlan: (plan) => {
       for (const action of plan.actions) {
         d.esr.drift.inc({ kind: action.drift });
+        if (action.type === 'claimWarm') {
+          // The claim writes Running in the same Lua step: latency from the spec write to now.
+          const spec = d.entryOf(action.sessionId)?.spec;
+          if (spec) pendingStart.set(action.sessionId, { path: 'warm', seconds: Math.max(0, d.now() - spec.updatedAt) / 1000 });
+          continue;
+        }
         if (action.type !== 'writeStatus' || action.status.phase !== 'Running') continue;
         const entry = d.entryOf(action.sessionId);
         const prev = entry?.status;
@@ -41,7 +47,9 @@ export function controllerMetricsHooks(d: MetricsHooksDeps): ControllerHooks {
     },
     onEvent: (e) => {
       d.esr.actions.inc({ type: e.action, result: e.outcome });
-      if (e.action !== 'writeStatus' || e.sessionId === undefined) return;
+      if (e.outcome === 'ok' && e.action === 'claimWarm') d.esr.warmClaims.inc({ result: 'hit' });
+      if (e.outcome === 'ok' && e.action === 'launch' && e.drift !== 'SpecChanged' && e.warmPoolEmpty) d.esr.warmClaims.inc({ result: 'miss' });
+      if ((e.action !== 'writeStatus' && e.action !== 'claimWarm') || e.sessionId === undefined) return;
       const start = pendingStart.get(e.sessionId);
       if (!start) return;
       pendingStart.delete(e.sessionId);

@@ -69,4 +69,23 @@ describe('/metrics after a scripted scenario', () => {
     const text = await (await fetch(`${s.http.url}/metrics`)).text();
     for (const id of ids) expect(text).not.toContain(`"${id}"`);
   });
+
+  it('counts warm claims (hit) and cold starts that an empty pool forced (miss), with warm start latency', async () => {
+    const s = await startObservedStack({ env: { RECONCILER_POOLS: JSON.stringify({ 'shell-warm': { template: 'shell', maxSize: 5 } }) } });
+    stacks.push(s);
+    await s.client.setWarmPoolTarget('shell-warm', 2, { template: 'shell' });
+    const cachedWarmRunning = () => [...s.daemon.controller.cache.tasks.values()].filter((t) => t.tags['esr:role'] === 'warm' && t.lastStatus === 'RUNNING').length;
+    await eventually('the controller sees 2 warm tasks RUNNING', () => cachedWarmRunning() === 2, 20_000);
+    for (const id of ['h1', 'h2', 'h3']) await s.client.ensureSession({ id, userId: id, template: 'shell', persistence: 'none' });
+    await eventually('3 Running', () => ['h1', 'h2', 'h3'].every((id) => s.daemon.controller.cache.sessions.get(id)?.status?.phase === 'Running'), 20_000);
+    await eventually('claims counted', async () => {
+      const m = await scrape(s);
+      return (sample(m, 'esr_warm_claims_total', { result: 'hit' }) ?? 0) + (sample(m, 'esr_warm_claims_total', { result: 'miss' }) ?? 0) === 3;
+    }, 5_000);
+    const m = await scrape(s);
+    expect(sample(m, 'esr_warm_claims_total', { result: 'hit' })).toBe(2);
+    expect(sample(m, 'esr_warm_claims_total', { result: 'miss' })).toBe(1);
+    expect([...s.daemon.controller.cache.sessions.values()].filter((e) => e.status?.warm)).toHaveLength(2);
+    await eventually('warm start latency observed', async () => sample(await scrape(s), 'esr_session_start_seconds_count', { path: 'warm' }) === 2, 5_000);
+  });
 });

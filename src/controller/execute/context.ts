@@ -40,6 +40,8 @@ export interface ExecutorEvent {
   drift: string;
   outcome: 'ok' | 'error' | 'skipped' | 'refused';
   message: string;
+  /** A cold launch that a warm task could have served, had the pool not been empty (warm-claim miss). */
+  warmPoolEmpty?: boolean;
 }
 
 export interface ExecutorDeps {

@@ -38,7 +38,8 @@ export async function executeAction(deps: ExecutorDeps, action: Action): Promise
   const sessionId = 'sessionId' in action ? action.sessionId : undefined;
   try {
     await dispatch(deps, action);
-    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message });
+    const warmPoolEmpty = action.type === 'launch' && action.intentStatus.conditions.some((c) => c.type === 'Degraded' && c.reason === 'WarmPoolEmpty');
+    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message, ...(warmPoolEmpty ? { warmPoolEmpty } : {}) });
   } catch (err) {
     const refused = (err as Error).name === 'NotOwnedError';
     deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: refused ? 'refused' : 'error', message: `${action.message}: ${(err as Error).message}` });
