@@ -11,6 +11,7 @@ export const SIM_OWNER = OWNER;
 export const SIM_CLUSTER = 'test';
 export const SIM_STARTED_BY = 'esr-reconciler';
 export const SIM_FILE_SYSTEM = 'fs-12345678';
+export const SIM_POOL = 'warm';
 
 export const SIM_TIMINGS = {
   resyncMs: 10_000,
@@ -30,6 +31,7 @@ const shell = aPlanConfig().templates['shell']!;
 
 export const SIM_PLAN: PlanConfig = aPlanConfig({
   templates: { shell, spot: { ...shell, capacityProvider: 'FARGATE_SPOT' } },
+  pools: { [SIM_POOL]: { template: 'shell', maxSize: 20 } },
   efsFileSystemId: SIM_FILE_SYSTEM,
   orphanGraceMs: 20_000,
   startDeadlineMs: 60_000,

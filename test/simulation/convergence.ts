@@ -4,7 +4,7 @@
  */
 import type { SimTaskSummary } from '../../src/sim/core.js';
 import { short } from './aws-observer.js';
-import { SIM_PLAN } from './config.js';
+import { SIM_PLAN, SIM_POOL } from './config.js';
 import { isLiveTask, isOurs, isRunningTask } from './invariants.js';
 import type { World } from './world.js';
 
@@ -58,6 +58,12 @@ export async function convergenceProblems(world: World): Promise<Problem[]> {
       invariant: deleted ? 3 : 4,
       message: `${deleted ? 'deleted session' : 'session nobody wants'} ${id} still has ${live.length} live task(s): ${live.map((t) => `${short(t.taskArn)} ${t.lastStatus}`).join(', ')}`,
     });
+  }
+  const target = world.gateway.poolTarget;
+  if (target !== undefined) {
+    const claims = await world.store.inner.warmClaims();
+    const idle = tasks.filter((t) => isOurs(t) && isLiveTask(t) && t.tags['esr:role'] === 'warm' && t.tags['esr:pool'] === SIM_POOL && !t.tags['esr:session'] && !claims.has(t.taskArn));
+    if (idle.length !== target) problems.push({ invariant: 5, message: `warm pool ${SIM_POOL} has ${idle.length} idle tasks, its target is ${target}` });
   }
   return problems.sort((a, b) => a.invariant - b.invariant);
 }

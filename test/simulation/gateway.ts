@@ -19,6 +19,8 @@ export class Gateway {
   /** Spec writes that changed something (creates, recreates, changes, deletes): the work asked for. */
   changes = 0;
   private retries = 0;
+  /** The warm pool target the gateway wants (undefined: never set). */
+  poolTarget: number | undefined;
 
   constructor(
     private readonly store: WorldStore,
@@ -61,9 +63,18 @@ export class Gateway {
     await this.ensure(s.input);
   }
 
-  /** After a store loss: write every live session again. */
-  async reapplyAll(): Promise<void> {
+  async setPool(name: string, template: string, target: number): Promise<void> {
+    const before = this.poolTarget ?? 0;
+    this.poolTarget = target;
+    const r = await this.store.gateway.setWarmPool(name, template, target);
+    if (r.changed) this.changes += Math.max(1, Math.abs(target - before));
+    this.log.add('gateway', `warm pool ${name} target ${target}`);
+  }
+
+  /** After a store loss: write every live session (and the pool target) again. */
+  async reapplyAll(pool?: { name: string; template: string }): Promise<void> {
     for (const s of this.intended.values()) if (!s.deleted) await this.ensure(s.input);
+    if (pool && this.poolTarget !== undefined) await this.setPool(pool.name, pool.template, this.poolTarget);
   }
 
   /** Touches the spec of every live session whose status says Failed for its generation. */

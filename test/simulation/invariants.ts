@@ -121,8 +121,10 @@ export class Checker {
       if (!isOurs(t)) continue;
       const session = t.tags['esr:session'];
       if (!session) continue;
+      // Live ones only: after a loss of desired state or a purge, a session's incarnations start
+      // again (a task of the old life may still be stopping), so only live tasks are duplicates.
       const k = `${session}/${t.tags['esr:incarnation'] ?? '?'}`;
-      byIncarnation.set(k, [...(byIncarnation.get(k) ?? []), t.taskArn]);
+      if (isLiveTask(t)) byIncarnation.set(k, [...(byIncarnation.get(k) ?? []), t.taskArn]);
       if (isRunningTask(t)) running.set(session, [...(running.get(session) ?? []), t.taskArn]);
       if (isLiveTask(t) && !desired(session)) {
         const key = `orphan:${t.taskArn}`;
@@ -133,7 +135,7 @@ export class Checker {
       }
     }
     for (const [k, arns] of byIncarnation) {
-      if (arns.length > 1) this.fail(1, `session/incarnation ${k} has ${arns.length} tasks (${arns.map(short).join(', ')}): one launch intent started two tasks (RunTask was not idempotent)`);
+      if (arns.length > 1) this.fail(1, `session/incarnation ${k} has ${arns.length} tasks at once (${arns.map(short).join(', ')}): one launch intent started two tasks (RunTask was not idempotent)`);
     }
     for (const [session, arns] of running) {
       if (arns.length < 2) continue;

@@ -25,7 +25,7 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       'delivered in between (a newer generation, a delete) are overwritten by ControllerCache.replaceDesired, which keeps newer statuses but not newer ' +
       'specs. The controller then acts on the older generation until the next hint or resync: it writes observedGeneration backwards and can launch from ' +
       'a superseded spec (even for a session deleted and recreated meanwhile).',
-    example: 'npm run simulate -- --seed 93 --verbose (and seeds 24, 35, 68, 83, 113, 125)',
+    example: 'npm run simulate -- --seed 93 --verbose (and seeds 15, 33, 56, 70, 94, 95, 96 of 1..100)',
   },
 ];
 

@@ -17,6 +17,8 @@ export type SchedEvent =
   /** Delete, then ensure again `gapMs` later (a fast reconnect). */
   | { at: number; kind: 'recreate'; id: string; gapMs: number }
   | { at: number; kind: 'changeEnv'; id: string; value: string }
+  /** The gateway sets the warm pool's target. */
+  | { at: number; kind: 'poolTarget'; target: number }
   /** ECS/EFS fault settings in force for `durationMs` (rates, hangs, latency, capacity, lost answers). */
   | { at: number; kind: 'faults'; durationMs: number; faults: FaultConfigInput; lostResponseRate: number; label: string }
   | { at: number; kind: 'outage'; service: 'ecs' | 'efs'; durationMs: number; mode: 'error' | 'hang' }
@@ -84,6 +86,12 @@ export function generateSchedule(rng: Rng, o: ScheduleOptions): Schedule {
     if (r < 0.3) events.push({ at: when, kind: 'delete', id });
     else if (r < 0.55) events.push({ at: when, kind: 'recreate', id, gapMs: randomInt(rng, 3_000) });
     else events.push({ at: when, kind: 'changeEnv', id, value: `v${randomInt(rng, 1000)}` });
+  }
+
+  // Warm pool: a target at the start (sometimes), changed a few times.
+  if (rng.next() < 0.5) {
+    events.push({ at: at(0, 3_000), kind: 'poolTarget', target: randomInt(rng, 8) });
+    for (let i = 0, n = randomInt(rng, 4); i < n; i++) events.push({ at: at(10_000, faultPhaseMs), kind: 'poolTarget', target: randomInt(rng, 12) });
   }
 
   // Fault windows.

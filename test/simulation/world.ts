@@ -10,7 +10,7 @@ import type { AwsApi } from '../../src/observed/aws-api.js';
 import { SimCore } from '../../src/sim/core.js';
 import type { FaultConfigInput } from '../../src/sim/faults.js';
 import { AwsObserver, short, type StopObservation } from './aws-observer.js';
-import { SIM_CLUSTER, SIM_OWNER, SIM_STARTED_BY, SIM_TIMINGS } from './config.js';
+import { SIM_CLUSTER, SIM_OWNER, SIM_POOL, SIM_STARTED_BY, SIM_TIMINGS } from './config.js';
 import { ControllerSlot } from './controller-slot.js';
 import { EventLog } from './event-log.js';
 import { Gateway } from './gateway.js';
@@ -137,6 +137,8 @@ export class World {
         return;
       case 'changeEnv':
         return this.gateway.changeEnv(e.id, e.value);
+      case 'poolTarget':
+        return this.gateway.setPool(SIM_POOL, 'shell', e.target);
       case 'faults':
         this.faultWindows.push({ until: now + e.durationMs, faults: e.faults, lostResponseRate: e.lostResponseRate });
         this.applyFaultWindows();
@@ -170,7 +172,7 @@ export class World {
       case 'wipeDesired':
         this.counters.wipes++;
         this.store.wipe();
-        this.clock.setTimer(() => void this.gateway.reapplyAll(), e.reapplyAfterMs);
+        this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), e.reapplyAfterMs);
         this.impair(now + e.reapplyAfterMs + 30_000);
         return;
     }
