@@ -37,6 +37,7 @@ export class ControllerCache {
 
   private readonly taskTouchedAt = new Map<string, number>();
   private readonly statusTouchedAt = new Map<string, number>();
+  private readonly entryTouchedAt = new Map<string, number>();
   private readonly bySession = new Map<string, Set<string>>();
   private readonly byPool = new Map<string, Set<string>>();
   private readonly claimsBySession = new Map<string, Set<string>>();
@@ -51,6 +52,10 @@ export class ControllerCache {
       this.pools.clear();
       for (const [name, p] of snapshot.pools) this.pools.set(name, p);
     }
+    // Entries and statuses learned after the snapshot began (hints, our own writes, purges)
+    // are newer than the snapshot: keep them, including the absence of a purged session.
+    const keptEntries = new Map<string, SessionEntry | undefined>();
+    for (const [id, at] of this.entryTouchedAt) if (at >= startedAt) keptEntries.set(id, this.sessions.get(id));
     const keptStatus = new Map<string, SessionStatus>();
     for (const [id, at] of this.statusTouchedAt) {
       const local = this.sessions.get(id)?.status;
@@ -58,10 +63,13 @@ export class ControllerCache {
     }
     this.sessions.clear();
     for (const [id, entry] of snapshot.sessions) {
+      if (keptEntries.has(id)) continue;
       const local = keptStatus.get(id);
       this.sessions.set(id, local && entry.spec ? { ...entry, status: local } : entry);
     }
+    for (const [id, entry] of keptEntries) if (entry) this.sessions.set(id, entry);
     this.statusTouchedAt.clear();
+    this.entryTouchedAt.clear();
     this.desiredSyncedAt = finishedAt;
   }
 
@@ -165,7 +173,9 @@ export class ControllerCache {
     return [...keys];
   }
 
-  setSessionEntry(id: string, entry: SessionEntry | undefined): void {
+  /** Records what a hint read or an action learned about a session at `at` (epoch ms); undefined = gone. */
+  setSessionEntry(id: string, entry: SessionEntry | undefined, at: number): void {
+    this.entryTouchedAt.set(id, at);
     if (entry) this.sessions.set(id, entry);
     else this.sessions.delete(id);
   }

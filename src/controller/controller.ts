@@ -102,7 +102,7 @@ export class Controller {
 
   /** Starts the loop: the first full sync, then workers, hints, refresher and the resync timer. */
   async start(): Promise<void> {
-    await this.fullSync();
+    await this.firstSync();
     this.state = 'running';
     const deps = this.reconcileDeps();
     this.pool = runWorkers(this.queue, this.o.workers, async (key) => {
@@ -124,6 +124,24 @@ export class Controller {
     this.refresher.start();
     this.hintsLoop = this.followHints();
     this.scheduleResync();
+  }
+
+  /**
+   * The first full sync, retried with capped exponential backoff (1 s .. 30 s) while Redis or
+   * ECS is unreachable: a daemon that starts during an outage waits for it instead of exiting.
+   * Rejects only when the controller is stopped meanwhile.
+   */
+  private async firstSync(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.fullSync();
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err;
+        this.o.onError?.('first-sync', err);
+        await this.clock.sleep(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)), this.abort.signal);
+      }
+    }
   }
 
   private scheduleResync(): void {
@@ -192,7 +210,7 @@ export class Controller {
           const pools = new Set(ev.hints.filter((h) => h.kind === 'pool').map((h) => h.id));
           await Promise.all([
             ...[...ids].map(async (id) => {
-              this.cache.setSessionEntry(id, await this.o.desired.readSession(id));
+              this.cache.setSessionEntry(id, await this.o.desired.readSession(id), this.clock.now());
               this.queue.add(id, { priority: 'changed' });
             }),
             ...[...pools].map(async (name) => {

@@ -29,12 +29,18 @@ function token(prefix: string, parts: readonly string[]): string {
   return `${prefix}-${sha256Hex(encoded).slice(0, 48)}`;
 }
 
-/** RunTask clientToken for a session's launch of one incarnation. */
-export function runTaskTokenForSession(sessionId: string, incarnation: number): string {
+/**
+ * RunTask clientToken for a session's launch of one incarnation. `createdAt` (the spec's
+ * creation time, epoch ms) tells apart two lives of the same session id: incarnations restart
+ * at 1 when a deleted session is created again, and ECS remembers tokens for 24 h, so without
+ * it the new life's first launch would get the old life's stopped task back.
+ */
+export function runTaskTokenForSession(sessionId: string, incarnation: number, createdAt?: number): string {
   if (!Number.isSafeInteger(incarnation) || incarnation < 0) {
     throw new RangeError(`incarnation must be a non-negative integer, got ${incarnation}`);
   }
-  return token('s', [sessionId, String(incarnation)]);
+  const life = createdAt === undefined ? [] : [createdAt.toString(36)];
+  return token('s', [sessionId, ...life, String(incarnation)]);
 }
 
 /** RunTask clientToken for one warm-pool batch (the batch intent id is recorded before launching). */

@@ -92,4 +92,19 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     expect(aws.calls.count('ecs.runTask')).toBeGreaterThanOrEqual(20);
     expect(await phaseOf(store, 's0')).toBe('Running');
   });
+
+  it('waits out an outage at start-up: the first full sync is retried with backoff, then work proceeds', async () => {
+    const { clock, aws, store, make } = setup();
+    await store.ensureSession({ id: 'late', userId: 'u', template: 'shell', persistence: 'none', env: {}, labels: {} });
+    aws.calls.failNext('ecs.listTasks', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 3);
+    const c = make();
+    running.push(c);
+    let started = false;
+    void c.start().then(() => (started = true));
+    await clock.advance(500);
+    expect(started).toBe(false);
+    await clock.advanceUntil(() => started, 60_000);
+    await clock.advanceUntil(() => c.cache.sessions.get('late')?.status?.phase === 'Running', 60_000);
+    expect(aws.calls.count('ecs.listTasks')).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -15,19 +15,7 @@ export interface KnownBug {
   example: string;
 }
 
-export const KNOWN_BUGS: readonly KnownBug[] = [
-  {
-    id: 'stale-resync-overwrites-newer-spec',
-    invariant: 6,
-    pattern: /^status of \S+ regressed: observedGeneration/,
-    summary:
-      'Controller.doFullSync reads the desired snapshot at the start of the sync and the observed one after it; when the observed read is slow, hints ' +
-      'delivered in between (a newer generation, a delete) are overwritten by ControllerCache.replaceDesired, which keeps newer statuses but not newer ' +
-      'specs. The controller then acts on the older generation until the next hint or resync: it writes observedGeneration backwards and can launch from ' +
-      'a superseded spec (even for a session deleted and recreated meanwhile).',
-    example: 'npm run simulate -- --seed 93 --verbose (and seeds 15, 33, 56, 70, 94, 95, 96 of 1..100)',
-  },
-];
+export const KNOWN_BUGS: readonly KnownBug[] = [];
 
 export function knownBugOf(v: Violation | undefined): KnownBug | undefined {
   if (!v) return undefined;

@@ -11,7 +11,7 @@ export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, 
   const next = { ...status, updatedAt: now };
   const result = await deps.status.writeStatus(sessionId, next, deps.fencingToken());
   if (result.outcome === 'session-gone') {
-    deps.cache.setSessionEntry(sessionId, undefined);
+    deps.cache.setSessionEntry(sessionId, undefined, deps.clock.now());
     return false;
   }
   deps.cache.setStatus(sessionId, next, now);
@@ -21,5 +21,5 @@ export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, 
 export async function purgeSession(deps: ExecutorDeps, sessionId: string, generation: number): Promise<void> {
   await deps.status.purgeSession(sessionId, generation, deps.fencingToken());
   const entry = deps.cache.sessions.get(sessionId);
-  if (entry?.spec?.deleted && entry.spec.generation === generation) deps.cache.setSessionEntry(sessionId, undefined);
+  if (entry?.spec?.deleted && entry.spec.generation === generation) deps.cache.setSessionEntry(sessionId, undefined, deps.clock.now());
 }

@@ -47,7 +47,7 @@ export async function executeClaimWarm(deps: ExecutorDeps, a: ClaimWarmAction): 
   const at = deps.clock.now();
   const result = await deps.status.claimWarmTask(a.sessionId, { pool: a.pool, incarnation: a.incarnation, at }, a.candidates, deps.fencingToken());
   if (result.outcome === 'session-gone') {
-    deps.cache.setSessionEntry(a.sessionId, undefined);
+    deps.cache.setSessionEntry(a.sessionId, undefined, deps.clock.now());
     return;
   }
   if (result.outcome === 'taken') {

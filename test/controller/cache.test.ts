@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ControllerCache } from '../../src/controller/cache.js';
+import { aSpec, aStatus, aTask, anObserved, OWNER, T0 } from '../fixtures/builders.js';
+
+describe('ControllerCache merge rules', () => {
+  it('a full snapshot does not overwrite a spec or a purge learned after the snapshot began', () => {
+    const cache = new ControllerCache(OWNER);
+    cache.replaceDesired({ sessions: new Map([['a', { id: 'a', spec: aSpec({ id: 'a' }) }], ['b', { id: 'b', spec: aSpec({ id: 'b' }) }]]) }, T0, T0 + 1);
+    // The next snapshot starts reading at T0+10; meanwhile hints bring generation 2 of a, and b is purged.
+    cache.setSessionEntry('a', { id: 'a', spec: aSpec({ id: 'a', generation: 2 }) }, T0 + 20);
+    cache.setSessionEntry('b', undefined, T0 + 25);
+    const stale = new Map([['a', { id: 'a', spec: aSpec({ id: 'a', generation: 1 }) }], ['b', { id: 'b', spec: aSpec({ id: 'b' }) }], ['c', { id: 'c', spec: aSpec({ id: 'c' }) }]]);
+    cache.replaceDesired({ sessions: stale }, T0 + 10, T0 + 30);
+    expect(cache.sessions.get('a')?.spec?.generation).toBe(2);
+    expect(cache.sessions.has('b')).toBe(false);
+    expect(cache.sessions.has('c')).toBe(true);
+    // Older touches do not win over a later snapshot.
+    cache.setSessionEntry('c', undefined, T0 + 40);
+    cache.replaceDesired({ sessions: stale }, T0 + 50, T0 + 60);
+    expect(cache.sessions.has('c')).toBe(true);
+    expect(cache.sessions.get('a')?.spec?.generation).toBe(1);
+  });
+
+  it('keeps a status written after the snapshot began, and a task learned after the observed read began', () => {
+    const cache = new ControllerCache(OWNER);
+    cache.replaceDesired({ sessions: new Map([['a', { id: 'a', spec: aSpec({ id: 'a' }) }]]) }, T0, T0);
+    cache.setStatus('a', aStatus({ phase: 'Starting', incarnation: 3 }), T0 + 20);
+    cache.replaceDesired({ sessions: new Map([['a', { id: 'a', spec: aSpec({ id: 'a' }), status: aStatus({ incarnation: 2 }) }]]) }, T0 + 10, T0 + 30);
+    expect(cache.sessions.get('a')?.status?.incarnation).toBe(3);
+    const launched = aTask({ session: 'a', incarnation: 3 });
+    cache.upsertTask(launched, T0 + 20);
+    cache.replaceObserved(anObserved([]), T0 + 10);
+    expect(cache.tasksOf('a').map((t) => t.arn)).toEqual([launched.arn]);
+  });
+});
