@@ -37,17 +37,18 @@ export function loadFaultsFile(path: string): ReturnType<typeof parseFaultConfig
 export function registerSimCommand(program: Command): void {
   program
     .command('sim')
-    .description('serve the ECS/EFS simulator (AWS wire protocol) on 127.0.0.1')
+    .description('serve the ECS/EFS simulator (AWS wire protocol), on 127.0.0.1 unless --host says otherwise')
     .option('--port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0, 65535), 0)
+    .option('--host <address>', 'address to bind (0.0.0.0 in a container so other containers reach it)', '127.0.0.1')
     .option('--seed <n>', 'seed for IDs, timings and faults', intArg('--seed', 0, 2 ** 32 - 1), 1)
     .option('--profile <name>', 'timing profile: fargate | fast', 'fargate')
     .option('--faults <file>', 'JSON fault profile applied at start-up')
     .option('--no-throttle', 'disable ECS/EFS throttling')
-    .action(async (opts: { port: number; seed: number; profile: string; faults?: string; throttle: boolean }) => {
+    .action(async (opts: { port: number; host: string; seed: number; profile: string; faults?: string; throttle: boolean }) => {
       const profile = profileByName(opts.profile);
       const faults = opts.faults ? loadFaultsFile(opts.faults) : undefined;
       const core = new SimCore({ profile, seed: opts.seed, faults, limits: opts.throttle ? undefined : false });
-      const server = await startSimServer({ core, port: opts.port, host: '127.0.0.1' });
+      const server = await startSimServer({ core, port: opts.port, host: opts.host });
       console.log(`ECS/EFS simulator listening on ${server.url} (profile ${profile.name}, seed ${opts.seed}, throttling ${opts.throttle ? 'on' : 'off'})`);
       console.log('Point an AWS SDK or CLI at it with:');
       for (const [k, v] of Object.entries(simEnv(server.url))) console.log(`  export ${k}=${v}`);
