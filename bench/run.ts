@@ -7,7 +7,8 @@ import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import os from 'node:os';
-import type { BenchModule, BenchRow } from './types.js';
+import { normalizeResult, type BenchModule, type BenchRow } from './types.js';
+import { writeReport, type ScenarioReport } from './support/report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -18,18 +19,23 @@ async function main(): Promise<void> {
   const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
   const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
   const rows: Array<BenchRow & { scenario: string }> = [];
+  const scenarios: ScenarioReport[] = [];
   for (const file of files) {
     const mod = (await import(path.join(here, file))) as BenchModule;
     if (only && !mod.name.includes(only)) continue;
     console.log(`\n== ${mod.name}${quick ? ' (quick)' : ''}`);
-    const result = await mod.run({ quick });
-    for (const row of result) {
+    const t0 = performance.now();
+    const result = normalizeResult(await mod.run({ quick }));
+    scenarios.push({ name: mod.name, ...result });
+    for (const row of result.rows) {
       rows.push({ scenario: mod.name, ...row });
       const target = row.target ? `  (target ${row.target})` : '';
       console.log(`  ${row.metric.padEnd(48)} ${String(row.value).padStart(14)} ${row.unit}${target}`);
     }
+    console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
   }
-  const outDir = path.join(here, 'results');
+  // Quick runs write next to, not over, the committed full results.
+  const outDir = quick ? path.join(here, 'results', 'quick') : path.join(here, 'results');
   mkdirSync(outDir, { recursive: true });
   const report = {
     when: new Date().toISOString(),
@@ -37,8 +43,14 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     rows,
   };
-  writeFileSync(path.join(outDir, quick ? 'quick.json' : 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log(`\nwrote bench/results/${quick ? 'quick' : 'latest'}.json`);
+  const jsonName = quick ? 'quick.json' : 'latest.json';
+  if (!only) {
+    writeFileSync(path.join(outDir, jsonName), JSON.stringify(report, null, 2) + '\n');
+    writeReport(outDir, report, scenarios);
+    console.log(`\nwrote ${path.relative(process.cwd(), outDir)}/${jsonName}, REPORT.md and charts`);
+  } else {
+    console.log('\n--only: results not written (they would be partial)');
+  }
 }
 
 await main();

@@ -1,0 +1,132 @@
+/**
+ * The benchmark world: one VirtualClock, the in-process ECS simulator (Fargate timings and
+ * Fargate-like throttling unless told otherwise), the memory desired store, and the real
+ * controller wired as src/app/daemon.ts wires it (configuration from `loadConfig` with
+ * production defaults, AwsCallGuard + RateLimiterRegistry + per-dependency breakers, the guarded
+ * read API). Leader election is left out: one controller acts alone. Durations in ms.
+ */
+import { VirtualClock } from '../../src/common/clock.js';
+import { SeededRng } from '../../src/common/rng.js';
+import { planConfigFrom } from '../../src/app/daemon.js';
+import { loadConfig, type ReconcilerConfig } from '../../src/config/load.js';
+import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
+import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws-api.js';
+import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
+import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
+import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
+import { SimCore, type SimCoreOptions } from '../../src/sim/core.js';
+
+export const T0 = Date.UTC(2026, 0, 1);
+export const POOL = 'shell-warm';
+export const TEMPLATE = 'shell';
+const TEMPLATES = { [TEMPLATE]: { image: 'repo/shell:1', port: 8080, subnets: ['subnet-1'] } };
+
+export interface WorldOptions {
+  seed?: number;
+  /** Extra RECONCILER_* variables over the defaults (e.g. RECONCILER_WORKERS). */
+  env?: Record<string, string>;
+  sim?: Omit<SimCoreOptions, 'clock' | 'seed'>;
+  /** Warm pool max size configured (RECONCILER_POOLS). Default 1000. */
+  poolMaxSize?: number;
+  controller?: Partial<ControllerOptions>;
+}
+
+/** Production configuration for the benchmark: defaults except templates, pool and `env`. */
+export function benchConfig(o: Pick<WorldOptions, 'env' | 'poolMaxSize'> = {}): ReconcilerConfig {
+  return loadConfig({
+    RECONCILER_CLUSTER: 'bench',
+    RECONCILER_TEMPLATES: JSON.stringify(TEMPLATES),
+    RECONCILER_POOLS: JSON.stringify({ [POOL]: { template: TEMPLATE, maxSize: o.poolMaxSize ?? 1000 } }),
+    ...o.env,
+  });
+}
+
+export class BenchWorld {
+  readonly clock = new VirtualClock(T0);
+  readonly core: SimCore;
+  readonly api: SimAwsApi;
+  readonly store: MemoryDesiredStore;
+  readonly config: ReconcilerConfig;
+  readonly breakers: Record<'ecs' | 'efs', DependencyBreaker>;
+  private controllerValue: Controller | undefined;
+
+  constructor(private readonly o: WorldOptions = {}) {
+    const seed = o.seed ?? 1;
+    this.core = new SimCore({ clock: this.clock, seed, profile: 'fargate', ...o.sim });
+    this.api = new SimAwsApi(this.core);
+    this.store = new MemoryDesiredStore({ clock: this.clock });
+    this.store.setLeaderEpoch(1);
+    this.config = benchConfig(o);
+    const clock = this.clock;
+    this.breakers = {
+      ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: this.config.breakerThreshold, halfOpenAfterMs: this.config.breakerCooldownMs }),
+      efs: new DependencyBreaker({ name: 'efs', clock, threshold: this.config.breakerThreshold, halfOpenAfterMs: this.config.breakerCooldownMs }),
+    };
+  }
+
+  /** The controller, built on first use (as the daemon builds it). */
+  get controller(): Controller {
+    if (this.controllerValue) return this.controllerValue;
+    const { config, clock } = this;
+    const guard = new AwsCallGuard({ clock, limits: new RateLimiterRegistry(clock, config.rateLimits), breakers: this.breakers, defaultBudgetMs: config.timeouts.readCallMs });
+    const s = config.timeouts.steps;
+    const budgets = {
+      defaultMs: config.timeouts.readCallMs,
+      byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
+    };
+    const call = guardedCallFrom(guard, budgets);
+    this.controllerValue = new Controller({
+      aws: this.api,
+      readApi: guardedAwsApi(this.api, call),
+      status: this.store,
+      desired: this.store,
+      fencingToken: () => 1,
+      call,
+      positionOf: (key) => guard.positionOf(key),
+      clock,
+      rng: new SeededRng((this.o.seed ?? 1) + 1000),
+      config: { cluster: config.cluster, startedBy: config.startedBy, ownerId: config.ownerId, efsFileSystemId: config.efsFileSystemId, templates: config.templates },
+      planConfig: planConfigFrom(config),
+      resyncMs: config.resyncSeconds * 1000,
+      inflightRefreshMs: config.inflightRefreshMs,
+      workers: config.workers,
+      ...this.o.controller,
+    });
+    return this.controllerValue;
+  }
+
+  /** Starts the controller without awaiting (its first sync needs the clock to move). */
+  startController(): void {
+    this.controller.start().catch((err: unknown) => {
+      throw new Error(`controller failed to start: ${(err as Error).message}`, { cause: err });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.controllerValue) return;
+    const stopping = this.controllerValue.stop(0);
+    await this.clock.advance(10);
+    await stopping.catch(() => undefined);
+  }
+
+  /** Milliseconds of virtual time since the world began. */
+  elapsedMs(): number {
+    return this.clock.now() - T0;
+  }
+}
+
+/** Session ids `b000000`, `b000001`, ... (valid ids, stable order). */
+export function sessionId(i: number): string {
+  return `b${String(i).padStart(6, '0')}`;
+}
+
+/** Writes `n` cold session specs (no persistence) through the store, as the gateway would. */
+export async function createSessions(store: MemoryDesiredStore, n: number, from = 0): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = from; i < from + n; i++) {
+    const id = sessionId(i);
+    ids.push(id);
+    await store.ensureSession({ id, userId: `u${i}`, template: TEMPLATE, persistence: 'none', env: {}, labels: {} });
+  }
+  return ids;
+}
