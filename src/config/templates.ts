@@ -29,6 +29,11 @@ export const templateSchema = z.strictObject({
   environment: z.record(z.string(), z.string()).default({}),
   /** Where a session's EFS access point is mounted (persistence); omit to disable persistence. */
   efsMountPath: z.string().startsWith('/').optional(),
+  /**
+   * CloudWatch Logs for the session container (awslogs, non-blocking): the log group and its
+   * region; streams are prefixed with the template name. Omit to send session output nowhere.
+   */
+  logs: z.strictObject({ group: z.string().min(1).max(512), region: z.string().min(1), bufferSize: z.string().regex(/^\d+m$/).default('25m') }).optional(),
 });
 export type TaskTemplate = z.infer<typeof templateSchema>;
 

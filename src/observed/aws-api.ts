@@ -133,6 +133,8 @@ export interface ContainerDefinition {
   readonly environment?: Readonly<Record<string, string>>;
   readonly portMappings?: readonly { readonly containerPort: number; readonly protocol?: 'tcp' | 'udp' }[];
   readonly mountPoints?: readonly { readonly sourceVolume: string; readonly containerPath: string; readonly readOnly?: boolean }[];
+  /** Where the container's stdout/stderr go (ECS `logConfiguration`), e.g. awslogs with its options. */
+  readonly logConfiguration?: { readonly logDriver: 'awslogs'; readonly options: Readonly<Record<string, string>> };
 }
 
 export interface RegisterTaskDefinitionInput {

@@ -104,6 +104,7 @@ export function toRegisterTaskDefinitionRequest(input: RegisterTaskDefinitionInp
       environment: env(c.environment),
       portMappings: c.portMappings?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol })),
       mountPoints: c.mountPoints?.map((m) => ({ ...m })),
+      logConfiguration: c.logConfiguration && { logDriver: c.logConfiguration.logDriver, options: { ...c.logConfiguration.options } },
     })),
     volumes: input.volumes?.map((v) => ({
       name: v.name,

@@ -30,6 +30,14 @@ export function taskDefinitionInput(spec: LaunchSpec, template: TaskTemplate, fi
         portMappings: [{ containerPort: template.port, protocol: 'tcp' }],
         environment: template.environment,
         ...(efs ? { mountPoints: [{ sourceVolume: VOLUME, containerPath: template.efsMountPath!, readOnly: false }] } : {}),
+        ...(template.logs
+          ? {
+              logConfiguration: {
+                logDriver: 'awslogs' as const,
+                options: { 'awslogs-group': template.logs.group, 'awslogs-region': template.logs.region, 'awslogs-stream-prefix': spec.template, mode: 'non-blocking', 'max-buffer-size': template.logs.bufferSize },
+              },
+            }
+          : {}),
       },
     ],
     ...(efs ? { volumes: [{ name: VOLUME, efs: { fileSystemId: fileSystemId!, accessPointId: spec.accessPointId!, transitEncryption: true, iam: true } }] } : {}),

@@ -25,6 +25,7 @@ export function taskDefinitionContent(template: TaskTemplate, templateName: stri
     taskRoleArn: template.taskRoleArn,
     environment: template.environment,
     efs: accessPointId && template.efsMountPath ? { accessPointId, mountPath: template.efsMountPath } : undefined,
+    logs: template.logs,
   };
 }
 
