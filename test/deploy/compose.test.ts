@@ -4,18 +4,17 @@
  * variables are ones the daemon reads and form a config it accepts; endpoints, ports,
  * network namespaces, depends_on and the Prometheus target agree with each other.
  *
- * YAML is parsed with js-yaml, present in node_modules as a dev dependency of ESLint (not a
- * direct dependency of this package).
+ * YAML is parsed with js-yaml (a dev dependency).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config/env-vars.js';
 import { loadConfig } from '../../src/config/load.js';
 import { REPO_ROOT } from './support/task-definition-examples.js';
 
-const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const yaml = jsYaml;
 
 interface Service {
   image?: string;
