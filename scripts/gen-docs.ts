@@ -5,19 +5,29 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { envVarsMarkdown } from '../src/config/env-vars.js';
+import { metricsMarkdown } from './metrics-docs.js';
 
-export const START = '<!-- env-vars:start -->';
-export const END = '<!-- env-vars:end -->';
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` with `content`. */
+export function withSection(readme: string, name: string, content: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md lacks the ${start} ... ${end} markers`);
+  return `${readme.slice(0, a + start.length)}\n${content}\n${readme.slice(b)}`;
+}
 
 export function withEnvTable(readme: string): string {
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`README.md lacks the ${START} ... ${END} markers`);
-  return `${readme.slice(0, a + START.length)}\n${envVarsMarkdown()}\n${readme.slice(b)}`;
+  return withSection(readme, 'env-vars', envVarsMarkdown());
+}
+
+/** The README with every generated section up to date. */
+export async function generatedReadme(readme: string): Promise<string> {
+  return withSection(withEnvTable(readme), 'metrics', await metricsMarkdown());
 }
 
 if (process.argv[1]?.endsWith('gen-docs.ts')) {
   const path = new URL('../README.md', import.meta.url);
-  writeFileSync(path, withEnvTable(readFileSync(path, 'utf8')));
-  console.log('README.md configuration reference regenerated');
+  writeFileSync(path, await generatedReadme(readFileSync(path, 'utf8')));
+  console.log('README.md configuration and metrics references regenerated');
 }
