@@ -8,8 +8,10 @@ export async function metricsMarkdown(): Promise<string> {
   const m = new ReconcilerMetrics({ version: 'docs', defaultMetrics: false });
   const rows: string[] = [];
   for (const metric of m.registry.getMetricsAsArray()) {
-    const json = await metric.get();
-    const labels = ((metric as unknown as { labelNames?: string[] }).labelNames ?? []).map((l) => `\`${l}\``).join(', ');
+    // prom-client's metric objects carry get() and labelNames at run time; its MetricObject type omits them.
+    const live = metric as unknown as { get(): Promise<{ name: string; type: string; help: string }>; labelNames?: string[] };
+    const json = await live.get();
+    const labels = (live.labelNames ?? []).map((l) => `\`${l}\``).join(', ');
     rows.push(`| \`${json.name}\` | ${json.type} | ${labels} | ${json.help.replace(/\|/g, '\\|')} |`);
   }
   rows.sort();
