@@ -10,6 +10,8 @@ import { stoppedAtOf, type TaskRecord } from './task-lifecycle.js';
 export class TaskStore {
   private readonly tasks = new Map<string, TaskRecord & { seq: number }>();
   private seq = 0;
+  /** The instant and retention of the last purge: a purge repeated at the same instant finds nothing new. */
+  private purged: { at: number; keep: number } | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -20,10 +22,16 @@ export class TaskStore {
     this.tasks.set(task.id, { ...task, seq: ++this.seq });
   }
 
-  /** Drops tasks whose retention after STOPPED has passed. */
+  /**
+   * Drops tasks whose retention after STOPPED has passed. Runs once per clock instant: with a
+   * positive retention nothing stopped at or after the last purge can expire at that instant
+   * (so many reads at one virtual instant cost one pass, not one pass each).
+   */
   purge(): void {
     const now = this.clock.now();
     const keep = this.retentionMs();
+    if (keep > 0 && this.purged?.at === now && this.purged.keep === keep) return;
+    this.purged = { at: now, keep };
     for (const [id, t] of this.tasks) {
       const stoppedAt = stoppedAtOf(t, now);
       if (stoppedAt !== undefined && stoppedAt + keep <= now) this.tasks.delete(id);
