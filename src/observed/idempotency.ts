@@ -30,17 +30,18 @@ function token(prefix: string, parts: readonly string[]): string {
 }
 
 /**
- * RunTask clientToken for a session's launch of one incarnation. `createdAt` (the spec's
- * creation time, epoch ms) tells apart two lives of the same session id: incarnations restart
- * at 1 when a deleted session is created again, and ECS remembers tokens for 24 h, so without
- * it the new life's first launch would get the old life's stopped task back.
+ * RunTask clientToken for a session's launch of one incarnation. Deliberately only (id,
+ * incarnation): after desired state is lost and rewritten, a relaunch of the same incarnation
+ * re-sends the same token, so ECS answers with the task that may still run instead of starting
+ * a duplicate (the deterministic simulation found the duplicate when the token also carried the
+ * spec's creation time). The price: a session recreated within ECS's 24 h token memory may get
+ * its old life's stopped task back once, which the next plan replaces with a new incarnation.
  */
-export function runTaskTokenForSession(sessionId: string, incarnation: number, createdAt?: number): string {
+export function runTaskTokenForSession(sessionId: string, incarnation: number): string {
   if (!Number.isSafeInteger(incarnation) || incarnation < 0) {
     throw new RangeError(`incarnation must be a non-negative integer, got ${incarnation}`);
   }
-  const life = createdAt === undefined ? [] : [createdAt.toString(36)];
-  return token('s', [sessionId, ...life, String(incarnation)]);
+  return token('s', [sessionId, String(incarnation)]);
 }
 
 /** RunTask clientToken for one warm-pool batch (the batch intent id is recorded before launching). */

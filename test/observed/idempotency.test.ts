@@ -75,13 +75,3 @@ describe('content hash', () => {
     expect(h).toMatch(/^[0-9a-f]+$/);
   });
 });
-
-describe('runTaskTokenForSession across lives of one session id', () => {
-  it('differs when the session was created again (createdAt), so ECS does not return the old life\'s task', () => {
-    const a = runTaskTokenForSession('sess-1', 1, Date.UTC(2026, 0, 1));
-    const b = runTaskTokenForSession('sess-1', 1, Date.UTC(2026, 0, 2));
-    expect(a).not.toBe(b);
-    expect(runTaskTokenForSession('sess-1', 1, Date.UTC(2026, 0, 1))).toBe(a);
-    expect(runTaskTokenForSession('a'.repeat(48), 12345678, Date.now()).length).toBeLessThanOrEqual(64);
-  });
-});

@@ -283,7 +283,7 @@ function launch(
     p.actions.push({ type: 'ensureTaskDefinition', key: p.id, sessionId: p.id, spec: launchSpec, drift: 'TaskDefinitionMissing', message: `task definition family ${launchSpec.family} not known yet` });
     return p.result();
   }
-  const clientToken = a.clientToken ?? runTaskTokenForSession(spec.id, a.incarnation, spec.createdAt);
+  const clientToken = a.clientToken ?? runTaskTokenForSession(spec.id, a.incarnation);
   const ready: ConditionInput = { type: 'Ready', status: 'False', reason: a.drift === 'TaskStopped' ? 'TaskStopped' : 'Launching', message: a.message };
   const warm = p.input.warm;
   const degraded: ConditionInput[] =

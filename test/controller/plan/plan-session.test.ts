@@ -43,7 +43,7 @@ describe('planSession: one drift kind at a time', () => {
     expect(kinds(p)).toEqual(['launch:MissingTask']);
     const [launch] = only(p, 'launch');
     expect(launch!.incarnation).toBe(1);
-    expect(launch!.clientToken).toBe(runTaskTokenForSession('s1', 1, T0));
+    expect(launch!.clientToken).toBe(runTaskTokenForSession('s1', 1));
     expect(launch!.intentStatus.phase).toBe('Starting');
     expect(launch!.intentStatus.launchIntent).toMatchObject({ clientToken: launch!.clientToken, incarnation: 1 });
     expect(launch!.spec.tags['esr:incarnation']).toBe('1');
