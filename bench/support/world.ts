@@ -13,6 +13,7 @@ import { Controller, type ControllerOptions } from '../../src/controller/control
 import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws-api.js';
 import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
 import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
+import type { AwsApi } from '../../src/observed/aws-api.js';
 import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
 import { SimCore, type SimCoreOptions } from '../../src/sim/core.js';
 
@@ -29,6 +30,8 @@ export interface WorldOptions {
   /** Warm pool max size configured (RECONCILER_POOLS). Default 1000. */
   poolMaxSize?: number;
   controller?: Partial<ControllerOptions>;
+  /** Decorates the AwsApi every client of the world uses (observation hooks). */
+  wrapApi?: (api: AwsApi) => AwsApi;
 }
 
 /** Production configuration for the benchmark: defaults except templates, pool and `env`. */
@@ -44,7 +47,7 @@ export function benchConfig(o: Pick<WorldOptions, 'env' | 'poolMaxSize'> = {}): 
 export class BenchWorld {
   readonly clock = new VirtualClock(T0);
   readonly core: SimCore;
-  readonly api: SimAwsApi;
+  readonly api: AwsApi;
   readonly store: MemoryDesiredStore;
   readonly config: ReconcilerConfig;
   readonly breakers: Record<'ecs' | 'efs', DependencyBreaker>;
@@ -53,7 +56,8 @@ export class BenchWorld {
   constructor(private readonly o: WorldOptions = {}) {
     const seed = o.seed ?? 1;
     this.core = new SimCore({ clock: this.clock, seed, profile: 'fargate', ...o.sim });
-    this.api = new SimAwsApi(this.core);
+    const api = new SimAwsApi(this.core);
+    this.api = o.wrapApi ? o.wrapApi(api) : api;
     this.store = new MemoryDesiredStore({ clock: this.clock });
     this.store.setLeaderEpoch(1);
     this.config = benchConfig(o);
@@ -129,4 +133,30 @@ export async function createSessions(store: MemoryDesiredStore, n: number, from 
     await store.ensureSession({ id, userId: `u${i}`, template: TEMPLATE, persistence: 'none', env: {}, labels: {} });
   }
   return ids;
+}
+
+/** Controller rate limits far above any benchmark's needs (setup of large steady states). */
+export const UNLIMITED_RATE_LIMITS = JSON.stringify({
+  buckets: Object.fromEntries(
+    ['ecs:RunTask', 'fargate:TaskLaunch', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:TagResource', 'ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'].map((b) => [b, { burst: 100_000, ratePerSec: 100_000 }]),
+  ),
+});
+
+/**
+ * Starts the controller, writes `sessions` cold sessions and advances in 1 s steps until every
+ * one is Running with an endpoint. Returns the virtual ms it took; throws after `maxMs`.
+ */
+export async function convergeSessions(w: BenchWorld, sessions: number, maxMs = 900_000): Promise<number> {
+  w.startController();
+  await w.clock.advance(1);
+  await createSessions(w.store, sessions);
+  const start = w.clock.now();
+  for (let at = start + 1000; at <= start + maxMs; at += 1000) {
+    await w.clock.runUntil(at);
+    const snap = await w.store.snapshot();
+    let running = 0;
+    for (const e of snap.sessions.values()) if (e.status?.phase === 'Running' && e.status.endpoint) running++;
+    if (running === sessions) return at - start;
+  }
+  throw new Error(`${sessions} sessions not all Running after ${maxMs} ms of virtual time`);
 }

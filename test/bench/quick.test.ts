@@ -1,0 +1,87 @@
+/**
+ * Keeps the benchmark code from rotting: every scenario's measurement runs at a tiny size and
+ * its result is checked for shape and sanity (counts, completion), never for timings or targets.
+ */
+import { describe, expect, it } from 'vitest';
+import { convergenceRun } from '../../bench/support/convergence.js';
+import { theoreticalMinimum } from '../../bench/support/limits.js';
+import { measurePlan } from '../../bench/support/plan-scaling.js';
+import { renderReport } from '../../bench/support/report.js';
+import { median, percentile } from '../../bench/support/stats.js';
+import { measureSteadyState } from '../../bench/03-steady-state.bench.js';
+import { measureDrift } from '../../bench/04-drift.bench.js';
+import { measureOutage } from '../../bench/05-outage.bench.js';
+import { measureWarmClaims } from '../../bench/07-warm-claim.bench.js';
+import { DEFAULT_LIMITS } from '../../src/sim/throttle.js';
+import { FARGATE_PROFILE } from '../../src/sim/profiles.js';
+import { testRedisUrl } from '../support/redis.js';
+
+describe('benchmark scenarios at a tiny size', () => {
+  it('theoretical minimum: the formula of the issue (1000 + 200 under Fargate limits)', () => {
+    const m = theoreticalMinimum(1000, 200, DEFAULT_LIMITS, FARGATE_PROFILE);
+    expect(m).toMatchObject({ launches: 1200, runTaskCalls: 1020, launchBoundS: 55, callBoundS: 50, startS: 3.6 });
+    expect(m.totalS).toBeCloseTo(58.6);
+  });
+
+  it('median and nearest-rank percentiles', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
+  });
+
+  it('1+2: the controller and the naive baseline both converge on the same scenario', async () => {
+    const p = { sessions: 20, pool: 10, seed: 1, stepMs: 1000, maxMs: 120_000 };
+    const ctl = await convergenceRun('controller', p);
+    const naive = await convergenceRun('naive', p);
+    for (const r of [ctl, naive]) {
+      expect(r.convergedMs).toBeGreaterThan(0);
+      expect(r.samples.at(-1)).toMatchObject({ running: 20 });
+      expect(r.stats.total.calls).toBeGreaterThan(0);
+    }
+    expect(await convergenceRun('controller', p)).toBe(ctl); // memoised: scenario 2 reuses scenario 1's runs
+  }, 60_000);
+
+  it('3: steady state counts calls per resync', async () => {
+    const r = await measureSteadyState(50, 2, 10);
+    expect(r.periods).toBe(2);
+    expect(r.cpuMsPerResync).toHaveLength(2);
+    expect(r.describePerResync).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('4: drift kills 1% and sees each replaced', async () => {
+    const r = await measureDrift(100, 30_000, 4);
+    expect(r.kills).toHaveLength(1);
+    expect(r.kills[0]!.launchedAt).toBeGreaterThan(r.kills[0]!.at);
+    expect(r.kills[0]!.runningAt).toBeGreaterThan(r.kills[0]!.at);
+  }, 60_000);
+
+  it('5: outage counts the calls that reached ECS and the recovery', async () => {
+    const r = await measureOutage(50, 20_000, 5);
+    expect(r.callsDuringOutage).toBeGreaterThan(0);
+    expect(r.recoveryMs).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('6: plan over converged sessions plans nothing', () => {
+    const r = measurePlan(200, 2);
+    expect(r).toMatchObject({ sessions: 200, plansWithActions: 0 });
+    expect(r.runsMs).toHaveLength(2);
+  });
+
+  it('7: warm claims over real Redis are served from the pool', async () => {
+    process.env.REDIS_URL ??= testRedisUrl();
+    const r = await measureWarmClaims(5, 5);
+    expect(r.latenciesMs).toHaveLength(5);
+    expect(r.warmHits).toBe(5);
+  }, 60_000);
+
+  it('the report lists every row and links every chart', () => {
+    const md = renderReport({ when: 'now', quick: true, machine: { cpus: 2, cpuModel: 'x', memGiB: 4, node: 'v20' } }, [
+      { name: 'one', rows: [{ metric: 'a|b', value: 1, unit: 's', target: '<= 2' }], charts: [{ id: 'c1', title: 'T', xLabel: 'x', yLabel: 'y', series: [] }], notes: ['n'] },
+    ]);
+    expect(md).toContain('## one');
+    expect(md).toContain('| a\\|b | 1 | s | <= 2 |');
+    expect(md).toContain('![T](c1.svg)');
+    expect(md).toContain('- n');
+  });
+});
