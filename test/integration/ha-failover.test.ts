@@ -82,7 +82,7 @@ describe('two controllers, one lease', () => {
     const convergedMs = Date.now() - killedAt;
     const d = duplicates(core);
     console.log(`ha kill: takeover ${takeoverMs} ms (lease ${LEASE_MS}), all 50 Running ${convergedMs} ms after the kill; mutating calls a=${proxies[0].mutatingTotal()} b=${proxies[1].mutatingTotal()}; duplicates ${d.duplicates}; tasks ever launched ${d.everLaunched}`);
-    expect(takeoverMs).toBeLessThan(LEASE_MS + 1000);
+    expect(takeoverMs).toBeLessThan(LEASE_MS + RESYNC_MS + 2000); // the issue's bound (lease + one resync), with slack for a loaded CI box
     expect(convergedMs).toBeLessThan(LEASE_MS + RESYNC_MS + 6000);
     expect(d.duplicates).toBe(0);
     expect(d.perSession.size).toBe(50);
@@ -129,7 +129,7 @@ describe('two controllers, one lease', () => {
     const fenced = (out.match(/stale write rejected by fencing/g) ?? []).length;
     const d = duplicates(core);
     console.log(`ha stop: takeover ${takeoverMs} ms while paused; stale writes rejected after SIGCONT ${fenced}; a's mutating calls after waking ${proxies[0].mutatingTotal() - aBeforeWake}; duplicates ${d.duplicates}; tasks ever launched ${d.everLaunched}; status regressions ${regressions.length}`);
-    expect(takeoverMs).toBeLessThan(LEASE_MS + 1000);
+    expect(takeoverMs).toBeLessThan(LEASE_MS + RESYNC_MS + 2000); // the issue's bound (lease + one resync), with slack for a loaded CI box
     expect(await leaderPid(redis, prefix)).toBe(b.child.pid);
     expect(d.duplicates).toBe(0);
     expect(d.perSession.size).toBe(N);

@@ -75,7 +75,8 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
       await w.clock.runUntil(quietStart + q);
       await sample();
       if (q % 5_000 === 0) await w.gateway.retryFailed();
-      if ((await convergenceProblems(w)).length === 0) {
+      // Converged means nothing left to do: no problem found and no gateway write still pending.
+      if (w.pendingRevives === 0 && (await convergenceProblems(w)).length === 0) {
         convergedAfterMs = q;
         break;
       }

@@ -133,7 +133,8 @@ export class World {
         return this.gateway.delete(e.id);
       case 'recreate':
         await this.gateway.delete(e.id);
-        this.clock.setTimer(() => void this.gateway.revive(e.id), e.gapMs);
+        this.pendingRevives++;
+        this.clock.setTimer(() => void this.gateway.revive(e.id).finally(() => this.pendingRevives--), e.gapMs);
         return;
       case 'changeEnv':
         return this.gateway.changeEnv(e.id, e.value);
@@ -262,6 +263,9 @@ export class World {
   }
 
   /** The quiet period begins: no faults; frozen processes wake; one leader runs. */
+  /** Recreates whose second half (the revive after the gap) has not happened yet: gateway work still to come. */
+  pendingRevives = 0;
+
   quiesce(): void {
     this.log.add('sched', 'quiet period: faults off');
     this.faultWindows = [];
