@@ -198,6 +198,8 @@ export class Controller {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       try {
+        // No position (start, or hints missed after an error): a full sync sets one.
+        if (!this.cursor) await this.fullSync();
         const from = this.cursor ?? { id: '0-0', seq: 0 };
         for await (const ev of this.o.desired.followHints(from, { signal })) {
           if (ev.type === 'resync') {
@@ -224,7 +226,10 @@ export class Controller {
       } catch (err) {
         if (signal.aborted) return;
         this.o.onError?.('hints', err);
+        // Redis went away (or the follower broke): hints may have been missed. Wait, then do a
+        // full resync before following again; while Redis is still down this fails and retries.
         await this.clock.sleep(1000, signal).catch(() => undefined);
+        this.cursor = undefined;
       }
     }
   }
