@@ -31,6 +31,11 @@ export class ControllerCache {
   accessPointsKnown = false;
   /** Task-definition family -> ARN of the revision in use. */
   readonly families = new Map<string, string>();
+  /**
+   * Ensures in flight (task-definition families, users' access points), so concurrent
+   * reconciles of sessions that need the same one share one AWS call (single flight).
+   */
+  readonly inflightEnsures = new Map<string, Promise<void>>();
   /** When the last full desired/observed sync finished (epoch ms); undefined before the first. */
   desiredSyncedAt: number | undefined;
   observedSyncedAt: number | undefined;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { buildDaemon } from '../app/daemon.js';
+import { Observability, packageVersion } from '../app/observability.js';
 import { locateRedis } from '../common/local-redis.js';
 import { loadConfig } from '../config/load.js';
 import { connectSessionClient } from '../desired/client.js';
@@ -51,17 +52,21 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   };
   const config = loadConfig(env);
   const counters: DemoCounters = { actions: 0, errors: 0, byDrift: new Map() };
+  const obs = new Observability({ version: packageVersion() });
   const daemon = buildDaemon(config, {
     env,
     aws: new SdkAwsApi(simClients(sim.url)),
-    controller: {
+    ...obs.daemonOptions({
       onEvent: (e) => {
         counters.actions++;
         if (e.outcome !== 'ok') counters.errors++;
         counters.byDrift.set(e.drift, (counters.byDrift.get(e.drift) ?? 0) + 1);
       },
-    },
+    }),
   });
+  obs.bind(daemon);
+  const http = await obs.startHttp('127.0.0.1', 0);
+  log(`metrics while it runs: ${http.url}/metrics   (readiness: ${http.url}/readyz?verbose; describe a session: RECONCILER_REDIS_PREFIX=${prefix} REDIS_URL=${redis.url} npx reconciler describe session demo-001)`);
   const client = connectSessionClient({ env, prefix });
   const t0 = Date.now();
   const elapsed = (): number => (Date.now() - t0) / 1000;
@@ -92,6 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     return summary.ok ? 0 : 1;
   } finally {
     await daemon.controller.stop(2000);
+    await obs.close();
     await daemon.close();
     await client.close();
     await sim.close();

@@ -8,6 +8,7 @@ import { accessPointToken } from '../../observed/idempotency.js';
 import { TAG } from '../../observed/model.js';
 import type { EnsureAccessPointAction } from '../plan/actions.js';
 import type { ExecutorDeps } from './context.js';
+import { singleFlight } from './single-flight.js';
 
 /** POSIX identity of the session user inside the task (uid/gid 1000 by convention of our images). */
 export const SESSION_POSIX_USER = { uid: 1000, gid: 1000 } as const;
@@ -19,7 +20,11 @@ export function userRootPath(userId: string): string {
   return `/esr/users/${safe}-${createHash('sha256').update(userId).digest('hex').slice(0, 8)}`;
 }
 
-export async function executeEnsureAccessPoint(deps: ExecutorDeps, action: EnsureAccessPointAction): Promise<void> {
+export function executeEnsureAccessPoint(deps: ExecutorDeps, action: EnsureAccessPointAction): Promise<void> {
+  return singleFlight(deps.cache.inflightEnsures, `ap:${action.userId}`, () => ensureAccessPoint(deps, action));
+}
+
+async function ensureAccessPoint(deps: ExecutorDeps, action: EnsureAccessPointAction): Promise<void> {
   const fileSystemId = deps.config.efsFileSystemId;
   if (!fileSystemId) throw new Error(`ensureAccessPoint for ${action.userId}: no EFS file system configured`);
   const out = await deps.call({ service: 'efs', operation: 'CreateAccessPoint', key: action.key }, (signal) =>

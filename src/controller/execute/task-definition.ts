@@ -9,6 +9,7 @@ import { TAG } from '../../observed/model.js';
 import type { TaskTemplate } from '../../config/templates.js';
 import type { EnsureTaskDefinitionAction, LaunchSpec } from '../plan/actions.js';
 import type { ExecutorDeps } from './context.js';
+import { singleFlight } from './single-flight.js';
 
 const VOLUME = 'session-home';
 
@@ -45,7 +46,12 @@ export function taskDefinitionInput(spec: LaunchSpec, template: TaskTemplate, fi
   };
 }
 
-export async function executeEnsureTaskDefinition(deps: ExecutorDeps, action: EnsureTaskDefinitionAction): Promise<void> {
+export function executeEnsureTaskDefinition(deps: ExecutorDeps, action: EnsureTaskDefinitionAction): Promise<void> {
+  if (deps.cache.families.has(action.spec.family)) return Promise.resolve();
+  return singleFlight(deps.cache.inflightEnsures, `td:${action.spec.family}`, () => ensureTaskDefinition(deps, action));
+}
+
+async function ensureTaskDefinition(deps: ExecutorDeps, action: EnsureTaskDefinitionAction): Promise<void> {
   const { spec } = action;
   const template = deps.config.templates[spec.template];
   if (!template) throw new Error(`ensureTaskDefinition: template ${spec.template} is not configured`);
