@@ -35,6 +35,16 @@ function charts(c: ConvergenceRun, n: ConvergenceRun, sessions: number, quick: b
         { name: 'naive baseline', points: n.samples.map((s) => [s.t, s.calls] as const) },
       ],
     },
+    {
+      id: `aws-calls-controller${suffix}`,
+      title: 'Controller alone: AWS calls and throttling errors (cumulative)',
+      xLabel: 'virtual seconds since the sessions were written',
+      yLabel: 'count',
+      series: [
+        { name: 'controller: AWS calls', points: c.samples.map((s) => [s.t, s.calls] as const) },
+        { name: 'controller: throttled', points: c.samples.map((s) => [s.t, s.throttled] as const) },
+      ],
+    },
   ];
 }
 

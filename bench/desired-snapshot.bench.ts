@@ -14,7 +14,7 @@ import { RedisDesiredStore } from '../src/desired/redis-store.js';
 import { SCHEMA_VERSION, type SessionSpec, type SessionStatus } from '../src/desired/schema.js';
 import type { BenchRow } from './types.js';
 
-export const name = 'desired-snapshot';
+export const name = '7 desired-snapshot read (real Redis)';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 

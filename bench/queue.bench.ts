@@ -9,7 +9,7 @@ import { runWorkers } from '../src/controller/queue/worker-runner.js';
 import { TokenBucket } from '../src/controller/resilience/token-bucket.js';
 import type { BenchRow } from './types.js';
 
-export const name = 'queue';
+export const name = '7 queue throughput (real time)';
 
 async function runnerThroughput(keys: number, concurrency: number): Promise<number> {
   const clock = new RealClock();

@@ -51,11 +51,23 @@ export class BenchWorld {
   readonly store: MemoryDesiredStore;
   readonly config: ReconcilerConfig;
   readonly breakers: Record<'ecs' | 'efs', DependencyBreaker>;
+  /** Wall ms spent inside the simulator's call handling (synchronous; it stands in for AWS, not for us). */
+  simMs = 0;
   private controllerValue: Controller | undefined;
 
   constructor(private readonly o: WorldOptions = {}) {
     const seed = o.seed ?? 1;
     this.core = new SimCore({ clock: this.clock, seed, profile: 'fargate', ...o.sim });
+    const inner = this.core.call.bind(this.core);
+    const metered = (...args: Parameters<SimCore['call']>): ReturnType<SimCore['call']> => {
+      const t = performance.now();
+      try {
+        return inner(...args);
+      } finally {
+        this.simMs += performance.now() - t;
+      }
+    };
+    this.core.call = metered as SimCore['call'];
     const api = new SimAwsApi(this.core);
     this.api = o.wrapApi ? o.wrapApi(api) : api;
     this.store = new MemoryDesiredStore({ clock: this.clock });
