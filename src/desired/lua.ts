@@ -29,6 +29,18 @@ return 1
 `;
 
 /**
+ * The fencing check every controller write starts with. KEYS[1] is the leader epoch, ARGV[1]
+ * the writer's fencing token. A missing epoch counts as 0; a non-numeric epoch fences everyone
+ * (fail safe). Returns {'FENCED', <epoch>} from the script when the token is older.
+ */
+const FENCE = `local raw = redis.call('GET', KEYS[1])
+local epoch = 0
+if raw then epoch = tonumber(raw) end
+local token = tonumber(ARGV[1])
+if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
+`;
+
+/**
  * Fenced status write + publication.
  * KEYS: 1 leader epoch, 2 spec record, 3 status record.
  * ARGV: 1 fencing token, 2 status JSON, 3 status channel.
@@ -36,12 +48,7 @@ return 1
  * A missing epoch counts as 0; a non-numeric epoch fences everyone (fail safe).
  */
 const WRITE_STATUS = `
-local raw = redis.call('GET', KEYS[1])
-local epoch = 0
-if raw then epoch = tonumber(raw) end
-local token = tonumber(ARGV[1])
-if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
+${FENCE}if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
 redis.call('SET', KEYS[3], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return {'OK'}
@@ -55,12 +62,7 @@ return {'OK'}
  * Returns {'OK'}, {'KEPT'} or {'FENCED', <epoch>}.
  */
 const PURGE_SESSION = `
-local raw = redis.call('GET', KEYS[1])
-local epoch = 0
-if raw then epoch = tonumber(raw) end
-local token = tonumber(ARGV[1])
-if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
-local specRaw = redis.call('GET', KEYS[2])
+${FENCE}local specRaw = redis.call('GET', KEYS[2])
 if not specRaw then return {'KEPT'} end
 local ok, spec = pcall(cjson.decode, specRaw)
 if not ok or type(spec) ~= 'table' or spec['deleted'] ~= true or tostring(spec['generation']) ~= ARGV[2] then
@@ -79,12 +81,7 @@ return {'OK'}
  * Returns {'OK', arn}, {'TAKEN'}, {'GONE'} or {'FENCED', <epoch>}.
  */
 const CLAIM_WARM = `
-local raw = redis.call('GET', KEYS[1])
-local epoch = 0
-if raw then epoch = tonumber(raw) end
-local token = tonumber(ARGV[1])
-if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
+${FENCE}if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
 for i = 4, #ARGV, 2 do
   if redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[3]) == 1 then
     redis.call('SET', KEYS[3], ARGV[i + 1])
@@ -101,12 +98,7 @@ return {'TAKEN'}
  * Returns {'OK'} or {'FENCED', <epoch>}.
  */
 const FENCED_WRITE = `
-local raw = redis.call('GET', KEYS[1])
-local epoch = 0
-if raw then epoch = tonumber(raw) end
-local token = tonumber(ARGV[1])
-if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
-if ARGV[2] == 'set' then redis.call('SET', KEYS[2], ARGV[3]) else redis.call('HDEL', KEYS[2], ARGV[3]) end
+${FENCE}if ARGV[2] == 'set' then redis.call('SET', KEYS[2], ARGV[3]) else redis.call('HDEL', KEYS[2], ARGV[3]) end
 return {'OK'}
 `;
 

@@ -1,13 +1,4 @@
-import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
 import { desiredStoreContract } from './contract.js';
+import { makeMemoryHarness } from './memory-harness.js';
 
-desiredStoreContract('memory', async ({ clock, hintsMaxLen, onInvalidRecord }) => {
-  const store = new MemoryDesiredStore({ clock, hintsMaxLen, onInvalidRecord });
-  return {
-    store,
-    putRaw: async (record, id, raw) => store.putRaw(record, id, raw),
-    setEpoch: async (epoch) => store.setLeaderEpoch(epoch),
-    breakFollower: async () => store.simulateReconnect(),
-    cleanup: () => store.close(),
-  };
-});
+desiredStoreContract('memory', makeMemoryHarness);

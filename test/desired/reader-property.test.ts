@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
 import { SessionSpecSchema, type SessionSpec } from '../../src/desired/schema.js';
-import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
 import { makeRedisHarness } from './redis-harness.js';
+import { makeMemoryHarness } from './memory-harness.js';
 import type { Harness } from './contract.js';
 
 const validSpec = (id: string): SessionSpec => ({
@@ -97,16 +97,7 @@ describe('reader property: garbage never breaks the snapshot', () => {
   it('in memory', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, (s) =>
-        check(async () => {
-          const store = new MemoryDesiredStore({ clock: new VirtualClock() });
-          return {
-            store,
-            putRaw: async (record, id, raw) => store.putRaw(record, id, raw),
-            setEpoch: async (e) => store.setLeaderEpoch(e),
-            breakFollower: async () => store.simulateReconnect(),
-            cleanup: () => store.close(),
-          };
-        }, s),
+        check(() => makeMemoryHarness({ clock: new VirtualClock() }), s),
       ),
       { numRuns: 200 },
     );
