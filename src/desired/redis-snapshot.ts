@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../common/clock.js';
 import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus } from './decode.js';
+import { DecodeMemo } from './decode-memo.js';
 import type { KeyLayout } from './keys.js';
 import type { RedisLike } from './lua.js';
 import { toSessionEntry } from './records.js';
@@ -53,8 +54,10 @@ export async function readSnapshot(
   clock: Clock,
   onInvalid: InvalidRecordHook,
   chunkSize = SNAPSHOT_CHUNK,
+  memo: DecodeMemo = new DecodeMemo(),
 ): Promise<DesiredSnapshot> {
   return guard('snapshot', async () => {
+    const scope = memo.begin();
     const head = (await redis
       .multi()
       .zrange(keys.sessionIndex, 0, -1)
@@ -93,7 +96,9 @@ export async function readSnapshot(
       const statuses = replies[2 * c + 1]![1];
       for (let j = 0; j < specs.length; j++) {
         const id = ids[c * chunkSize + j]!;
-        const entry = toSessionEntry(id, decodeSessionSpec(specs[j], id), decodeSessionStatus(statuses[j])) ?? { id };
+        const spec = scope.decode(keys.sessionSpec(id), specs[j], (raw) => decodeSessionSpec(raw, id));
+        const status = scope.decode(keys.sessionStatus(id), statuses[j], decodeSessionStatus);
+        const entry = toSessionEntry(id, spec, status) ?? { id };
         if (!SESSION_ID_PATTERN.test(id)) {
           delete entry.spec;
           entry.invalid = idProblem('spec', id);
@@ -118,6 +123,7 @@ export async function readSnapshot(
       pools.set(name, entry);
     });
 
+    scope.commit();
     return { sessions, pools, readAt, cursor, marker, invalidCount };
   });
 }

@@ -18,7 +18,8 @@ import type { ClaimCandidate, ClaimResult, WarmClaim, WarmPoolStatus, WarmStore 
 import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { guard } from './redis-guard.js';
 import { followHintStream } from './redis-hints.js';
-import { readSnapshot } from './redis-snapshot.js';
+import { readSnapshot, SNAPSHOT_CHUNK } from './redis-snapshot.js';
+import { DecodeMemo } from './decode-memo.js';
 import { RedisStatusFeed } from './redis-status-feed.js';
 import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type {
@@ -50,6 +51,8 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   private readonly onInvalid: InvalidRecordHook;
   private readonly feed: RedisStatusFeed;
   private readonly ownsConnection: boolean;
+  /** Records decoded by the last snapshot, reused while their bytes are unchanged. */
+  private readonly decodeMemo = new DecodeMemo();
 
   constructor(opts: RedisDesiredStoreOptions) {
     this.keys = keyLayout(opts.prefix ?? DEFAULT_PREFIX);
@@ -180,7 +183,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   }
 
   snapshot(): Promise<DesiredSnapshot> {
-    return readSnapshot(this.redis, this.keys, this.clock, this.onInvalid);
+    return readSnapshot(this.redis, this.keys, this.clock, this.onInvalid, SNAPSHOT_CHUNK, this.decodeMemo);
   }
 
   followHints(from: HintCursor, opts: FollowOptions): AsyncIterable<HintEvent> {

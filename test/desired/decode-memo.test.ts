@@ -1,0 +1,113 @@
+/**
+ * The snapshot's decode memo: unchanged bytes reuse the earlier result; any change is decoded
+ * and validated again; what a snapshot did not read is forgotten; shared values are frozen.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/common/clock.js';
+import { decodeSessionStatus, encodeRecord, type Decoded } from '../../src/desired/decode.js';
+import { DecodeMemo } from '../../src/desired/decode-memo.js';
+import type { SessionStatus } from '../../src/desired/schema.js';
+import { aSpec, aStatus } from '../fixtures/builders.js';
+import { makeRedisHarness } from './redis-harness.js';
+
+const bytes = (v: unknown): Buffer => Buffer.from(typeof v === 'string' ? v : encodeRecord(v as SessionStatus));
+
+function counting(): { decode: (raw: Buffer | null | undefined) => Decoded<SessionStatus>; calls: () => number } {
+  let n = 0;
+  return {
+    decode: (raw) => {
+      n++;
+      return decodeSessionStatus(raw);
+    },
+    calls: () => n,
+  };
+}
+
+describe('DecodeMemo', () => {
+  it('decodes unchanged bytes once and returns the same value', () => {
+    const memo = new DecodeMemo();
+    const c = counting();
+    const s1 = memo.begin();
+    const a = s1.decode('k', bytes(aStatus()), c.decode);
+    s1.commit();
+    const s2 = memo.begin();
+    const b = s2.decode('k', bytes(aStatus()), c.decode); // equal bytes, another buffer
+    s2.commit();
+    expect(c.calls()).toBe(1);
+    expect(s2.hits).toBe(1);
+    expect(b).toBe(a);
+  });
+
+  it('decodes and validates again when a single byte changed', () => {
+    const memo = new DecodeMemo();
+    const s1 = memo.begin();
+    expect(s1.decode('k', bytes(aStatus({ attempts: 1 })), decodeSessionStatus).kind).toBe('ok');
+    s1.commit();
+    const s2 = memo.begin();
+    const d = s2.decode('k', bytes(encodeRecord(aStatus({ attempts: 1 })).replace('"attempts":1', '"attempts":-1')), decodeSessionStatus);
+    expect(d.kind).toBe('invalid');
+    expect(s2.hits).toBe(0);
+  });
+
+  it('forgets keys the last snapshot did not read, and ignores a scope never committed', () => {
+    const memo = new DecodeMemo();
+    const c = counting();
+    const s1 = memo.begin();
+    s1.decode('a', bytes(aStatus()), c.decode);
+    s1.decode('b', bytes(aStatus()), c.decode);
+    s1.commit();
+    const abandoned = memo.begin();
+    abandoned.decode('c', bytes(aStatus()), c.decode);
+    expect(memo.size).toBe(2);
+    const s2 = memo.begin();
+    s2.decode('a', bytes(aStatus()), c.decode);
+    s2.commit();
+    expect(memo.size).toBe(1);
+    const s3 = memo.begin();
+    s3.decode('b', bytes(aStatus()), c.decode);
+    expect(s3.hits).toBe(0);
+  });
+
+  it('passes absent records through without remembering them', () => {
+    const memo = new DecodeMemo();
+    const s = memo.begin();
+    expect(s.decode('k', null, decodeSessionStatus)).toEqual({ kind: 'absent' });
+    s.commit();
+    expect(memo.size).toBe(0);
+  });
+
+  it('freezes shared values so a mutation throws instead of leaking into the next snapshot', () => {
+    const s = new DecodeMemo().begin();
+    const d = s.decode('k', bytes(aStatus({ conditions: [{ type: 'Ready', status: 'True', reason: 'R', message: '', lastTransitionTime: 1 }] })), decodeSessionStatus);
+    if (d.kind !== 'ok') throw new Error('expected ok');
+    expect(() => {
+      (d.value as { phase: string }).phase = 'Failed';
+    }).toThrow(TypeError);
+    expect(() => (d.value.conditions as unknown[]).push({})).toThrow(TypeError);
+  });
+});
+
+describe('RedisDesiredStore snapshots with the memo', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('a record overwritten with garbage between snapshots is reported invalid', async () => {
+    const invalid: string[] = [];
+    const h = await makeRedisHarness({ clock: new VirtualClock(), onInvalidRecord: (r) => invalid.push(`${r.kind}:${r.id}:${r.invalid.reason}`) });
+    cleanup = h.cleanup;
+    await h.putRaw('spec', 's1', encodeRecord(aSpec({ id: 's1' })));
+    await h.putRaw('status', 's1', encodeRecord(aStatus()));
+    const first = await h.store.snapshot();
+    expect(first.sessions.get('s1')?.status?.phase).toBe('Pending');
+    await h.putRaw('status', 's1', '{"schemaVersion":1,"phase":"Nonsense"}');
+    const second = await h.store.snapshot();
+    expect(second.invalidCount).toBe(1);
+    expect(second.sessions.get('s1')?.invalid?.record).toBe('status');
+    expect(invalid).toEqual(['session:s1:schema']);
+    await h.putRaw('status', 's1', encodeRecord(aStatus({ phase: 'Running' })));
+    expect((await h.store.snapshot()).sessions.get('s1')?.status?.phase).toBe('Running');
+  });
+});
