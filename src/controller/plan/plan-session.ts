@@ -110,6 +110,8 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   const spec = entry.spec!;
   const { cfg, now } = p;
   const prev = entry.status;
+  const port = cfg.templates[spec.template]?.port;
+  if (prev && port !== undefined && isConverged(prev, spec.generation, port, live)) return p.result();
   const cur = prev ?? initialStatus(now);
   const newGeneration = spec.generation !== cur.observedGeneration;
   let attempts = newGeneration ? 0 : cur.attempts;
@@ -241,6 +243,26 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, port: template.port, incarnation: incarnation + 1, attempts });
   if (claim) return claim;
   return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: incarnation + 1, attempts, drift, message });
+}
+
+/**
+ * The common case, checked cheaply first: the status already says Running for this generation
+ * on the one live task, which ECS shows RUNNING at the written endpoint, with nothing pending
+ * (no intent, no queue, no degradation, no claim to complete). Then the full planner would
+ * plan nothing either; skipping it keeps a resync of a large converged fleet cheap.
+ */
+function isConverged(status: SessionStatus, generation: number, port: number, live: readonly ObservedTask[]): boolean {
+  if (status.phase !== 'Running' || status.observedGeneration !== generation || live.length !== 1) return false;
+  if (status.launchIntent || status.retryAfter !== undefined || status.queuePosition !== undefined) return false;
+  const t = live[0]!;
+  if (t.arn !== status.taskArn || !isRunning(t) || t.tags[CLAIM_PENDING_TAG] || incarnationOf(t) !== status.incarnation) return false;
+  if (!t.privateIp || status.endpoint?.ip !== t.privateIp || status.endpoint.port !== port) return false;
+  let ready = false;
+  for (const c of status.conditions) {
+    if (c.type === 'Ready') ready = c.status === 'True';
+    else if (c.type === 'Queued' || c.type === 'Degraded' || c.type === 'Invalid') return false;
+  }
+  return ready;
 }
 
 /** Backoff before start attempt `attempts + 1`: min(cap, base * 2^(attempts-1)), no jitter (the queue adds jitter). */

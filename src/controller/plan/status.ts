@@ -47,13 +47,24 @@ export function setConditions(conditions: readonly Condition[], inputs: readonly
 /** Structural equality of two statuses, ignoring `updatedAt` (a rewrite of the same facts is not drift). */
 export function sameStatus(a: SessionStatus | undefined, b: SessionStatus | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return canonical({ ...a, updatedAt: 0 }) === canonical({ ...b, updatedAt: 0 });
+  return deepEqual(a, b, 'updatedAt');
 }
 
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([x], [y]) => x.localeCompare(y)))
-      : val,
-  );
+/**
+ * Deep equality of JSON-like values where a member set to `undefined` equals an absent one
+ * (as after a JSON round trip); `skipKey` is ignored at the top level.
+ */
+function deepEqual(a: unknown, b: unknown, skipKey?: string): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k in ra) if (k !== skipKey && !deepEqual(ra[k], rb[k])) return false;
+  for (const k in rb) if (k !== skipKey && ra[k] === undefined && rb[k] !== undefined) return false;
+  return true;
 }

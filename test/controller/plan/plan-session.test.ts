@@ -257,3 +257,23 @@ describe('planSession: the warm path', () => {
     expect(only(p, 'tagTask')[0]!.tags).toMatchObject({ 'esr:session': 's1', 'esr:incarnation': '2', 'esr:role': 'session' });
   });
 });
+
+describe('sameStatus', () => {
+  it('ignores updatedAt and undefined members, and sees any other difference', async () => {
+    const { sameStatus } = await import('../../../src/controller/plan/status.js');
+    const a = aStatus({ phase: 'Running', endpoint: { ip: '10.0.0.1', port: 8080 }, conditions: [{ type: 'Ready', status: 'True', reason: 'TaskRunning', message: 'm', lastTransitionTime: 1 }] });
+    expect(sameStatus(a, { ...a, updatedAt: a.updatedAt + 5, retryAfter: undefined })).toBe(true);
+    expect(sameStatus(a, { ...a, endpoint: { ip: '10.0.0.2', port: 8080 } })).toBe(false);
+    expect(sameStatus(a, { ...a, conditions: [] })).toBe(false);
+    expect(sameStatus(a, { ...a, retryAfter: 5 })).toBe(false);
+    expect(sameStatus({ ...a, retryAfter: 5 }, a)).toBe(false);
+    expect(sameStatus(a, undefined)).toBe(false);
+  });
+
+  it('a Running status whose endpoint no longer matches the task is rewritten (the fast path does not hide it)', () => {
+    const task = aTask({ privateIp: '10.1.2.3' });
+    const status = aStatus({ phase: 'Running', incarnation: 1, taskArn: task.arn, endpoint: { ip: '10.9.9.9', port: 8080 }, conditions: [{ type: 'Ready', status: 'True', reason: 'TaskRunning', message: 'x', lastTransitionTime: T0 }] });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [task] });
+    expect(only(p, 'writeStatus')[0]!.status.endpoint).toEqual({ ip: '10.1.2.3', port: 8080 });
+  });
+});
