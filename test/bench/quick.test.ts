@@ -2,6 +2,8 @@
  * Keeps the benchmark code from rotting: every scenario's measurement runs at a tiny size and
  * its result is checked for shape and sanity (counts, completion), never for timings or targets.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convergenceRun } from '../../bench/support/convergence.js';
 import { theoreticalMinimum } from '../../bench/support/limits.js';
@@ -17,6 +19,17 @@ import { FARGATE_PROFILE } from '../../src/sim/profiles.js';
 import { testRedisUrl } from '../support/redis.js';
 
 describe('benchmark scenarios at a tiny size', () => {
+  it('every bench/*.bench.ts module exports a name and a run function', async () => {
+    const dir = path.resolve(import.meta.dirname, '../../bench');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts'));
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const f of files) {
+      const mod = (await import(path.join(dir, f))) as { name?: unknown; run?: unknown };
+      expect(typeof mod.name, f).toBe('string');
+      expect(typeof mod.run, f).toBe('function');
+    }
+  });
+
   it('theoretical minimum: the formula of the issue (1000 + 200 under Fargate limits)', () => {
     const m = theoreticalMinimum(1000, 200, DEFAULT_LIMITS, FARGATE_PROFILE);
     expect(m).toMatchObject({ launches: 1200, runTaskCalls: 1020, launchBoundS: 55, callBoundS: 50, startS: 3.6 });
