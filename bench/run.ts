@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: runs every `bench/*.bench.ts` module in name order.
- * Each module exports `name` and `run({ quick })`, returning rows of figures with their targets.
+ * Each module exports `name` and `run({ quick })`, returning rows of figures with their targets
+ * (and optionally charts and notes). Writes bench/results/latest.json, REPORT.md and the charts'
+ * SVGs; `--quick` writes to bench/results/quick/ instead; `--only` prints and writes nothing.
  * Targets are reported, never asserted: absolute times on a shared machine are noisy.
  */
 import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
