@@ -11,6 +11,7 @@ import { planConfigFrom } from '../../src/app/daemon.js';
 import { loadConfig, type ReconcilerConfig } from '../../src/config/load.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws-api.js';
+import { Parking } from '../../src/controller/queue/index.js';
 import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
 import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
@@ -84,14 +85,17 @@ export class BenchWorld {
   get controller(): Controller {
     if (this.controllerValue) return this.controllerValue;
     const { config, clock } = this;
-    const guard = new AwsCallGuard({ clock, limits: new RateLimiterRegistry(clock, config.rateLimits), breakers: this.breakers, defaultBudgetMs: config.timeouts.readCallMs });
+    const limits = new RateLimiterRegistry(clock, config.rateLimits);
+    const guard = new AwsCallGuard({ clock, limits, breakers: this.breakers, defaultBudgetMs: config.timeouts.readCallMs });
+    const parking = new Parking();
     const s = config.timeouts.steps;
     const budgets = {
       defaultMs: config.timeouts.readCallMs,
       byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
     };
-    const call = guardedCallFrom(guard, budgets);
+    const call = guardedCallFrom(guard, budgets, { parking, limits });
     this.controllerValue = new Controller({
+      parking,
       aws: this.api,
       readApi: guardedAwsApi(this.api, call),
       status: this.store,

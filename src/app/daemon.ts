@@ -12,6 +12,7 @@ import { guardedAwsApi, guardedCallFrom } from '../controller/guarded-aws-api.js
 import type { PlanConfig } from '../controller/plan/plan-config.js';
 import { DEFAULT_PLAN_TIMINGS } from '../controller/plan/plan-config.js';
 import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry, type CallOutcomeSink } from '../controller/resilience/index.js';
+import { Parking } from '../controller/queue/index.js';
 import { createRedisConnection, redisConfigFromEnv } from '../desired/redis-connection.js';
 import { RedisDesiredStore } from '../desired/redis-store.js';
 import type { DesiredStore, InvalidRecordHook } from '../desired/types.js';
@@ -90,9 +91,12 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerCooldownMs }),
     efs: new DependencyBreaker({ name: 'efs', clock, threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerCooldownMs }),
   };
-  const guard = new AwsCallGuard({ clock, limits: new RateLimiterRegistry(clock, config.rateLimits), breakers, ...(opts.outcomeSink ? { sink: opts.outcomeSink } : {}), defaultBudgetMs: config.timeouts.readCallMs });
+  const limits = new RateLimiterRegistry(clock, config.rateLimits);
+  const guard = new AwsCallGuard({ clock, limits, breakers, ...(opts.outcomeSink ? { sink: opts.outcomeSink } : {}), defaultBudgetMs: config.timeouts.readCallMs });
+  // Workers waiting on a rate limit lend their slot, so status work is not stuck behind a burst of launches.
+  const parking = new Parking();
   const budgets = budgetsFrom(config);
-  const call = guardedCallFrom(guard, budgets);
+  const call = guardedCallFrom(guard, budgets, { parking, limits });
   const ha = new HighAvailability({
     config, redis, clock, call, budgetOf: (op) => budgets.byOperation[op] ?? budgets.defaultMs, leaderElection: opts.leaderElection ?? false,
     ...(opts.fencingToken ? { fencingToken: opts.fencingToken } : {}), ...(opts.log ? { log: opts.log } : {}),
@@ -104,6 +108,7 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     desired: opts.decorateDesired ? opts.decorateDesired(store) : store,
     fencingToken: opts.fencingToken ?? (() => 1),
     call: ha.call,
+    parking,
     positionOf: (key) => guard.positionOf(key),
     clock,
     rng,

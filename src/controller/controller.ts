@@ -16,7 +16,7 @@ import { ControllerCache } from './cache.js';
 import { isLeaseExpiringError } from './leader/lease-gate.js';
 import { desiredTaskCount } from './safety/desired-count.js';
 import type { ExecutorDeps } from './execute/context.js';
-import { RateLimitingQueue, runWorkers, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
+import { RateLimitingQueue, runWorkers, type Parking, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
 import { planCachedSession, reconcileSession, type ReconcileDeps } from './reconcile-key.js';
 import { planCachedPool, reconcilePool } from './reconcile-pool.js';
 import { poolKey } from './plan/plan-pool.js';
@@ -47,6 +47,8 @@ export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
    * follower drops them but keeps syncing, so a takeover's full sync enqueues them all again.
    */
   isLeader?: () => boolean;
+  /** Workers parked on rate limits lend their slots (see queue/parking.ts). */
+  parking?: Parking;
   onError?: (where: string, err: unknown) => void;
 }
 
@@ -120,7 +122,7 @@ export class Controller {
         for (const t of touched) if (t.tags['esr:pool']) this.queue.add(poolKey(t.tags['esr:pool']), { priority: 'changed' });
       }
       return result;
-    }, { ...(this.o.onResult ? { onResult: this.o.onResult } : {}) });
+    }, { ...(this.o.onResult ? { onResult: this.o.onResult } : {}), ...(this.o.parking ? { parking: this.o.parking } : {}) });
     this.refresher.start();
     this.hintsLoop = this.followHints();
     this.scheduleResync();

@@ -4,16 +4,41 @@
  * snapshot and the in-flight refresher obey the same limits as the executors' mutations.
  */
 import type { AwsApi, EcsApi, EfsApi } from '../observed/aws-api.js';
-import type { AwsCallGuard } from './resilience/index.js';
-import type { GuardedCall } from './execute/context.js';
+import type { AwsCallGuard, RateLimiterRegistry } from './resilience/index.js';
+import type { GuardedCall, GuardedCallRequest } from './execute/context.js';
+import type { Parking } from './queue/parking.js';
 
 /** Task launches are drawn from this bucket, once per task (RunTask `count`). */
 export const LAUNCH_BUCKET = 'fargate:TaskLaunch';
 
-/** Adapts the AwsCallGuard to the executors' GuardedCall port. */
-export function guardedCallFrom(guard: AwsCallGuard, budgets: { defaultMs: number; byOperation?: Readonly<Record<string, number>> }): GuardedCall {
-  return (req, fn) =>
-    guard.run({
+/**
+ * Adapts the AwsCallGuard to the executors' GuardedCall port. With `parking`, a call that will
+ * have to wait for rate-limit tokens parks its worker for the duration (see queue/parking.ts).
+ */
+export function guardedCallFrom(
+  guard: AwsCallGuard,
+  budgets: { defaultMs: number; byOperation?: Readonly<Record<string, number>> },
+  parkWhenLimited?: { parking: Parking; limits: RateLimiterRegistry },
+): GuardedCall {
+  const willWait = (req: GuardedCallRequest): boolean => {
+    if (!parkWhenLimited) return false;
+    const wants: Array<[string, number]> = [[`${req.service}:${req.operation}`, 1], ...(req.launches ? [[LAUNCH_BUCKET, req.launches] as [string, number]] : [])];
+    return wants.some(([op, n]) => {
+      const b = parkWhenLimited.limits.bucket(op);
+      return b.waiting() > 0 || b.available() < n;
+    });
+  };
+  return async (req, fn) => {
+    const unpark = willWait(req) ? parkWhenLimited!.parking.park() : undefined;
+    try {
+      return await run(req, fn);
+    } finally {
+      unpark?.();
+    }
+  };
+
+  function run<T>(req: GuardedCallRequest, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return guard.run({
       service: req.service,
       operation: req.operation,
       ...(req.key ? { key: req.key } : {}),
@@ -21,6 +46,7 @@ export function guardedCallFrom(guard: AwsCallGuard, budgets: { defaultMs: numbe
       budgetMs: budgets.byOperation?.[req.operation] ?? budgets.defaultMs,
       call: fn,
     });
+  }
 }
 
 type Method<T> = (input: never, opts?: { signal?: AbortSignal }) => Promise<T>;

@@ -13,6 +13,7 @@ import { SeededRng } from '../../src/common/rng.js';
 import { Controller } from '../../src/controller/controller.js';
 import type { GuardedCall } from '../../src/controller/execute/context.js';
 import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws-api.js';
+import { Parking } from '../../src/controller/queue/index.js';
 import { AwsCallGuard, DependencyBreaker, parseRateLimitsConfig, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { wrapAwsApi } from './aws-wrap.js';
@@ -62,8 +63,10 @@ export class ControllerSlot {
       ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
       efs: new DependencyBreaker({ name: 'efs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
     };
-    const guard = new AwsCallGuard({ clock, limits: new RateLimiterRegistry(clock, parseRateLimitsConfig()), breakers, defaultBudgetMs: simBudgets().defaultMs });
-    const guarded = guardedCallFrom(guard, simBudgets());
+    const limits = new RateLimiterRegistry(clock, parseRateLimitsConfig());
+    const guard = new AwsCallGuard({ clock, limits, breakers, defaultBudgetMs: simBudgets().defaultMs });
+    const parking = new Parking();
+    const guarded = guardedCallFrom(guard, simBudgets(), { parking, limits });
     const call: GuardedCall = (req, fn) => {
       if (MUTATING_OPERATIONS.has(req.operation) && clock.now() >= this.leaseUntil) return Promise.reject(new NotLeaderError(req.operation));
       return guarded(req, fn);
@@ -75,6 +78,7 @@ export class ControllerSlot {
       desired: d.store(name, this.gate),
       fencingToken: () => this.epoch,
       call,
+      parking,
       clock,
       rng: new SeededRng(seed),
       config: { cluster: SIM_CLUSTER, startedBy: SIM_STARTED_BY, ownerId: SIM_OWNER, efsFileSystemId: SIM_PLAN.efsFileSystemId, templates: SIM_PLAN.templates },

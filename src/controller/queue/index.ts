@@ -8,3 +8,4 @@ export { MaxOfLimiter } from './max-of-limiter.js';
 export { type QueuePriority, higherPriority } from './priority-fifo.js';
 export { noopQueueMetrics, type QueueMetricsSink } from './metrics.js';
 export { runWorkers, type ReconcileResult, type ResultLabel, type KeyHandler, type HandlerContext, type RunWorkersOptions, type WorkerPool } from './worker-runner.js';
+export { Parking } from './parking.js';

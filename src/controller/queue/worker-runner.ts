@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import type { RateLimitingQueue } from './rate-limiting-queue.js';
 import type { ShutdownReport } from './work-queue.js';
+import type { Parking } from './parking.js';
 
 /**
  * What a handler returns (controller-runtime `Result`): nothing = done, forget the backoff;
@@ -25,6 +26,14 @@ export interface RunWorkersOptions<K> {
   onResult?: (key: K, label: ResultLabel, err?: unknown) => void;
   /** Overrides the terminal-error rule (default: `err.retryable === false` is terminal). */
   isRetryable?: (err: unknown) => boolean;
+  /** Workers parked on a rate limit lend their slot: capacity is `concurrency + parked` (capped). */
+  parking?: Parking;
+  /**
+   * Upper bound of parked workers whose slots are lent (default: no bound). A parked worker is a
+   * pending promise holding one key, cheap; bounding it would let a burst of launches occupy every
+   * slot again.
+   */
+  maxParked?: number;
 }
 
 export interface WorkerPool {
@@ -87,17 +96,30 @@ export function runWorkers<K>(
     }
   };
 
-  const slotFree = (): Promise<void> => new Promise((resolve) => pq.once('next', () => resolve()));
+  const maxParked = opts.maxParked ?? Number.POSITIVE_INFINITY;
+  const capacity = (): number => concurrency + Math.min(maxParked, opts.parking?.count() ?? 0);
+  let wake: (() => void) | undefined;
+  const stopWatching = opts.parking?.onChange(() => {
+    pq.concurrency = capacity();
+    wake?.();
+  });
+  const slotFree = (): Promise<void> =>
+    new Promise((resolve) => {
+      wake = resolve;
+      pq.once('next', () => resolve());
+    });
 
   const dispatch = async (): Promise<void> => {
     for (;;) {
-      while (pq.pending + pq.size >= concurrency) await slotFree();
+      while (pq.pending + pq.size >= capacity()) await slotFree();
+      wake = undefined;
       // tryGet first: no promise per key while work is queued (throughput), get() when idle.
       const key = queue.tryGet() ?? (await queue.get());
       if (key === undefined) break;
       void pq.add(() => processOne(key));
     }
     await pq.onIdle();
+    stopWatching?.();
   };
 
   const finished = dispatch();
