@@ -35,7 +35,7 @@ export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan
       accessPoints: cache.accessPoints.values(),
       accessPointsKnown: cache.accessPointsKnown,
       knownFamilies: cache.families,
-      warm: template ? warmCandidates(cache, deps.planConfig, template) : undefined,
+      warm: template ? () => warmCandidates(cache, deps.planConfig, template) : undefined,
     },
     deps.clock.now(),
     deps.planConfig,

@@ -31,8 +31,11 @@ export interface SessionPlanInput {
   accessPointsKnown: boolean;
   /** Task-definition families known to exist (registered or found). */
   knownFamilies: { has(family: string): boolean };
-  /** The warm pool of the session's template, if any: its idle RUNNING tasks, oldest first. */
-  warm?: { pool: string; candidates: readonly ObservedTask[] } | undefined;
+  /**
+   * The warm pool of the session's template, if any: its idle RUNNING tasks, oldest first.
+   * A function: it is only asked when a launch is planned (converged sessions never pay for it).
+   */
+  warm?: () => { pool: string; candidates: readonly ObservedTask[] } | undefined;
 }
 
 /** How many warm candidates one claim offers (the Lua script takes the first unclaimed). */
@@ -307,7 +310,7 @@ function launch(
   }
   const clientToken = a.clientToken ?? runTaskTokenForSession(spec.id, a.incarnation);
   const ready: ConditionInput = { type: 'Ready', status: 'False', reason: a.drift === 'TaskStopped' ? 'TaskStopped' : 'Launching', message: a.message };
-  const warm = p.input.warm;
+  const warm = p.input.warm?.();
   const degraded: ConditionInput[] =
     warm && spec.persistence !== 'required'
       ? [{ type: 'Degraded', status: 'True', reason: 'WarmPoolEmpty', message: `no idle warm task in pool ${warm.pool}: cold start, expected 3-5 s` }]

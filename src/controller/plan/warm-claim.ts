@@ -15,7 +15,7 @@ export function warmClaim(
   p: SessionPlanner,
   a: { cur: SessionStatus; spec: NonNullable<SessionEntry['spec']>; port: number; incarnation: number; attempts: number },
 ): SessionPlan | undefined {
-  const warm = p.input.warm;
+  const warm = p.input.warm?.();
   if (!warm || a.spec.persistence === 'required') return undefined;
   const candidates = warm.candidates.filter((t) => t.privateIp !== undefined).slice(0, CLAIM_CANDIDATES);
   if (candidates.length === 0) return undefined;

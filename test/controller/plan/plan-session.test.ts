@@ -231,7 +231,7 @@ describe('planSession: combinations and races', () => {
 
 describe('planSession: the warm path', () => {
   const warmTask = (o: Partial<ObservedTask> = {}) => aTask({ session: undefined as unknown as string, ...o, extraTags: {} });
-  const withWarm = (candidates: ObservedTask[]) => ({ pool: 'p', candidates });
+  const withWarm = (candidates: ObservedTask[]) => () => ({ pool: 'p', candidates });
 
   it('WarmClaim: a new session takes an idle RUNNING warm task, status Running at once with warm: true', () => {
     const w = warmTask({ privateIp: '10.9.9.9' });
