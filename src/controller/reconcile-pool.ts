@@ -6,12 +6,29 @@
 import type { ReconcileResult } from './queue/index.js';
 import type { ControllerCache } from './cache.js';
 import { executeAction } from './execute/execute.js';
-import { StopDeferredError } from './execute/errors.js';
+import { LaunchFailedError, StopDeferredError } from './execute/errors.js';
+import { DependencyBreaker, isCircuitOpen } from './resilience/index.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import { planPool, type PoolPlan } from './plan/plan-pool.js';
 import { currentWarmHash, warmLaunchSpec } from './plan/warm-spec.js';
 import type { ReconcileDeps } from './reconcile-key.js';
+
+/**
+ * A pool whose batches keep starting no task (capacity, account limits) stops trying for a
+ * while: after this many consecutive failed batches its breaker opens for the cooldown, then a
+ * single half-open batch decides. The work queue's backoff alone would keep probing forever.
+ */
+export const POOL_BREAKER = { threshold: 3, cooldownMs: 60_000 } as const;
+
+function poolBreaker(deps: ReconcileDeps, name: string): DependencyBreaker {
+  let b = deps.cache.poolBreakers.get(name);
+  if (!b) {
+    b = new DependencyBreaker({ name: `pool:${name}`, clock: deps.clock, threshold: POOL_BREAKER.threshold, halfOpenAfterMs: POOL_BREAKER.cooldownMs, isFault: (err) => err instanceof LaunchFailedError });
+    deps.cache.poolBreakers.set(name, b);
+  }
+  return b;
+}
 
 /** Upper bound of plan/execute passes in one pool reconcile (100 tasks = 10 batches). */
 const MAX_POOL_PASSES = 12;
@@ -55,9 +72,11 @@ export async function reconcilePool(deps: ReconcileDeps, name: string): Promise<
     let again = false;
     for (const action of plan.actions) {
       try {
-        await executeAction(deps, action);
+        if (action.type === 'launchWarmBatch') await poolBreaker(deps, name).execute(() => executeAction(deps, action));
+        else await executeAction(deps, action);
       } catch (err) {
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
+        if (isCircuitOpen(err) && err.dependency === `pool:${name}`) return { requeueAfter: Math.max(1000, err.retryAfterMs) };
         if ((err as Error).name === 'NotOwnedError') continue;
         throw err;
       }

@@ -53,4 +53,16 @@ describe('warm pool over HTTP with real Redis', () => {
     expect(liveBySession.size).toBe(200);
     expect([...liveBySession.values()].every((n) => n === 1)).toBe(true);
   });
+
+  it('a pool whose batches keep failing (no capacity) stops trying: its breaker opens after 3 failed batches', async () => {
+    stack = await startStack({ env: { RECONCILER_POOLS: POOLS } });
+    const s = stack;
+    s.core.setFaults({ capacityFailureRate: 1 });
+    await s.client.setWarmPoolTarget('shell-warm', 10, { template: 'shell' });
+    await eventually('3 failed batches', () => runTaskCalls(s) >= 3, 15_000);
+    await new Promise((r) => setTimeout(r, 4000)); // the queue backoff alone would retry within this
+    expect(runTaskCalls(s)).toBe(3);
+    expect(s.daemon.controller.cache.poolBreakers.get('shell-warm')?.state()).toBe('open');
+    expect(s.core.dump().tasks).toHaveLength(0);
+  });
 });
