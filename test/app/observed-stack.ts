@@ -12,8 +12,8 @@ import { SdkAwsApi } from '../../src/observed/sdk-aws-api.js';
 import type { SimCore, SimCoreOptions } from '../../src/sim/core.js';
 import type { SimServer } from '../../src/sim/http-server.js';
 import { simClients } from '../../src/sim/sdk-clients.js';
-import { connectTestRedis, deleteByPrefix, uniquePrefix } from '../support/redis.js';
-import { stackEnv, startSim } from '../support/stack.js';
+import { uniquePrefix } from '../support/redis.js';
+import { stackEnv, startSim, stopStack } from '../support/stack.js';
 
 export interface ObservedStack {
   core: SimCore;
@@ -40,16 +40,7 @@ export async function startObservedStack(opts: { sim?: SimCoreOptions; env?: Rec
   if (opts.start !== false) await daemon.controller.start();
   return {
     core, sim, prefix, daemon, obs, http, client, env,
-    stop: async () => {
-      await daemon.controller.stop(1000);
-      await obs.close();
-      await daemon.close();
-      await client.close();
-      await sim.close();
-      const redis = connectTestRedis();
-      await deleteByPrefix(redis, prefix);
-      redis.disconnect();
-    },
+    stop: () => stopStack({ daemon, client, sim, prefix, beforeClose: () => obs.close() }),
   };
 }
 

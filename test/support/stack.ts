@@ -73,16 +73,23 @@ export async function startStack(opts: { sim?: SimCoreOptions; env?: Record<stri
     config,
     daemon,
     client,
-    stop: async () => {
-      await daemon.controller.stop(1000);
-      await daemon.close();
-      await client.close();
-      await sim.close();
-      const redis = connectTestRedis();
-      await deleteByPrefix(redis, prefix);
-      redis.disconnect();
-    },
+    stop: () => stopStack({ daemon, client, sim, prefix }),
   };
+}
+
+/**
+ * Stops a stack's parts in order (controller, then whatever `beforeClose` closes, e.g. an HTTP
+ * server, then Redis connections and the simulator) and deletes the test's keys.
+ */
+export async function stopStack(parts: { daemon: DaemonParts; client: SessionClient; sim: SimServer; prefix: string; beforeClose?: () => Promise<void> }): Promise<void> {
+  await parts.daemon.controller.stop(1000);
+  await parts.beforeClose?.();
+  await parts.daemon.close();
+  await parts.client.close();
+  await parts.sim.close();
+  const redis = connectTestRedis();
+  await deleteByPrefix(redis, parts.prefix);
+  redis.disconnect();
 }
 
 /** Polls `check` every 20 ms of real time until it returns true; throws with `what` after `timeoutMs`. */
