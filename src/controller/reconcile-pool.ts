@@ -11,6 +11,7 @@ import { DependencyBreaker, isCircuitOpen } from './resilience/index.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import { planPool, type PoolPlan } from './plan/plan-pool.js';
+import { CLAIM_CANDIDATES } from './plan/plan-session.js';
 import { currentWarmHash, warmLaunchSpec } from './plan/warm-spec.js';
 import type { ReconcileDeps } from './reconcile-key.js';
 
@@ -87,18 +88,43 @@ export async function reconcilePool(deps: ReconcileDeps, name: string): Promise<
   return { requeueAfter: 1 };
 }
 
-/** The pool (if any) serving `template`, with its idle, current, RUNNING warm tasks, oldest first. */
-export function warmCandidates(cache: ControllerCache, planConfig: PlanConfig, template: string): { pool: string; candidates: ObservedTask[] } | undefined {
-  for (const [pool, cfg] of Object.entries(planConfig.pools)) {
-    if (cfg.template !== template) continue;
+/** The current warm-task hash per pool, for one config (computing it hashes the task definition). */
+const warmHashes = new WeakMap<PlanConfig, Map<string, string>>();
+
+function currentHashOf(planConfig: PlanConfig, pool: string, template: string): string | undefined {
+  let byPool = warmHashes.get(planConfig);
+  if (!byPool) warmHashes.set(planConfig, (byPool = new Map()));
+  let hash = byPool.get(pool);
+  if (hash === undefined) {
     const tpl = planConfig.templates[template];
     if (!tpl) return undefined;
-    const hash = currentWarmHash(warmLaunchSpec({ pool, templateName: template, template: tpl, ownerId: planConfig.ownerId }));
-    const candidates = cache
-      .warmTasksOf(pool)
-      .filter((t) => isRunning(t) && !cache.claims.has(t.arn) && t.tags[TAG.session] === undefined && t.tags[TAG.specHash] === hash)
-      .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.arn.localeCompare(b.arn));
-    return { pool, candidates };
+    hash = currentWarmHash(warmLaunchSpec({ pool, templateName: template, template: tpl, ownerId: planConfig.ownerId }));
+    byPool.set(pool, hash);
+  }
+  return hash;
+}
+
+const olderFirst = (a: ObservedTask, b: ObservedTask): number => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.arn.localeCompare(b.arn);
+
+/**
+ * The pool (if any) serving `template`, with up to `limit` of its idle, current, RUNNING warm
+ * tasks, oldest first. One pass over the pool keeping the `limit` oldest (no full sort): this
+ * runs on the claim path, where every millisecond counts.
+ */
+export function warmCandidates(cache: ControllerCache, planConfig: PlanConfig, template: string, limit = CLAIM_CANDIDATES): { pool: string; candidates: ObservedTask[] } | undefined {
+  for (const [pool, cfg] of Object.entries(planConfig.pools)) {
+    if (cfg.template !== template) continue;
+    const hash = currentHashOf(planConfig, pool, template);
+    if (hash === undefined) return undefined;
+    const best: ObservedTask[] = [];
+    for (const t of cache.warmTasksOf(pool)) {
+      if (!isRunning(t) || cache.claims.has(t.arn) || t.tags[TAG.session] !== undefined || t.tags[TAG.specHash] !== hash) continue;
+      if (best.length === limit && olderFirst(t, best[limit - 1]!) >= 0) continue;
+      best.push(t);
+      best.sort(olderFirst);
+      if (best.length > limit) best.pop();
+    }
+    return { pool, candidates: best };
   }
   return undefined;
 }
