@@ -23,6 +23,19 @@ export interface ReconcileDeps extends ExecutorDeps {
   onPlan?: (plan: SessionPlan) => void;
 }
 
+/** Memoizes a thunk: the warm candidates are computed at most once per plan, and only if asked. */
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
 export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan {
   const { cache } = deps;
   const entry = cache.sessions.get(key);
@@ -35,7 +48,7 @@ export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan
       accessPoints: cache.accessPoints.values(),
       accessPointsKnown: cache.accessPointsKnown,
       knownFamilies: cache.families,
-      warm: template ? () => warmCandidates(cache, deps.planConfig, template) : undefined,
+      warm: template ? once(() => warmCandidates(cache, deps.planConfig, template)) : undefined,
     },
     deps.clock.now(),
     deps.planConfig,
