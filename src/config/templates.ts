@@ -25,8 +25,18 @@ export const templateSchema = z.strictObject({
   assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
   /** FARGATE, or a capacity provider such as FARGATE_SPOT. */
   capacityProvider: z.string().min(1).default('FARGATE'),
-  /** Fixed environment for every task of this template; sessions may add their own. */
-  environment: z.record(z.string(), z.string()).default({}),
+  /**
+   * Fixed environment for every task of this template; sessions may add variables, never
+   * replace these (compared case-insensitively). `ESR_*` names are the controller's own.
+   */
+  environment: z
+    .record(z.string(), z.string())
+    .default({})
+    .superRefine((env, ctx) => {
+      for (const n of Object.keys(env)) {
+        if (n.toUpperCase().startsWith('ESR_')) ctx.addIssue({ code: 'custom', path: [n], message: `environment ${n}: ESR_* names are set by the controller` });
+      }
+    }),
   /** Where a session's EFS access point is mounted (persistence); omit to disable persistence. */
   efsMountPath: z.string().startsWith('/').optional(),
   /**

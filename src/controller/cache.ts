@@ -168,6 +168,8 @@ export class ControllerCache {
       const claim = this.claims.get(arn);
       if (!t || !claim || t.tags[TAG.session] === sessionId) continue;
       if (t.tags[TAG.session] !== undefined) continue;
+      // A claim is Redis's word; only a task ECS shows as our own unclaimed warm task can be one.
+      if (t.tags[TAG.owner] !== this.ownerId || t.tags[TAG.role] !== 'warm') continue;
       out.push({ ...t, tags: { ...t.tags, [TAG.role]: 'session', [TAG.session]: sessionId, [TAG.incarnation]: String(claim.incarnation), [CLAIM_PENDING_TAG]: '1' } });
     }
     return out;

@@ -36,10 +36,45 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:/=+@-]{0,127}$/;
 /** Environment variable names: POSIX-ish, 1..128 chars. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /**
- * Names the gateway may not override: they steer the AWS SDK and the ECS agent inside the
- * task (credentials endpoint, region) or are set by the controller itself.
+ * Names the gateway may not set: they steer the AWS SDK and the ECS agent inside the task
+ * (credentials endpoint, region) or are set by the controller itself (`ESR_SESSION_ID`,
+ * `ESR_USER_ID`). Compared case-insensitively: `aws_container_credentials_full_uri` is as
+ * reserved as its upper-case form (some tools read either spelling).
  */
 export const RESERVED_ENV_PREFIXES = ['AWS_', 'ECS_', 'ESR_'] as const;
+
+/** The reserved prefix a variable name falls under (any letter case), or undefined. */
+export function reservedEnvPrefix(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  return RESERVED_ENV_PREFIXES.find((p) => upper.startsWith(p));
+}
+
+/**
+ * The gateway's env overrides that would replace a variable the template fixes: the template's
+ * environment is part of what the operator configured, so a session may add variables, never
+ * replace one (`SESSION_EGRESS=allow` over the template's `deny`). Names compare
+ * case-insensitively, like the reserved prefixes. Returns `override -> fixed name` pairs, sorted.
+ */
+export function envOverrideConflicts(overrides: Readonly<Record<string, string>>, fixed: Readonly<Record<string, string>>): Array<{ name: string; fixed: string }> {
+  const fixedByUpper = new Map(Object.keys(fixed).map((n) => [n.toUpperCase(), n]));
+  const out: Array<{ name: string; fixed: string }> = [];
+  for (const name of Object.keys(overrides).sort()) {
+    const hit = fixedByUpper.get(name.toUpperCase());
+    if (hit !== undefined) out.push({ name, fixed: hit });
+  }
+  return out;
+}
+
+/**
+ * One message naming every conflicting variable, or undefined when the overrides only add.
+ * `owner` names who fixed the variables, e.g. `template "shell"`.
+ */
+export function describeEnvOverrideConflicts(overrides: Readonly<Record<string, string>>, fixed: Readonly<Record<string, string>>, owner: string): string | undefined {
+  const conflicts = envOverrideConflicts(overrides, fixed);
+  if (conflicts.length === 0) return undefined;
+  const names = conflicts.map((c) => (c.name === c.fixed ? c.name : `${c.name} (fixed as ${c.fixed})`)).join(', ');
+  return `env ${names} would replace ${conflicts.length === 1 ? 'a variable' : 'variables'} fixed by ${owner}; sessions may add variables, never replace fixed ones`;
+}
 export const ENV_MAX_ENTRIES = 64;
 /** Max length of one env value, in UTF-16 code units (ECS limits the whole override to 8 KiB). */
 export const ENV_VALUE_MAX_LENGTH = 4096;
@@ -89,8 +124,8 @@ export const EnvOverridesSchema = z
     let total = 0;
     for (const name of names) {
       total += name.length + (env[name]?.length ?? 0);
-      const reserved = RESERVED_ENV_PREFIXES.find((p) => name.startsWith(p));
-      if (reserved) ctx.addIssue({ code: 'custom', path: [name], message: `names starting with ${reserved} are reserved` });
+      const reserved = reservedEnvPrefix(name);
+      if (reserved) ctx.addIssue({ code: 'custom', path: [name], message: `env ${name}: names starting with ${reserved} (any letter case) are reserved` });
     }
     if (total > ENV_TOTAL_MAX_LENGTH) {
       ctx.addIssue({ code: 'custom', message: `env overrides total ${total} chars, limit ${ENV_TOTAL_MAX_LENGTH}`, params: { oversize: { size: total, limit: ENV_TOTAL_MAX_LENGTH, unit: 'chars' } } });

@@ -67,6 +67,8 @@ export class FakeEfs implements EfsApi {
       fileSystemId: input.fileSystemId,
       lifeCycleState: 'available',
       tags: { ...(input.tags ?? {}) },
+      rootPath: input.rootDirectory?.path ?? '/',
+      ...(input.posixUser ? { posixUser: { uid: input.posixUser.uid, gid: input.posixUser.gid } } : {}),
     };
     this.points.set(id, { ap, seq, token: input.clientToken });
     this.tokens.set(input.clientToken, id);

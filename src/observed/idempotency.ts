@@ -49,9 +49,13 @@ export function runTaskTokenForWarmBatch(pool: string, batchIntentId: string): s
   return token('w', [pool, batchIntentId]);
 }
 
-/** EFS CreateAccessPoint ClientToken for a user's access point on a file system. */
-export function accessPointToken(fileSystemId: string, userId: string): string {
-  return token('ap', [fileSystemId, userId]);
+/**
+ * EFS CreateAccessPoint ClientToken for a user's access point on a file system at `rootPath`.
+ * The path is part of the token, so a changed user -> path mapping never replays the token of an
+ * access point with the old path (EFS would answer with that one).
+ */
+export function accessPointToken(fileSystemId: string, userId: string, rootPath: string): string {
+  return token('ap', [fileSystemId, userId, rootPath]);
 }
 
 /**

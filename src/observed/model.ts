@@ -64,6 +64,10 @@ export interface ObservedAccessPoint {
   readonly fileSystemId: string;
   readonly lifeCycleState: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** RootDirectory.Path the access point confines clients to (undefined when EFS did not say). */
+  readonly rootPath?: string;
+  /** PosixUser the access point enforces on every file operation (undefined: none enforced). */
+  readonly posixUser?: { readonly uid: number; readonly gid: number };
 }
 
 /** One consistent read of everything the controller owns. */

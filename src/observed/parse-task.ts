@@ -138,5 +138,18 @@ export function parseAccessPoint(raw: unknown, fallbackFileSystemId?: string): O
     fileSystemId,
     lifeCycleState: str(a['LifeCycleState']),
     tags: parseTags(a['Tags']),
+    ...rootAndUser(a),
+  };
+}
+
+/** RootDirectory.Path and PosixUser of a DescribeAccessPoints/CreateAccessPoint answer, when present. */
+function rootAndUser(a: Record<string, unknown>): Pick<ObservedAccessPoint, 'rootPath' | 'posixUser'> {
+  const rootPath = str(obj(a['RootDirectory'])?.['Path']);
+  const p = obj(a['PosixUser']);
+  const uid = p?.['Uid'];
+  const gid = p?.['Gid'];
+  return {
+    ...(rootPath !== undefined ? { rootPath } : {}),
+    ...(typeof uid === 'number' && typeof gid === 'number' ? { posixUser: { uid, gid } } : {}),
   };
 }

@@ -43,6 +43,23 @@ describe('iam-eval', () => {
     expect(() => isAllowed(notAction, { action: 'a:c', resource: 'x' })).toThrow(/unsupported statement element/);
   });
 
+  it('negated StringNotEquals, ForAnyValue, Null and Principal follow AWS semantics', () => {
+    const notOwner = policy({ Effect: 'Allow', Action: 'ecs:TagResource', Resource: '*', Condition: { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['esr:owner'] } } });
+    expect(isAllowed(notOwner, { action: 'ecs:TagResource', resource: 'x', context: { 'aws:TagKeys': ['esr:a', 'esr:b'] } })).toBe(true);
+    expect(isAllowed(notOwner, { action: 'ecs:TagResource', resource: 'x', context: { 'aws:TagKeys': ['esr:a', 'esr:owner'] } })).toBe(false);
+    const any = policy({ Effect: 'Allow', Action: 'a:b', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { k: ['x'] } } });
+    expect(isAllowed(any, { action: 'a:b', resource: 'r', context: { k: ['y', 'x'] } })).toBe(true);
+    expect(isAllowed(any, { action: 'a:b', resource: 'r', context: { k: ['y'] } })).toBe(false);
+    expect(isAllowed(any, { action: 'a:b', resource: 'r', context: {} }), 'a missing ForAnyValue key fails').toBe(false);
+    const absent = policy({ Effect: 'Allow', Action: 'a:b', Resource: '*', Condition: { Null: { k: 'true' } } });
+    expect(isAllowed(absent, { action: 'a:b', resource: 'r', context: {} })).toBe(true);
+    expect(isAllowed(absent, { action: 'a:b', resource: 'r', context: { k: 'v' } })).toBe(false);
+    const forRole = policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:role/r' }, Action: 'a:b', Resource: '*' });
+    expect(isAllowed(forRole, { action: 'a:b', resource: 'r', principal: 'arn:aws:iam::1:role/r' })).toBe(true);
+    expect(isAllowed(forRole, { action: 'a:b', resource: 'r', principal: 'arn:aws:iam::1:role/other' })).toBe(false);
+    expect(isAllowed(policy({ Effect: 'Allow', Principal: '*', Action: 'a:b', Resource: '*' }), { action: 'a:b', resource: 'r' })).toBe(true);
+  });
+
   it('renders placeholders and throws on an unknown one', () => {
     expect(renderPlaceholders('arn:${A}:${B}', { A: '1', B: '2' })).toBe('arn:1:2');
     expect(() => renderPlaceholders('${NOPE}', {})).toThrow(/NOPE/);

@@ -122,7 +122,7 @@ export function describeAwsApiContract(name: string, start: () => Promise<AwsApi
 
     it('createAccessPoint is idempotent by ClientToken and lists with tags; delete is idempotent', async () => {
       const input = {
-        clientToken: accessPointToken(h.fileSystemId, 'user-1'),
+        clientToken: accessPointToken(h.fileSystemId, 'user-1', '/users/user-1'),
         fileSystemId: h.fileSystemId,
         posixUser: { uid: 1000, gid: 1000 },
         rootDirectory: { path: '/users/user-1', creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: '0750' } },
@@ -130,10 +130,10 @@ export function describeAwsApiContract(name: string, start: () => Promise<AwsApi
       };
       const first = await api.efs.createAccessPoint(input);
       expect(first.alreadyExisted).toBe(false);
-      expect(first.accessPoint).toMatchObject({ id: first.id, fileSystemId: h.fileSystemId, tags: input.tags });
+      expect(first.accessPoint).toMatchObject({ id: first.id, fileSystemId: h.fileSystemId, tags: input.tags, rootPath: '/users/user-1', posixUser: { uid: 1000, gid: 1000 } });
       const replay = await api.efs.createAccessPoint(input);
       expect(replay).toMatchObject({ id: first.id, alreadyExisted: true });
-      const other = await api.efs.createAccessPoint({ ...input, clientToken: accessPointToken(h.fileSystemId, 'user-2') });
+      const other = await api.efs.createAccessPoint({ ...input, clientToken: accessPointToken(h.fileSystemId, 'user-2', '/users/user-2') });
       expect(other.id).not.toBe(first.id);
 
       const page1 = await api.efs.describeAccessPoints({ fileSystemId: h.fileSystemId, maxResults: 1 });

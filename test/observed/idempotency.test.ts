@@ -29,7 +29,7 @@ describe('RunTask client tokens', () => {
 
   it('do not collide when separators move between parts', () => {
     expect(runTaskTokenForWarmBatch('p.q', 'r')).not.toBe(runTaskTokenForWarmBatch('p', 'q.r'));
-    expect(accessPointToken('fs-1.u', 'x')).not.toBe(accessPointToken('fs-1', 'u.x'));
+    expect(accessPointToken('fs-1.u', 'x', '/p')).not.toBe(accessPointToken('fs-1', 'u.x', '/p'));
   });
 
   it('stay within 64 ASCII characters for long and non-ASCII ids', () => {
@@ -38,7 +38,7 @@ describe('RunTask client tokens', () => {
       runTaskTokenForSession(long, Number.MAX_SAFE_INTEGER),
       runTaskTokenForSession('用户-ü', 0),
       runTaskTokenForWarmBatch(long, long),
-      accessPointToken('fs-0123456789abcdef0', long),
+      accessPointToken('fs-0123456789abcdef0', long, `/esr/users/~${'a'.repeat(64)}`),
     ]) {
       expect(t.length).toBeLessThanOrEqual(CLIENT_TOKEN_MAX);
       expect(t).toMatch(ascii64);
@@ -48,7 +48,8 @@ describe('RunTask client tokens', () => {
 
   it('are readable when short', () => {
     expect(runTaskTokenForSession('s1', 2)).toBe('s.s1.2');
-    expect(accessPointToken('fs-1', 'u1')).toBe('ap.fs-1.u1');
+    expect(accessPointToken('fs-1', 'u1', '/esr/users/u1')).toMatch(/^ap-[0-9a-f]{48}$/);
+    expect(accessPointToken('fs-1', 'u1', '/esr/users/u1'), 'the root path is part of the token').not.toBe(accessPointToken('fs-1', 'u1', '/esr/users/other'));
   });
 
   it('reject a bad incarnation', () => {

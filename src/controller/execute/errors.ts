@@ -23,10 +23,26 @@ export class StopDeferredError extends Error {
   }
 }
 
-/** The plan asked to stop a task that lacks our owner tag: refused, always. */
+/**
+ * The plan asked to change a task that ECS does not show as ours to change (no owner tag, or,
+ * for a tag write, a task serving another session): refused, always. `why` defaults to the
+ * missing owner tag.
+ */
 export class NotOwnedError extends Error {
-  constructor(readonly taskArn: string) {
-    super(`refusing to stop ${taskArn}: it does not carry our owner tag`);
+  constructor(
+    readonly taskArn: string,
+    readonly operation: 'stop' | 'tag' = 'stop',
+    why = 'it does not carry our owner tag',
+  ) {
+    super(`refusing to ${operation} ${taskArn}: ${why}`);
     this.name = 'NotOwnedError';
+  }
+}
+
+/** A launch whose env overrides would replace a template variable: refused at the action. */
+export class EnvOverrideRefusedError extends Error {
+  constructor(readonly detail: string) {
+    super(`refusing RunTask: ${detail}`);
+    this.name = 'EnvOverrideRefusedError';
   }
 }

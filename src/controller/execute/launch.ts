@@ -9,11 +9,19 @@ import type { TaskTemplate } from '../../config/templates.js';
 import type { LaunchAction } from '../plan/actions.js';
 import { setConditions } from '../plan/status.js';
 import type { ExecutorDeps } from './context.js';
-import { LaunchFailedError } from './errors.js';
+import { EnvOverrideRefusedError, LaunchFailedError } from './errors.js';
+import { describeEnvOverrideConflicts } from '../../desired/schema.js';
 import { writeSessionStatus } from './session-status.js';
 import { withQueuedStatus } from './degradation.js';
 
+/**
+ * The RunTask request of a launch. Checks at the action that the container overrides only add
+ * variables: ECS replaces a task-definition variable with an override of the same name, so an
+ * override naming a template variable (any letter case) throws EnvOverrideRefusedError.
+ */
 export function runTaskInput(deps: ExecutorDeps, template: TaskTemplate, taskDefinitionArn: string, a: { clientToken: string; count: number; tags: Record<string, string>; env: Record<string, string>; group: string }): RunTaskInput {
+  const conflict = describeEnvOverrideConflicts(a.env, template.environment, `the template of container "${template.containerName}"`);
+  if (conflict) throw new EnvOverrideRefusedError(conflict);
   const placement: Pick<RunTaskInput, 'launchType' | 'capacityProviderStrategy'> =
     template.capacityProvider === 'FARGATE' ? { launchType: 'FARGATE' } : { capacityProviderStrategy: [{ capacityProvider: template.capacityProvider, weight: 1 }] };
   return {

@@ -7,9 +7,10 @@
  */
 import type { ClaimWarmAction, LaunchWarmBatchAction, ReleaseClaimAction, TagTaskAction } from '../plan/actions.js';
 import { SCHEMA_VERSION } from '../../desired/schema.js';
-import { claimTags } from '../../observed/task-tags.js';
+import { claimTags, ownedBy, roleOf, sessionIdOf } from '../../observed/task-tags.js';
+import { TAG } from '../../observed/model.js';
 import type { ExecutorDeps } from './context.js';
-import { LaunchFailedError } from './errors.js';
+import { LaunchFailedError, NotOwnedError } from './errors.js';
 import { runTaskInput } from './launch.js';
 
 /** The claim went to another session or controller: re-plan with fresh claims. */
@@ -58,14 +59,30 @@ export async function executeClaimWarm(deps: ExecutorDeps, a: ClaimWarmAction): 
   deps.cache.addClaim(result.taskArn, { sessionId: a.sessionId, pool: a.pool, incarnation: a.incarnation, at });
   deps.cache.setStatus(a.sessionId, chosen.status, at);
   const userId = deps.cache.sessions.get(a.sessionId)?.spec?.userId;
-  await tagForSession(deps, a.key, result.taskArn, claimTags(a.sessionId, a.incarnation, userId));
+  await tagForSession(deps, a.key, a.sessionId, result.taskArn, claimTags(a.sessionId, a.incarnation, userId));
 }
 
 export async function executeTagTask(deps: ExecutorDeps, a: TagTaskAction): Promise<void> {
-  await tagForSession(deps, a.key, a.taskArn, a.tags);
+  await tagForSession(deps, a.key, a.sessionId, a.taskArn, a.tags);
 }
 
-async function tagForSession(deps: ExecutorDeps, key: string, taskArn: string, tags: Record<string, string>): Promise<void> {
+/**
+ * Tags a task for a session, after checking at the action what ECS last showed of it (a claim
+ * or a plan derived from Redis is not enough): the task carries our owner tag and is either an
+ * unclaimed warm task or already this session's; the write never touches the owner tag.
+ * Anything else throws NotOwnedError (counted as `refused`).
+ */
+export function assertTaggable(deps: ExecutorDeps, taskArn: string, sessionId: string, tags: Record<string, string>): void {
+  const task = deps.cache.tasks.get(taskArn);
+  if (!task || !ownedBy(task, deps.config.ownerId)) throw new NotOwnedError(taskArn, 'tag');
+  if (Object.keys(tags).some((k) => k.toLowerCase() === TAG.owner)) throw new NotOwnedError(taskArn, 'tag', 'the owner tag is never rewritten');
+  const servedBy = sessionIdOf(task);
+  const unclaimedWarm = roleOf(task) === 'warm' && servedBy === undefined;
+  if (!unclaimedWarm && servedBy !== sessionId) throw new NotOwnedError(taskArn, 'tag', `ECS shows it serving ${servedBy === undefined ? 'no session' : `session ${servedBy}`}, not ${sessionId}`);
+}
+
+async function tagForSession(deps: ExecutorDeps, key: string, sessionId: string, taskArn: string, tags: Record<string, string>): Promise<void> {
+  assertTaggable(deps, taskArn, sessionId, tags);
   await deps.call({ service: 'ecs', operation: 'TagResource', key }, (signal) => deps.aws.ecs.tagResource({ resourceArn: taskArn, tags }, { signal }));
   const task = deps.cache.tasks.get(taskArn);
   if (task) deps.cache.upsertTask({ ...task, tags: { ...task.tags, ...tags } }, deps.clock.now());

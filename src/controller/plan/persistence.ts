@@ -13,7 +13,8 @@
  */
 import type { TaskTemplate } from '../../config/templates.js';
 import type { SessionSpec } from '../../desired/schema.js';
-import { TAG, type ObservedAccessPoint } from '../../observed/model.js';
+import type { ObservedAccessPoint } from '../../observed/model.js';
+import { accessPointServes } from '../../observed/user-root.js';
 import type { ConditionInput } from './status.js';
 
 export type PersistenceDecision =
@@ -27,13 +28,9 @@ function cond(status: 'True' | 'False', reason: string, message: string): Condit
   return { type: 'Persistence', status, reason, message };
 }
 
-/** The user's usable access point among the observed ones (ours, for this user, not being deleted). */
+/** The user's usable access point among the observed ones (see accessPointServes: ours, this user's, at the user's root). */
 export function accessPointFor(userId: string, accessPoints: Iterable<ObservedAccessPoint>, ownerId: string): ObservedAccessPoint | undefined {
-  for (const ap of accessPoints) {
-    if (ap.tags[TAG.owner] !== ownerId || ap.tags[TAG.user] !== userId) continue;
-    if (ap.lifeCycleState === 'deleting' || ap.lifeCycleState === 'deleted' || ap.lifeCycleState === 'error') continue;
-    return ap;
-  }
+  for (const ap of accessPoints) if (accessPointServes(ap, userId, ownerId)) return ap;
   return undefined;
 }
 

@@ -7,7 +7,7 @@
  * live tasks of older incarnations are stopped and never adopted or waited on.
  */
 import type { SessionEntry } from '../../desired/types.js';
-import type { SessionStatus } from '../../desired/schema.js';
+import { describeEnvOverrideConflicts, type SessionStatus } from '../../desired/schema.js';
 import { incarnationOf, isLive, isRunning, TAG, type ObservedAccessPoint, type ObservedTask } from '../../observed/model.js';
 import { runTaskTokenForSession } from '../../observed/idempotency.js';
 import type { Action } from './actions.js';
@@ -125,6 +125,12 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     const message = `template "${spec.template}" is not configured (allowed: ${Object.keys(cfg.templates).join(', ')})`;
     const conditions = setConditions(cur.conditions, [{ type: 'Invalid', status: 'True', reason: 'UnknownTemplate', message }], now);
     p.write(prev, { ...cur, phase: 'Failed', observedGeneration: spec.generation, conditions, lastError: { reason: 'UnknownTemplate', message, at: cur.lastError?.at ?? now } }, 'InvalidSpec', message);
+    return p.result();
+  }
+  const envConflict = describeEnvOverrideConflicts(spec.env, template.environment, `template "${spec.template}"`);
+  if (envConflict) {
+    const conditions = setConditions(cur.conditions, [{ type: 'Invalid', status: 'True', reason: 'EnvConflict', message: envConflict }], now);
+    p.write(prev, { ...cur, phase: 'Failed', observedGeneration: spec.generation, conditions, lastError: { reason: 'EnvConflict', message: envConflict, at: cur.lastError?.at ?? now } }, 'InvalidSpec', envConflict);
     return p.result();
   }
   const baseConditions = removeCondition(cur.conditions, 'Invalid');
