@@ -1,6 +1,6 @@
 /**
- * `reconciler sim`: serves the ECS/EFS simulator on 127.0.0.1 until SIGINT/SIGTERM and prints
- * the environment that points any AWS SDK at it.
+ * `reconciler sim`: serves the ECS/EFS/SQS simulator on 127.0.0.1 until SIGINT/SIGTERM and prints
+ * the environment that points any AWS SDK (and the controller's task-event source) at it.
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -44,14 +44,20 @@ export function registerSimCommand(program: Command): void {
     .option('--profile <name>', 'timing profile: fargate | fast', 'fargate')
     .option('--faults <file>', 'JSON fault profile applied at start-up')
     .option('--no-throttle', 'disable ECS/EFS throttling')
-    .action(async (opts: { port: number; host: string; seed: number; profile: string; faults?: string; throttle: boolean }) => {
+    .option('--no-events', 'do not deliver ECS task state change events into the SQS queue')
+    .action(async (opts: { port: number; host: string; seed: number; profile: string; faults?: string; throttle: boolean; events: boolean }) => {
       const profile = profileByName(opts.profile);
       const faults = opts.faults ? loadFaultsFile(opts.faults) : undefined;
-      const core = new SimCore({ profile, seed: opts.seed, faults, limits: opts.throttle ? undefined : false });
+      const core = new SimCore({ profile, seed: opts.seed, faults, limits: opts.throttle ? undefined : false, taskEvents: opts.events });
       const server = await startSimServer({ core, port: opts.port, host: opts.host });
       console.log(`ECS/EFS simulator listening on ${server.url} (profile ${profile.name}, seed ${opts.seed}, throttling ${opts.throttle ? 'on' : 'off'})`);
       console.log('Point an AWS SDK or CLI at it with:');
       for (const [k, v] of Object.entries(simEnv(server.url))) console.log(`  export ${k}=${v}`);
+      const queueUrl = core.taskEventsQueueUrl(server.url);
+      if (queueUrl) {
+        console.log('ECS task state change events (EventBridge -> SQS) are delivered to a queue; the controller reads them with:');
+        console.log(`  export RECONCILER_EVENTS_QUEUE_URL=${queueUrl}`);
+      }
       console.log(`Control: GET ${server.url}/_sim/state, GET /_sim/stats, PUT|POST /_sim/faults, POST /_sim/tasks/crash, POST /_sim/reset`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -1,5 +1,6 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EFSClient } from '@aws-sdk/client-efs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 
 /**
@@ -11,7 +12,7 @@ import { z } from 'zod';
  * exponential backoff with full jitter is the retry. Never wrap these clients in a
  * cockatiel retry policy.
  *
- * Region, endpoint (AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_EFS)
+ * Region, endpoint (AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS|_EFS|_SQS)
  * and credentials (default provider chain) come from the standard environment, read by the
  * SDK itself; options here only override them (e.g. tests pointing at the simulator).
  */
@@ -29,11 +30,13 @@ export type AwsClientsConfig = z.input<typeof awsClientsConfigSchema>;
 export interface AwsClients {
   ecs: ECSClient;
   efs: EFSClient;
-  /** Closes both clients' sockets. */
+  /** For the task-event queue (RECONCILER_EVENTS_QUEUE_URL); without an endpoint override the SDK sends to the queue URL's host. */
+  sqs: SQSClient;
+  /** Closes every client's sockets. */
   destroy(): void;
 }
 
-/** Builds the ECS and EFS clients with explicit retry settings (see the rule above). */
+/** Builds the ECS, EFS and SQS clients with explicit retry settings (see the rule above). */
 export function createAwsClients(input: AwsClientsConfig = {}): AwsClients {
   const cfg = awsClientsConfigSchema.parse(input);
   const common = {
@@ -45,12 +48,15 @@ export function createAwsClients(input: AwsClientsConfig = {}): AwsClients {
   };
   const ecs = new ECSClient(common);
   const efs = new EFSClient(common);
+  const sqs = new SQSClient(common);
   return {
     ecs,
     efs,
+    sqs,
     destroy: () => {
       ecs.destroy();
       efs.destroy();
+      sqs.destroy();
     },
   };
 }

@@ -12,6 +12,13 @@ import { FARGATE_PROFILE, profileByName, type TimingProfile } from './profiles.j
 import { stateAt } from './task-lifecycle.js';
 import { SimStats, type StatsSnapshot } from './stats.js';
 import { DEFAULT_LIMITS, Throttler, type ThrottleLimits } from './throttle.js';
+import { SqsSim } from './sqs/sqs-core.js';
+import { TaskEventEmitter, type TaskEventCounts } from './sqs/task-event-emitter.js';
+
+/** Name of the queue the simulator delivers ECS task state change events to. */
+export const TASK_EVENTS_QUEUE = 'esr-task-events';
+/** Origin of queue URLs handed out in-process (HTTP answers use the server's own origin). */
+export const IN_PROCESS_SQS_ORIGIN = 'http://sqs.sim.local';
 
 export interface SimCoreOptions {
   /** Defaults to the wall clock. Pass a VirtualClock for deterministic simulation. */
@@ -33,11 +40,18 @@ export interface SimCoreOptions {
   /** EFS ClientToken replay behaviour (see EfsSimDeps.replay). */
   efsReplay?: 'error' | 'return';
   accessPointLimit?: number;
+  /**
+   * Emit ECS task state change events (EventBridge -> SQS) into the queue TASK_EVENTS_QUEUE,
+   * created at start. Default false: no queue, no event bookkeeping.
+   */
+  taskEvents?: boolean;
 }
 
 export interface CallOptions {
   /** Aborting it ends a delayed or hung call with the signal's reason. */
   signal?: AbortSignal;
+  /** Base URL the request came to (queue URLs are built from it); default IN_PROCESS_SQS_ORIGIN. */
+  origin?: string;
 }
 
 export interface SimTaskSummary {
@@ -62,6 +76,8 @@ export interface SimStateDump {
   faults: FaultConfig;
   outages: OutageWindow[];
   stats: StatsSnapshot;
+  /** Present when the simulator emits task state change events. */
+  taskEvents?: TaskEventCounts & { pending: number; queued: { visible: number; inFlight: number; delayed: number } };
 }
 
 /**
@@ -79,6 +95,9 @@ export class SimCore {
   readonly stats = new SimStats();
   readonly ecs: EcsSim;
   readonly efs: EfsSim;
+  readonly sqs: SqsSim;
+  /** The event source when `taskEvents` is on. */
+  readonly taskEvents: TaskEventEmitter | undefined;
   private profileValue: TimingProfile;
 
   constructor(opts: SimCoreOptions = {}) {
@@ -98,8 +117,22 @@ export class SimCore {
       faults: this.faults,
       throttler: this.throttler,
       clusters: opts.clusters,
+      onTaskChange: (t) => this.taskEvents?.taskChanged(t),
     });
     this.efs = new EfsSim({ rng: this.rng, account, fileSystems: opts.fileSystems, replay: opts.efsReplay, accessPointLimit: opts.accessPointLimit });
+    // SQS and the event delivery draw from their own generator: turning events on or off
+    // leaves every task timing and fault draw of a seed unchanged.
+    const eventsRng = new SeededRng(((opts.seed ?? 1) ^ 0x5eed5) >>> 0);
+    this.sqs = new SqsSim({ clock: this.clock, rng: eventsRng, account });
+    this.taskEvents = opts.taskEvents
+      ? new TaskEventEmitter({ clock: this.clock, rng: eventsRng, account, faults: () => this.faults.current().taskEvents, deliver: (body) => this.sqs.ensureQueue(TASK_EVENTS_QUEUE).send(body) })
+      : undefined;
+    if (this.taskEvents) this.sqs.ensureQueue(TASK_EVENTS_QUEUE);
+  }
+
+  /** URL of the task-event queue at `origin` (the HTTP server's URL, or the in-process default); undefined when events are off. */
+  taskEventsQueueUrl(origin = IN_PROCESS_SQS_ORIGIN): string | undefined {
+    return this.taskEvents ? this.sqs.urlOf(TASK_EVENTS_QUEUE, origin) : undefined;
   }
 
   get profile(): TimingProfile {
@@ -115,7 +148,7 @@ export class SimCore {
   async call<K extends SimOperation>(op: K, input: SimInput<K>, opts: CallOptions = {}): Promise<SimOutput<K>> {
     this.stats.received(op);
     try {
-      const out = await this.pipeline(op, input, opts.signal);
+      const out = await this.pipeline(op, input, opts);
       this.stats.finished(op, 'ok');
       return out as SimOutput<K>;
     } catch (err) {
@@ -126,20 +159,22 @@ export class SimCore {
     }
   }
 
-  private async pipeline(op: SimOperation, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  private async pipeline(op: SimOperation, input: unknown, opts: CallOptions): Promise<unknown> {
+    const signal = opts.signal;
     const service = serviceOf(op);
     const outage = this.faults.outageNow(service);
     if (outage?.mode === 'hang') return hang(signal);
     if (outage) throw serviceFault(service, `${service.toUpperCase()} is unavailable (simulated outage until ${new Date(outage.toMs).toISOString()})`);
-    if (!this.throttler.admitCall(op)) throw throttled(service);
+    // SQS standard queues have no practical API rate limit; only ECS/EFS calls are throttled.
+    if (service !== 'sqs' && !this.throttler.admitCall(op)) throw throttled(service);
     if (this.faults.shouldFail(op)) throw serviceFault(service, `Injected fault: ${op} failed`);
     if (this.faults.shouldHang(op)) return hang(signal);
     const latency = this.faults.latencyFor(op);
     if (latency > 0) await this.clock.sleep(latency, signal);
-    return this.dispatch(op, input);
+    return this.dispatch(op, input, signal, opts.origin ?? IN_PROCESS_SQS_ORIGIN);
   }
 
-  private dispatch(op: SimOperation, input: unknown): unknown {
+  private dispatch(op: SimOperation, input: unknown, signal: AbortSignal | undefined, origin: string): unknown {
     switch (op) {
       case 'RegisterTaskDefinition':
         return this.ecs.registerTaskDefinition(input);
@@ -173,6 +208,20 @@ export class SimCore {
         return this.efs.untagResource(input);
       case 'EfsListTagsForResource':
         return this.efs.listTagsForResource(input);
+      case 'CreateQueue':
+        return this.sqs.createQueue(input, origin);
+      case 'GetQueueUrl':
+        return this.sqs.getQueueUrl(input, origin);
+      case 'GetQueueAttributes':
+        return this.sqs.getQueueAttributes(input);
+      case 'SendMessage':
+        return this.sqs.sendMessage(input);
+      case 'ReceiveMessage':
+        return this.sqs.receiveMessage(input, signal);
+      case 'DeleteMessage':
+        return this.sqs.deleteMessage(input);
+      case 'DeleteMessageBatch':
+        return this.sqs.deleteMessageBatch(input);
     }
   }
 
@@ -211,6 +260,9 @@ export class SimCore {
   reset(): void {
     this.ecs.reset();
     this.efs.reset();
+    this.sqs.reset();
+    this.taskEvents?.reset();
+    if (this.taskEvents) this.sqs.ensureQueue(TASK_EVENTS_QUEUE);
     this.faults.set({});
     this.throttler.reset();
     this.stats.reset();
@@ -246,6 +298,9 @@ export class SimCore {
       faults: this.faults.current(),
       outages: this.faults.activeOutages(),
       stats: this.stats.snapshot(),
+      ...(this.taskEvents
+        ? { taskEvents: { ...this.taskEvents.counts, pending: this.taskEvents.pending(), queued: this.sqs.ensureQueue(TASK_EVENTS_QUEUE).counts() } }
+        : {}),
     };
   }
 }

@@ -35,6 +35,8 @@ export interface EcsSimDeps {
   throttler: Throttler;
   /** When set, only these clusters exist (others: ClusterNotFoundException); otherwise every name does. */
   clusters?: readonly string[];
+  /** Called when a task is created or a stop request takes effect (task state change events). */
+  onTaskChange?: (task: TaskRecord) => void;
 }
 
 export const CAPACITY_UNAVAILABLE = 'Capacity is unavailable at this time. Please try again later or in a different availability zone';
@@ -123,6 +125,7 @@ export class EcsSim {
       this.tasks.add(task);
       created.push(task);
     }
+    for (const t of created) this.d.onTaskChange?.(t);
     if (req.clientToken && created.length > 0) {
       this.tokens.remember(cluster, req.clientToken, req, created.map((t) => t.id), created.map((t) => t.arn), failures);
     }
@@ -143,7 +146,7 @@ export class EcsSim {
     const task = this.findTask(req.task, req.cluster);
     if (!task) throw ecsError.invalidParameter('The referenced task was not found.');
     const now = this.now();
-    requestStop(task, { at: now, code: 'UserInitiated', reason: req.reason ?? 'Task stopped by user', exitCode: 0 });
+    if (requestStop(task, { at: now, code: 'UserInitiated', reason: req.reason ?? 'Task stopped by user', exitCode: 0 })) this.d.onTaskChange?.(task);
     return { task: taskView(task, now, true) };
   }
 
@@ -231,7 +234,7 @@ export class EcsSim {
     const parsed = parseTaskRef(ref);
     const task = this.tasks.get(parsed.id);
     if (!task) throw ecsError.invalidParameter(`The referenced task was not found: ${ref}`);
-    requestStop(task, { ...stop, at: this.now() });
+    if (requestStop(task, { ...stop, at: this.now() })) this.d.onTaskChange?.(task);
     return task;
   }
 

@@ -4,7 +4,7 @@
  * `x-amzn-errortype` / `ErrorCode` for EFS), the HTTP status, a message and any extra
  * modelled fields (e.g. EFS `AccessPointId`, ECS `resourceIds`).
  */
-export type SimService = 'ecs' | 'efs';
+export type SimService = 'ecs' | 'efs' | 'sqs';
 
 export class SimError extends Error {
   override readonly name: string;
@@ -76,11 +76,40 @@ export const efsError = {
     }),
 };
 
+/**
+ * SQS-modelled errors (AWS JSON 1.0 with query compatibility): `code` is the error shape name
+ * (`__type` com.amazonaws.sqs#<code>), `fields.queryError` the `x-amzn-query-error` header value
+ * ("<legacy code>;Sender|Receiver"), both as the SDK's error registry lists them.
+ */
+export const sqsError = {
+  queueDoesNotExist: (): SimError =>
+    new SimError('QueueDoesNotExist', 400, 'The specified queue does not exist.', { queryError: 'AWS.SimpleQueueService.NonExistentQueue;Sender' }),
+  receiptHandleIsInvalid: (handle: string): SimError =>
+    new SimError('ReceiptHandleIsInvalid', 404, `The input receipt handle "${handle}" is not a valid receipt handle.`, { queryError: 'ReceiptHandleIsInvalid;Sender' }),
+  invalidParameterValue: (message: string): SimError =>
+    new SimError('InvalidParameterValue', 400, message, { queryError: 'InvalidParameterValue;Sender' }),
+  emptyBatchRequest: (): SimError =>
+    new SimError('EmptyBatchRequest', 400, 'There should be at least one entry in the request.', { queryError: 'AWS.SimpleQueueService.EmptyBatchRequest;Sender' }),
+  tooManyEntriesInBatchRequest: (n: number): SimError =>
+    new SimError('TooManyEntriesInBatchRequest', 400, `Maximum number of entries per request are 10. You have sent ${n}.`, { queryError: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest;Sender' }),
+  batchEntryIdsNotDistinct: (id: string): SimError =>
+    new SimError('BatchEntryIdsNotDistinct', 400, `Id ${id} repeated.`, { queryError: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct;Sender' }),
+  invalidBatchEntryId: (id: string): SimError =>
+    new SimError('InvalidBatchEntryId', 400, `A batch entry id can only contain alphanumeric characters, hyphens and underscores, at most 80 characters: ${id}`, { queryError: 'AWS.SimpleQueueService.InvalidBatchEntryId;Sender' }),
+  internal: (message: string): SimError => new SimError('InternalError', 500, message, { queryError: 'InternalError;Receiver' }),
+  throttling: (message = 'Request is throttled.'): SimError => new SimError('RequestThrottled', 403, message, { queryError: 'RequestThrottled;Sender' }),
+  unknownOperation: (what: string): SimError =>
+    new SimError('UnknownOperationException', 400, `Unknown or unsupported operation: ${what}`, { queryError: 'InvalidAction;Sender' }),
+  serialization: (message: string): SimError => new SimError('SerializationException', 400, message, { queryError: 'MalformedQueryString;Sender' }),
+};
+
 /** The error a service answers with during an outage window or an injected 5xx fault. */
 export function serviceFault(service: SimService, message: string): SimError {
+  if (service === 'sqs') return sqsError.internal(message);
   return service === 'ecs' ? ecsError.server(message) : efsError.internal(message);
 }
 
 export function throttled(service: SimService, message?: string): SimError {
+  if (service === 'sqs') return sqsError.throttling(message);
   return service === 'ecs' ? ecsError.throttling(message) : efsError.throttling(message);
 }

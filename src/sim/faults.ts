@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
-import { ECS_OPERATIONS, EFS_OPERATIONS, type SimOperation } from './ops.js';
+import { ECS_OPERATIONS, EFS_OPERATIONS, SQS_OPERATIONS, type SimOperation } from './ops.js';
 import type { SimService } from './errors.js';
 
 /**
@@ -11,18 +11,37 @@ import type { SimService } from './errors.js';
  */
 const rate = z.number().min(0).max(1);
 const msRange = z.object({ min: z.number().min(0), max: z.number().min(0) }).refine((r) => r.max >= r.min, 'max must be >= min');
-const opKey = z.string().refine((k) => k === '*' || (ECS_OPERATIONS as readonly string[]).includes(k) || (EFS_OPERATIONS as readonly string[]).includes(k), {
+const opKey = z.string().refine((k) => k === '*' || ([...ECS_OPERATIONS, ...EFS_OPERATIONS, ...SQS_OPERATIONS] as readonly string[]).includes(k), {
   message: 'must be an operation name or *',
 });
 
 export const outageSchema = z.object({
-  service: z.enum(['ecs', 'efs']),
+  service: z.enum(['ecs', 'efs', 'sqs']),
   /** Start, in ms after the faults are applied. */
   afterMs: z.number().min(0).default(0),
   durationMs: z.number().min(0),
   /** `error`: 5xx answers; `hang`: no answer until the client aborts. */
   mode: z.enum(['error', 'hang']).default('error'),
 });
+
+/**
+ * Delivery of ECS task state change events into the simulator's queue (EventBridge -> SQS is
+ * at least once, possibly late, out of order, and lossy when the target fails).
+ */
+export const taskEventFaultsSchema = z
+  .object({
+    /** From the state change to the message being receivable. */
+    delayMs: msRange.default({ min: 200, max: 1000 }),
+    /** Probability that an event is delivered twice (each copy with its own delay). */
+    duplicateRate: rate.default(0),
+    /** Probability that an event is held back by a further `reorderDelayMs`, so later ones overtake it. */
+    reorderRate: rate.default(0),
+    reorderDelayMs: msRange.default({ min: 2000, max: 10_000 }),
+    /** Probability that an event is never delivered. */
+    lossRate: rate.default(0),
+  })
+  .strict();
+export type TaskEventFaults = z.output<typeof taskEventFaultsSchema>;
 
 export const faultConfigSchema = z
   .object({
@@ -45,6 +64,8 @@ export const faultConfigSchema = z
     spotInterruptAfterMs: msRange.default({ min: 5000, max: 120_000 }),
     /** Outage windows for a whole service. */
     outages: z.array(outageSchema).default([]),
+    /** Task state change event delivery (when the simulator emits events). */
+    taskEvents: taskEventFaultsSchema.prefault({}),
   })
   .strict();
 

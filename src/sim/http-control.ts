@@ -10,7 +10,7 @@ import type { HttpAnswer } from './http-types.js';
  *   GET  /_sim/faults                current faults; PUT replaces them, POST merges into them
  *   POST /_sim/tasks/crash           { taskArn, stopCode?, reason?, exitCode? }
  *   POST /_sim/tasks/spot-interrupt  { taskArn }
- *   POST /_sim/outage                { service: 'ecs'|'efs', durationMs, afterMs?, mode?: 'error'|'hang' }
+ *   POST /_sim/outage                { service: 'ecs'|'efs'|'sqs', durationMs, afterMs?, mode?: 'error'|'hang' }
  *   POST /_sim/reset                 forget everything
  * Bad input answers 400 { error }.
  */
@@ -22,7 +22,7 @@ const crashBody = z.object({
 });
 const spotBody = z.object({ taskArn: z.string().min(1) });
 const outageBody = z.object({
-  service: z.enum(['ecs', 'efs']),
+  service: z.enum(['ecs', 'efs', 'sqs']),
   durationMs: z.number().min(0),
   afterMs: z.number().min(0).optional(),
   mode: z.enum(['error', 'hang']).optional(),

@@ -5,6 +5,7 @@ import { serveControl } from './http-control.js';
 import { serveEcs } from './http-ecs.js';
 import { serveEfs } from './http-efs.js';
 import type { HttpAnswer } from './http-types.js';
+import { serveSqs, SQS_TARGET_PREFIX } from './sqs/http-sqs.js';
 
 export interface SimServerOptions {
   core: SimCore;
@@ -24,8 +25,8 @@ export interface SimServer {
 }
 
 /**
- * Serves a SimCore over HTTP: ECS (AWS JSON 1.1, POST / with X-Amz-Target), EFS (REST-JSON
- * under /2015-02-01/) and control under /_sim/. A request whose client goes away aborts its
+ * Serves a SimCore over HTTP: ECS (AWS JSON 1.1, POST / with X-Amz-Target), SQS (AWS JSON 1.0,
+ * X-Amz-Target AmazonSQS.*), EFS (REST-JSON under /2015-02-01/) and control under /_sim/. A request whose client goes away aborts its
  * call, so hung calls end when the client gives up.
  */
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
@@ -84,6 +85,7 @@ async function handle(core: SimCore, req: http.IncomingMessage, body: string, si
   const method = req.method ?? 'GET';
   if (url.pathname.startsWith('/_sim/')) return serveControl(core, method, url.pathname, body);
   const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith(SQS_TARGET_PREFIX)) return serveSqs(core, target, body, `http://${req.headers.host ?? 'sim.local'}`, signal);
   if (typeof target === 'string' || (method === 'POST' && url.pathname === '/')) return serveEcs(core, typeof target === 'string' ? target : '(missing X-Amz-Target)', body, signal);
   return serveEfs(core, method, url, body, signal);
 }

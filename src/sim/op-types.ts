@@ -1,5 +1,6 @@
 import type * as ecs from '@aws-sdk/client-ecs';
 import type * as efs from '@aws-sdk/client-efs';
+import type * as sqs from '@aws-sdk/client-sqs';
 import type { SimOperation } from './ops.js';
 
 /** Input and output types of each operation, as the AWS SDK declares them (`[input, output]`). */
@@ -20,6 +21,13 @@ export interface SimOpTypes {
   EfsTagResource: [efs.TagResourceRequest, Record<string, never>];
   EfsUntagResource: [efs.UntagResourceRequest, Record<string, never>];
   EfsListTagsForResource: [efs.ListTagsForResourceRequest, efs.ListTagsForResourceResponse];
+  CreateQueue: [sqs.CreateQueueRequest, sqs.CreateQueueResult];
+  GetQueueUrl: [sqs.GetQueueUrlRequest, sqs.GetQueueUrlResult];
+  GetQueueAttributes: [sqs.GetQueueAttributesRequest, sqs.GetQueueAttributesResult];
+  SendMessage: [sqs.SendMessageRequest, sqs.SendMessageResult];
+  ReceiveMessage: [sqs.ReceiveMessageRequest, sqs.ReceiveMessageResult];
+  DeleteMessage: [sqs.DeleteMessageRequest, Record<string, never>];
+  DeleteMessageBatch: [sqs.DeleteMessageBatchRequest, sqs.DeleteMessageBatchResult];
 }
 
 export type SimInput<K extends SimOperation> = SimOpTypes[K][0];

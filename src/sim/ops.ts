@@ -24,7 +24,19 @@ export const EFS_OPERATIONS = [
 /** EFS operation names; the tag operations carry an `Efs` prefix to stay distinct from ECS's. */
 export type EfsOperation = (typeof EFS_OPERATIONS)[number];
 
-export type SimOperation = EcsOperation | EfsOperation;
+/** SQS operations (the task-event queue; see sqs/sqs-core.ts). */
+export const SQS_OPERATIONS = [
+  'CreateQueue',
+  'GetQueueUrl',
+  'GetQueueAttributes',
+  'SendMessage',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+] as const;
+export type SqsOperation = (typeof SQS_OPERATIONS)[number];
+
+export type SimOperation = EcsOperation | EfsOperation | SqsOperation;
 
 /** Operations that change state; a converged controller should make none of these. */
 export const MUTATING_OPERATIONS: ReadonlySet<SimOperation> = new Set<SimOperation>([
@@ -44,6 +56,11 @@ export function isEcsOperation(op: string): op is EcsOperation {
   return (ECS_OPERATIONS as readonly string[]).includes(op);
 }
 
-export function serviceOf(op: SimOperation): 'ecs' | 'efs' {
+export function isSqsOperation(op: string): op is SqsOperation {
+  return (SQS_OPERATIONS as readonly string[]).includes(op);
+}
+
+export function serviceOf(op: SimOperation): 'ecs' | 'efs' | 'sqs' {
+  if (isSqsOperation(op)) return 'sqs';
   return (EFS_OPERATIONS as readonly string[]).includes(op) ? 'efs' : 'ecs';
 }

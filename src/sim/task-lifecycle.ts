@@ -112,6 +112,22 @@ export function stateAt(task: TaskRecord, t: number): TaskState {
 }
 
 /**
+ * Every instant at which the task's status changes under its current record (start phases,
+ * then the stop phases of the stop in force, if any), ascending. A later stop request changes
+ * the answer, so callers ask again after each one. Used to emit task state change events.
+ */
+export function transitionTimes(task: TaskRecord): number[] {
+  const start = [task.createdAt, task.pendingAt, task.activatingAt, task.runningAt];
+  const stop = task.stop;
+  if (!stop) return start;
+  const d = task.stopDurations;
+  const s = stop.at;
+  const before = start.filter((t) => t < s);
+  const after = s < task.runningAt ? [s, s + d.deprovisioning] : [s, s + d.deactivating, s + d.deactivating + d.stopping, s + d.deactivating + d.stopping + d.deprovisioning];
+  return [...before, ...after];
+}
+
+/**
  * Records a stop request at `req.at` unless an earlier one is already recorded.
  * Returns true when the request took effect.
  */

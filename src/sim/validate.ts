@@ -4,7 +4,7 @@ import { SimError, type SimService } from './errors.js';
 /**
  * Validates an operation's input the way AWS reports it: one message listing every
  * violation ("2 validation errors detected: ..."). ECS answers InvalidParameterException,
- * EFS answers BadRequest; both are HTTP 400, with the zod error as `cause`.
+ * EFS answers BadRequest, SQS InvalidParameterValue; all are HTTP 400, with the zod error as `cause`.
  */
 export function parseInput<S extends z.ZodType>(service: SimService, op: string, schema: S, input: unknown): z.output<S> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -18,6 +18,7 @@ export function parseInput<S extends z.ZodType>(service: SimService, op: string,
 }
 
 function validationError(service: SimService, msg: string, cause?: unknown): SimError {
+  if (service === 'sqs') return new SimError('InvalidParameterValue', 400, msg, { queryError: 'InvalidParameterValue;Sender' }, { cause });
   return service === 'ecs'
     ? new SimError('InvalidParameterException', 400, msg, {}, { cause })
     : new SimError('BadRequest', 400, msg, { ErrorCode: 'BadRequest' }, { cause });

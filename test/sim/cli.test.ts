@@ -1,4 +1,5 @@
-import { ListTasksCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; o
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && out.includes('AWS_SECRET_ACCESS_KEY')) resolve({ child, url: m[1]!, out: () => out });
+      if (m && out.includes('Control:')) resolve({ child, url: m[1]!, out: () => out });
     });
     child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
     child.once('exit', (code) => reject(new Error(`reconciler sim exited with ${code}: ${out}`)));
@@ -44,6 +45,13 @@ describe('reconciler sim (CLI)', () => {
       const td = await c.ecs.send(new RegisterTaskDefinitionCommand({ family: 'x', containerDefinitions: [{ name: 'm', image: 'i' }] }));
       expect(td.taskDefinition!.revision).toBe(1);
       await expect(c.ecs.send(new ListTasksCommand({}))).rejects.toMatchObject({ name: 'ServerException' });
+      // Task state change events arrive on the printed queue.
+      const queueUrl = /export RECONCILER_EVENTS_QUEUE_URL=(\S+)/.exec(started.out())?.[1];
+      expect(queueUrl).toBe(`${started.url}/123456789012/esr-task-events`);
+      const run = await c.ecs.send(new RunTaskCommand({ taskDefinition: 'x', startedBy: 'cli-test' }));
+      const got = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10 }));
+      const first = JSON.parse(got.Messages![0]!.Body!) as { 'detail-type': string; resources: string[] };
+      expect(first).toMatchObject({ 'detail-type': 'ECS Task State Change', resources: [run.tasks![0]!.taskArn] });
     } finally {
       c.destroy();
     }
