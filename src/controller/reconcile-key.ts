@@ -5,7 +5,7 @@
  */
 import type { ReconcileResult } from './queue/index.js';
 import type { ExecutorDeps } from './execute/context.js';
-import { StopDeferredError } from './execute/errors.js';
+import { PreconditionFailedError, StopDeferredError } from './execute/errors.js';
 import { executeAction } from './execute/execute.js';
 import { isPrerequisite } from './plan/actions.js';
 import type { PlanConfig } from './plan/plan-config.js';
@@ -66,12 +66,16 @@ export async function reconcileSession(deps: ReconcileDeps, key: string): Promis
       } catch (err) {
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
         if (err instanceof ClaimRaceError) continue;
+        if (err instanceof PreconditionFailedError) return { requeue: true };
         if ('sessionId' in action && action.sessionId) await reportFailure(deps, action.sessionId, err).catch(() => undefined);
         if ((err as Error).name === 'NotOwnedError') continue;
         throw err;
       }
     }
-    if (!plan.actions.every((a) => isPrerequisite(a) || a.type === 'claimWarm')) {
+    // Prerequisites and the steps of a claim (claim, then tag) are followed by a re-plan at once:
+    // a claimed task becomes Ready in the same reconcile as soon as ECS carries its identity.
+    const claiming = plan.actions.some((a) => a.type === 'claimWarm' || a.type === 'tagTask');
+    if (!plan.actions.every((a) => isPrerequisite(a) || a.type === 'claimWarm' || (claiming && (a.type === 'tagTask' || a.type === 'writeStatus')))) {
       return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
     }
   }

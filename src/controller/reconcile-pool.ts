@@ -12,7 +12,7 @@ import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js'
 import type { PlanConfig } from './plan/plan-config.js';
 import { planPool, type PoolPlan } from './plan/plan-pool.js';
 import { CLAIM_CANDIDATES } from './plan/plan-session.js';
-import { currentWarmHash, warmLaunchSpec } from './plan/warm-spec.js';
+import { currentWarmHash, warmLaunchSpec } from './plan/launch-spec.js';
 import type { ReconcileDeps } from './reconcile-key.js';
 
 /**

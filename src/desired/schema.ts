@@ -247,8 +247,18 @@ export type LastError = z.infer<typeof LastErrorSchema>;
 export const SessionStatusSchema = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   phase: SessionPhaseSchema,
-  /** The spec generation this status reflects; 0 = none observed yet. */
+  /**
+   * The spec generation this status reflects; 0 = none observed yet. A proof: while the status
+   * is Ready, the task it names runs this generation's content (launch fingerprint); otherwise
+   * it is the generation the phase (Starting, Pending, Failed) was decided for.
+   */
   observedGeneration: z.number().int().nonnegative(),
+  /**
+   * The generation the controller is bringing up, while a replacement starts beside the task
+   * that still serves an older one (make before break; condition `Updating`). Start attempts
+   * count for this generation. Absent: the same as `observedGeneration`.
+   */
+  targetGeneration: z.number().int().positive().optional(),
   taskArn: z.string().max(2048).optional(),
   endpoint: EndpointSchema.optional(),
   /** Counts launches of this session (0 = never launched); part of task tags and client tokens. */

@@ -10,6 +10,7 @@ import type { SimInput, SimOutput } from './op-types.js';
 import { serviceOf, type SimOperation } from './ops.js';
 import { FARGATE_PROFILE, profileByName, type TimingProfile } from './profiles.js';
 import { stateAt } from './task-lifecycle.js';
+import { taskContent, type SimTaskContent } from './task-content.js';
 import { SimStats, type StatsSnapshot } from './stats.js';
 import { DEFAULT_LIMITS, Throttler, type ThrottleLimits } from './throttle.js';
 import { SqsSim } from './sqs/sqs-core.js';
@@ -65,6 +66,8 @@ export interface SimTaskSummary {
   stoppedReason?: string;
   privateIp: string;
   tags: Record<string, string>;
+  /** What the task runs (image, effective env, access point, placement). */
+  content: SimTaskContent;
 }
 
 export interface SimStateDump {
@@ -291,6 +294,7 @@ export class SimCore {
           ...(st.stop ? { stopCode: st.stop.code, stoppedReason: st.stop.reason } : {}),
           privateIp: t.eni.privateIp,
           tags: tagMap(t.tags),
+          content: taskContent(t, this.ecs.taskDefinitions),
         };
       }),
       taskDefinitions: this.ecs.taskDefinitions.all().map((d) => ({ arn: d.taskDefinitionArn!, status: d.status! })),

@@ -51,8 +51,12 @@ describe('crash between the warm claim and the ECS tag', () => {
   it('the next controller completes the claim: the task is tagged for the session, nothing duplicated', async () => {
     const { s, arn } = await claimThenDie();
     expect(s.core.dump().tasks.find((t) => t.taskArn === arn)?.tags[TAG.session]).toBeUndefined();
-    expect((await s.client.getSession('c1'))?.status).toMatchObject({ phase: 'Running', taskArn: arn, warm: true });
+    // Claimed but not tagged: the status names the task yet is not Ready (the task does not know its session).
+    expect((await s.client.getSession('c1'))?.status).toMatchObject({ phase: 'Starting', taskArn: arn, warm: true });
+    expect((await s.client.getSession('c1'))?.status?.endpoint).toBeUndefined();
     await restart(s);
+    const ready = await s.client.waitForReady('c1', { signal: AbortSignal.timeout(10_000) });
+    expect(ready).toMatchObject({ phase: 'Running', taskArn: arn, warm: true });
     await eventually('task tagged for c1', () => s.core.dump().tasks.find((t) => t.taskArn === arn)?.tags[TAG.session] === 'c1');
     const served = s.core.dump().tasks.filter((t) => t.tags[TAG.session] === 'c1' && t.desiredStatus !== 'STOPPED');
     expect(served.map((t) => t.taskArn)).toEqual([arn]);

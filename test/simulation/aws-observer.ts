@@ -8,6 +8,7 @@ import type { Rng } from '../../src/common/rng.js';
 import type { AwsApi, RunTaskInput, StopTaskInput } from '../../src/observed/aws-api.js';
 import type { SimCore } from '../../src/sim/core.js';
 import { parseTaskRef } from '../../src/sim/arns.js';
+import { stateAt } from '../../src/sim/task-lifecycle.js';
 import { wrapAwsApi } from './aws-wrap.js';
 import type { EventLog } from './event-log.js';
 
@@ -18,6 +19,8 @@ export interface StopObservation {
   taskArn: string;
   /** The task's tags in the simulator when the StopTask arrived; undefined when unknown there. */
   tags: Record<string, string> | undefined;
+  /** Whether the task was RUNNING (and meant to keep running) when the StopTask arrived. */
+  running: boolean;
 }
 
 export class AwsObserver {
@@ -38,6 +41,14 @@ export class AwsObserver {
     return this.mutatingTotal;
   }
 
+  /** Whether the simulator shows the task RUNNING with desired status RUNNING now. */
+  isRunning(taskArn: string): boolean {
+    const t = this.core.ecs.tasks.get(parseTaskRef(taskArn).id);
+    if (!t) return false;
+    const st = stateAt(t, this.core.clock.now());
+    return st.lastStatus === 'RUNNING' && st.desiredStatus === 'RUNNING';
+  }
+
   /** The true tags of a task, straight from the simulator's records. */
   simTags(taskArn: string): Record<string, string> | undefined {
     const t = this.core.ecs.tasks.get(parseTaskRef(taskArn).id);
@@ -55,7 +66,7 @@ export class AwsObserver {
       if (c.method === 'stopTask') {
         const arn = (c.input as StopTaskInput).task;
         const tags = this.simTags(arn);
-        this.onStop({ by, taskArn: arn, tags });
+        this.onStop({ by, taskArn: arn, tags, running: this.isRunning(arn) });
         this.log.add('aws', `${by} StopTask ${short(arn)} ${tags ? `${tags['esr:session'] ?? '-'}/${tags['esr:incarnation'] ?? '-'} owner=${tags['esr:owner'] ?? 'NONE'}` : '(unknown task)'}`);
       } else if (c.method === 'runTask') {
         const i = c.input as RunTaskInput;

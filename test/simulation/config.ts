@@ -27,7 +27,8 @@ export const SIM_TIMINGS = {
   breakerCooldownMs: 10_000,
 } as const;
 
-const shell = aPlanConfig().templates['shell']!;
+/** The template's own variables are part of what a session runs (the content oracle checks them). */
+const shell = { ...aPlanConfig().templates['shell']!, environment: { SESSION_EGRESS: 'deny' } };
 
 export const SIM_PLAN: PlanConfig = aPlanConfig({
   templates: { shell, spot: { ...shell, capacityProvider: 'FARGATE_SPOT' } },

@@ -19,6 +19,10 @@ export class Gateway {
   /** Spec writes that changed something (creates, recreates, changes, deletes): the work asked for. */
   changes = 0;
   private retries = 0;
+  /** Sessions whose record the store lost (a wipe) and the gateway has not written again yet. */
+  private readonly unrecorded = new Set<string>();
+  /** Deletes per session: a delete ends a life, so the same content afterwards is another want. */
+  private readonly lives = new Map<string, number>();
   /** The warm pool target the gateway wants (undefined: never set). */
   poolTarget: number | undefined;
 
@@ -35,6 +39,7 @@ export class Gateway {
 
   private async ensure(input: Intended['input']): Promise<void> {
     const r = await this.store.gateway.ensureSession(input);
+    this.unrecorded.delete(input.id);
     if (r.changed) this.changes++;
     this.log.add('gateway', `ensure ${input.id} gen=${r.spec.generation}${r.changed ? '' : ' (unchanged)'}`);
   }
@@ -43,6 +48,7 @@ export class Gateway {
     const s = this.intended.get(id);
     if (!s || s.deleted) return;
     s.deleted = true;
+    this.lives.set(id, (this.lives.get(id) ?? 0) + 1);
     const done = await this.store.gateway.deleteSession(id);
     if (done) this.changes++;
     this.log.add('gateway', `delete ${id}${done ? '' : ' (nothing to delete)'}`);
@@ -90,6 +96,22 @@ export class Gateway {
       n++;
     }
     return n;
+  }
+
+  /** The store lost every record: until written again, the controller cannot know these sessions. */
+  storeLost(): void {
+    for (const id of this.intended.keys()) this.unrecorded.add(id);
+  }
+
+  /**
+   * What the gateway wants for `id` now and the store holds (life and content); undefined when
+   * it does not want it, or the store lost its record and the gateway has not written it again.
+   */
+  contentKey(id: string): string | undefined {
+    const s = this.intended.get(id);
+    if (!s || s.deleted || this.unrecorded.has(id)) return undefined;
+    const { userId, template, persistence, env } = s.input;
+    return `life ${this.lives.get(id) ?? 0}: ${JSON.stringify({ userId, template, persistence, env })}`;
   }
 
   liveIds(): string[] {

@@ -10,6 +10,13 @@ import type { SimTaskSummary } from '../../src/sim/core.js';
 import { short, type StopObservation } from './aws-observer.js';
 import { SIM_OWNER, SIM_PLAN, SIM_TIMINGS } from './config.js';
 import type { AcceptedWrite } from './world-store.js';
+import { contentMismatches } from './content-oracle.js';
+import { isReady, type SessionSpec } from '../../src/desired/schema.js';
+import type { DesiredSnapshot } from '../../src/desired/types.js';
+import type { SimStateDump } from '../../src/sim/core.js';
+
+/** What the gateway wants for a session now: a key of its content, undefined when it deleted it. */
+export type IntendedContent = (sessionId: string) => string | undefined;
 
 export interface Violation {
   invariant: number;
@@ -27,6 +34,8 @@ export const INVARIANT_NAMES: Record<number, string> = {
   5: 'warm pools at target, no double claim',
   6: 'status never regresses; no fenced-out write accepted',
   7: 'mutating AWS calls proportional to the work',
+  8: 'content: the task serving a Running+Ready session runs its observed generation',
+  9: 'an endpoint given to the gateway is not taken away while it is still wanted',
 };
 
 /** One resync (with the loop's +10% jitter) plus sampling and stop latency. */
@@ -59,16 +68,29 @@ export class Checker {
   private readonly claims = new Map<string, string>();
   /** Healthy ms accumulated per condition key (duplicate RUNNING, orphan). */
   private readonly healthyMs = new Map<string, number>();
+  /** Session -> the task whose endpoint the gateway was last given, and what it wanted then. */
+  private readonly given = new Map<string, { taskArn: string; content: string | undefined }>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly intended: IntendedContent = () => undefined,
+  ) {}
 
   fail(invariant: number, message: string): void {
     if (this.violation) return;
     this.violation = { invariant, name: INVARIANT_NAMES[invariant] ?? '?', message, at: this.now() };
   }
 
-  /** Invariant 2, at every StopTask that reaches AWS. */
+  /** Invariants 2 and 9, at every StopTask that reaches AWS. */
   onStop(o: StopObservation): void {
+    const session = o.tags?.['esr:session'];
+    const g = session === undefined ? undefined : this.given.get(session);
+    if (session !== undefined && g?.taskArn === o.taskArn && o.running) {
+      const now = this.intended(session);
+      if (now !== undefined && now === g.content) {
+        this.fail(9, `${o.by} stopped task ${short(o.taskArn)}, RUNNING and the endpoint the gateway was given for ${session}, while the gateway still wants the same spec (${now})`);
+      }
+    }
     if (o.tags && o.tags['esr:owner'] !== SIM_OWNER) {
       this.fail(2, `${o.by} sent StopTask for ${short(o.taskArn)}, which carries owner tag ${JSON.stringify(o.tags['esr:owner'] ?? null)} (ours is ${SIM_OWNER}); tags ${JSON.stringify(o.tags)}`);
     }
@@ -78,6 +100,7 @@ export class Checker {
   onWrite(w: AcceptedWrite): void {
     if (w.kind === 'wipe') {
       this.lastGeneration.clear();
+      // `given` stays: the gateway still holds those endpoints, and writes the same specs again.
       this.claims.clear();
       return;
     }
@@ -86,6 +109,10 @@ export class Checker {
     if (w.kind === 'release') {
       this.claims.delete(w.taskArn);
       return;
+    }
+    if (w.kind === 'status' || w.kind === 'claim') {
+      if (isReady(w.status) && w.status.taskArn) this.given.set(w.id, { taskArn: w.status.taskArn, content: this.intended(w.id) });
+      else if (w.status.taskArn === undefined || w.status.phase !== 'Running') this.given.delete(w.id);
     }
     if (w.kind === 'claim') {
       const holder = this.claims.get(w.taskArn);
@@ -101,6 +128,32 @@ export class Checker {
       this.fail(6, `status of ${w.id} regressed: observedGeneration ${w.status.observedGeneration} written by ${w.by} after ${prev} (phase ${w.status.phase})`);
     }
     this.lastGeneration.set(w.id, Math.max(prev ?? 0, w.status.observedGeneration));
+  }
+
+  /**
+   * Invariants 6 and 8 over one sample of the store and the simulator: a status never claims a
+   * generation beyond its spec's, and the task serving a Running+Ready session that claims its
+   * spec's generation runs exactly what that generation asks for (content-oracle.ts).
+   */
+  content(snap: Pick<DesiredSnapshot, 'sessions'>, dump: Pick<SimStateDump, 'tasks' | 'accessPoints'>): void {
+    const byArn = new Map(dump.tasks.map((t) => [t.taskArn, t]));
+    for (const [id, entry] of snap.sessions) {
+      const spec: SessionSpec | undefined = entry.spec;
+      const st = entry.status;
+      if (!spec || !st) continue;
+      if (st.observedGeneration > spec.generation) {
+        this.fail(6, `status of ${id} claims observedGeneration ${st.observedGeneration}, but its spec is at generation ${spec.generation} (a status computed for another record)`);
+        return;
+      }
+      if (spec.deleted || st.observedGeneration !== spec.generation || !isReady(st) || !st.taskArn) continue;
+      const task = byArn.get(st.taskArn);
+      if (!task || !isRunningTask(task)) continue;
+      const problems = contentMismatches(spec, st, task, dump.accessPoints);
+      if (problems.length > 0) {
+        this.fail(8, `session ${id} is Running+Ready at generation ${spec.generation} on task ${short(task.taskArn)}, which does not run it: ${problems.join('; ')}`);
+        return;
+      }
+    }
   }
 
   private accumulate(key: string, stepMs: number, healthy: boolean): number {

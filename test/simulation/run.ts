@@ -45,14 +45,16 @@ export const CALLS_ALLOWANCE = 40;
 export async function runSeed(o: RunOptions): Promise<RunResult> {
   let world: World | undefined;
   const since = (): number => (world ? world.clock.now() - T0 : 0);
-  const checker = new Checker(since);
+  const checker = new Checker(since, (id) => world?.gateway.contentKey(id));
   const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, o.mutation, o.echo));
   const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule });
   w.log.add('sched', `seed ${o.seed}: ${schedule.events.length} events over ${schedule.faultPhaseMs} ms; kinds ${schedule.kinds.join(',') || 'none'}${o.mutation ? `; MUTATION ${o.mutation.name}` : ''}`);
 
   const sample = async (): Promise<void> => {
     const snap = await w.store.inner.snapshot();
-    checker.sample(w.core.dump().tasks, STEP_MS, !w.impaired(), (id) => snap.sessions.has(id));
+    const dump = w.core.dump();
+    checker.sample(dump.tasks, STEP_MS, !w.impaired(), (id) => snap.sessions.has(id));
+    checker.content(snap, dump);
   };
 
   w.startLeader();

@@ -173,6 +173,7 @@ export class World {
       case 'wipeDesired':
         this.counters.wipes++;
         this.store.wipe();
+        this.gateway.storeLost();
         this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), e.reapplyAfterMs);
         this.impair(now + e.reapplyAfterMs + 30_000);
         return;

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../common/clock.js';
 import type { TaskTemplates } from '../../config/templates.js';
-import type { StatusWriter } from '../../desired/types.js';
+import type { DesiredStore, StatusWriter } from '../../desired/types.js';
 import type { WarmStore } from '../../desired/warm-schema.js';
 import type { AwsApi } from '../../observed/aws-api.js';
 import type { ControllerCache } from '../cache.js';
@@ -60,6 +60,8 @@ export interface ExecutorDeps {
     templates: TaskTemplates;
   };
   stopGate?: StopGate;
+  /** Authoritative reads for preconditions checked at the action (absent: the cache is trusted). */
+  desired?: Pick<DesiredStore, 'readSession'>;
   /**
    * Where a key waits on a rate limit or an open breaker (AwsCallGuard.positionOf), so a
    * session's status can say "queued (3rd), about 2 s". Optional: without it no Queued condition.

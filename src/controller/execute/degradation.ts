@@ -18,6 +18,14 @@ function ordinal(n: number): string {
   return `${n}${s}`;
 }
 
+/**
+ * True while a replacement starts beside a task that still serves the session (make before
+ * break): failures of the replacement are reported on `Updating`, never by taking `Ready` away.
+ */
+export function isReplacing(status: SessionStatus): boolean {
+  return status.targetGeneration !== undefined && status.phase === 'Running' && status.endpoint !== undefined;
+}
+
 export function current(deps: ExecutorDeps, sessionId: string, fallback: SessionStatus): SessionStatus {
   return deps.cache.sessions.get(sessionId)?.status ?? fallback;
 }
@@ -62,6 +70,10 @@ export async function reportFailure(deps: ExecutorDeps, sessionId: string, err: 
   if (isCircuitOpen(err)) {
     const retryAfter = now + Math.ceil(err.retryAfterMs);
     const message = `ECS is unavailable (circuit breaker open after repeated faults); next attempt after ${new Date(retryAfter).toISOString()}`;
+    if (isReplacing(cur)) {
+      await writeSessionStatus(deps, sessionId, { ...cur, retryAfter, conditions: setConditions(cur.conditions, [{ type: 'Updating', status: 'False', reason: 'EcsUnavailable', message }], now) });
+      return;
+    }
     await writeSessionStatus(deps, sessionId, {
       ...cur,
       phase: cur.phase === 'Running' ? cur.phase : 'Pending',

@@ -46,3 +46,18 @@ export class EnvOverrideRefusedError extends Error {
     this.name = 'EnvOverrideRefusedError';
   }
 }
+
+/**
+ * A precondition the plan decided from the cache no longer holds where the action happens
+ * (e.g. an "orphan" whose session the gateway has just written again). Not a failure: the key
+ * is planned again from what was just learned.
+ */
+export class PreconditionFailedError extends Error {
+  constructor(
+    readonly key: string,
+    readonly what: string,
+  ) {
+    super(`${key}: ${what}; planning again`);
+    this.name = 'PreconditionFailedError';
+  }
+}

@@ -41,8 +41,9 @@ export async function executeAction(deps: ExecutorDeps, action: Action): Promise
     const warmPoolEmpty = action.type === 'launch' && action.intentStatus.conditions.some((c) => c.type === 'Degraded' && c.reason === 'WarmPoolEmpty');
     deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message, ...(warmPoolEmpty ? { warmPoolEmpty } : {}) });
   } catch (err) {
-    const refused = (err as Error).name === 'NotOwnedError';
-    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: refused ? 'refused' : 'error', message: `${action.message}: ${(err as Error).message}` });
+    const name = (err as Error).name;
+    const outcome = name === 'NotOwnedError' ? 'refused' : name === 'PreconditionFailedError' ? 'skipped' : 'error';
+    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome, message: `${action.message}: ${(err as Error).message}` });
     throw err;
   }
 }

@@ -12,7 +12,7 @@ import type { ExecutorDeps } from './context.js';
 import { EnvOverrideRefusedError, LaunchFailedError } from './errors.js';
 import { describeEnvOverrideConflicts } from '../../desired/schema.js';
 import { writeSessionStatus } from './session-status.js';
-import { withQueuedStatus } from './degradation.js';
+import { isReplacing, withQueuedStatus } from './degradation.js';
 
 /**
  * The RunTask request of a launch. Checks at the action that the container overrides only add
@@ -71,6 +71,11 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
 async function abandonIntent(deps: ExecutorDeps, action: LaunchAction, reason: string, message: string): Promise<void> {
   const now = deps.clock.now();
   const cur = deps.cache.sessions.get(action.sessionId)?.status ?? action.intentStatus;
+  if (isReplacing(cur)) {
+    // The serving task keeps serving; only the replacement failed.
+    await writeSessionStatus(deps, action.sessionId, { ...cur, launchIntent: undefined, lastError: { reason, message, at: now }, conditions: setConditions(cur.conditions, [{ type: 'Updating', status: 'False', reason, message }], now) });
+    return;
+  }
   await writeSessionStatus(deps, action.sessionId, {
     ...cur,
     phase: 'Pending',

@@ -6,12 +6,19 @@ import { TAG, type ObservedTask } from '../../observed/model.js';
 import { isNotFound } from '../../observed/aws-errors.js';
 import type { StopTaskAction } from '../plan/actions.js';
 import type { ExecutorDeps } from './context.js';
-import { NotOwnedError, StopDeferredError } from './errors.js';
+import { NotOwnedError, PreconditionFailedError, StopDeferredError } from './errors.js';
 
 export async function executeStop(deps: ExecutorDeps, action: StopTaskAction): Promise<void> {
   const task = deps.cache.tasks.get(action.taskArn);
   if (!task || task.tags[TAG.owner] !== deps.config.ownerId) throw new NotOwnedError(action.taskArn);
   if (task.desiredStatus === 'STOPPED' || task.lastStatus === 'STOPPED') return;
+  if (action.precondition === 'noDesiredRecord' && action.sessionId !== undefined && deps.desired) {
+    const entry = await deps.desired.readSession(action.sessionId);
+    if (entry) {
+      deps.cache.setSessionEntry(action.sessionId, entry, deps.clock.now());
+      throw new PreconditionFailedError(action.key, `session ${action.sessionId} has a desired record again; not stopping ${action.taskArn} as an orphan`);
+    }
+  }
   const gate = deps.stopGate?.check(action) ?? 'allow';
   if (gate !== 'allow') throw new StopDeferredError(action.taskArn, gate.wait, gate.retryAfterMs);
   try {

@@ -47,6 +47,11 @@ export interface StopTaskAction extends Base {
   taskArn: string;
   /** StopTask `reason` (shown in ECS as stoppedReason). */
   stopReason: string;
+  /**
+   * What the plan assumed, checked again at the action (the cache may be older than the store):
+   * `noDesiredRecord`: the session has no record (an orphan), re-read from the store right before the stop.
+   */
+  precondition?: 'noDesiredRecord';
 }
 
 export interface EnsureAccessPointAction extends Base {

@@ -16,7 +16,7 @@ import { runTaskTokenForWarmBatch } from '../../observed/idempotency.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../../observed/model.js';
 import type { Action } from './actions.js';
 import type { DriftKind } from './drift.js';
-import { BATCH_TAG, currentWarmHash, warmLaunchSpec } from './warm-spec.js';
+import { BATCH_TAG, currentWarmHash, warmLaunchSpec } from './launch-spec.js';
 
 export const RUN_TASK_MAX_COUNT = 10;
 

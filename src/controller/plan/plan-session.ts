@@ -12,8 +12,7 @@ import { incarnationOf, isLive, isRunning, TAG, type ObservedAccessPoint, type O
 import { runTaskTokenForSession } from '../../observed/idempotency.js';
 import type { Action } from './actions.js';
 import type { DriftKind } from './drift.js';
-import { launchHash, sessionLaunchSpec, taskDefinitionContent } from './launch-spec.js';
-import { contentHash } from '../../observed/idempotency.js';
+import { NO_ACCESS_POINT, servesSpec, sessionLaunchSpec } from './launch-spec.js';
 import { accessPointFor, decidePersistence } from './persistence.js';
 import type { PlanConfig } from './plan-config.js';
 import { initialStatus, removeCondition, setConditions, type ConditionInput } from './status.js';
@@ -88,7 +87,7 @@ function planOrphan(p: SessionPlanner, live: ObservedTask[]): SessionPlan {
       continue;
     }
     const age = p.now - task.createdAt;
-    if (age >= p.cfg.orphanGraceMs) p.stop(task, 'OrphanTask', `no desired session ${p.id}; task is ${Math.round(age / 1000)} s old`);
+    if (age >= p.cfg.orphanGraceMs) p.stop(task, 'OrphanTask', `no desired session ${p.id}; task is ${Math.round(age / 1000)} s old`, 'noDesiredRecord');
     else p.requeue(p.cfg.orphanGraceMs - age);
   }
   return p.result();
@@ -109,22 +108,44 @@ function planDeleted(p: SessionPlanner, entry: SessionEntry, live: ObservedTask[
   return p.result();
 }
 
+/** Whether a task may serve the session as far as identity goes (a claimed task's tags may still be pending). */
+function carriesIdentity(t: ObservedTask, userId: string): boolean {
+  const user = t.tags[TAG.user];
+  return user === userId || (user === undefined && t.tags[CLAIM_PENDING_TAG] !== undefined);
+}
+
+/** The Persistence condition of a RUNNING task, read from what it mounts. */
+function persistenceOfTask(t: ObservedTask, spec: NonNullable<SessionEntry['spec']>, cur: SessionStatus, mountPath: string | undefined): ConditionInput {
+  const ap = t.tags[TAG.accessPoint];
+  if (ap !== undefined && ap !== NO_ACCESS_POINT) return { type: 'Persistence', status: 'True', reason: 'Mounted', message: `access point ${ap} at ${mountPath ?? '?'}` };
+  if (spec.persistence === 'none') return { type: 'Persistence', status: 'False', reason: 'NotRequested', message: 'persistence: none' };
+  const prev = cur.conditions.find((c) => c.type === 'Persistence');
+  if (cur.taskArn === t.arn && prev?.status === 'False') return prev;
+  return t.tags[TAG.pool] !== undefined
+    ? { type: 'Persistence', status: 'False', reason: 'WarmTaskNoPersistence', message: 'served from the warm pool: warm tasks are generic and mount no user access point (persistence: preferred)' }
+    : { type: 'Persistence', status: 'False', reason: 'LaunchedWithoutPersistence', message: 'the task was started without an access point (EFS was unavailable at launch); the next launch mounts one' };
+}
+
 function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: ObservedTask[]): SessionPlan {
   const spec = entry.spec!;
   const { cfg, now } = p;
   const prev = entry.status;
-  const port = cfg.templates[spec.template]?.port;
-  if (prev && port !== undefined && isConverged(prev, spec.generation, port, live)) return p.result();
-  const cur = prev ?? initialStatus(now);
-  const newGeneration = spec.generation !== cur.observedGeneration;
-  let attempts = newGeneration ? 0 : cur.attempts;
-  const failed = cur.phase === 'Failed' && !newGeneration;
-
   const template = cfg.templates[spec.template];
+  let userAp: ObservedAccessPoint | undefined | null = null;
+  const userAccessPoint = (): ObservedAccessPoint | undefined => (userAp === null ? (userAp = accessPointFor(spec.userId, p.input.accessPoints, cfg.ownerId)) : userAp);
+  const judge = (t: ObservedTask): 'yes' | 'no' | 'unknown' =>
+    servesSpec(t, { spec, template: template!, userAccessPoint: t.tags[TAG.accessPoint] === NO_ACCESS_POINT ? undefined : userAccessPoint(), accessPointsKnown: p.input.accessPointsKnown });
+  if (prev && template && isConverged(prev, spec, template.port, live, judge)) return p.result();
+  const cur = prev ?? initialStatus(now);
+  const newGeneration = spec.generation !== (cur.targetGeneration ?? cur.observedGeneration);
+  let attempts = newGeneration ? 0 : cur.attempts;
+  const updateFailed = cur.conditions.some((c) => c.type === 'Updating' && c.status === 'False' && c.reason === 'StartFailed');
+  const failed = !newGeneration && (cur.phase === 'Failed' || updateFailed);
+
   if (!template) {
     const message = `template "${spec.template}" is not configured (allowed: ${Object.keys(cfg.templates).join(', ')})`;
     const conditions = setConditions(cur.conditions, [{ type: 'Invalid', status: 'True', reason: 'UnknownTemplate', message }], now);
-    p.write(prev, { ...cur, phase: 'Failed', observedGeneration: spec.generation, conditions, lastError: { reason: 'UnknownTemplate', message, at: cur.lastError?.at ?? now } }, 'InvalidSpec', message);
+    p.write(prev, { ...cur, phase: 'Failed', observedGeneration: spec.generation, targetGeneration: undefined, conditions, lastError: { reason: 'UnknownTemplate', message, at: cur.lastError?.at ?? now } }, 'InvalidSpec', message);
     return p.result();
   }
   const envConflict = describeEnvOverrideConflicts(spec.env, template.environment, `template "${spec.template}"`);
@@ -135,48 +156,83 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   }
   const baseConditions = removeCondition(cur.conditions, 'Invalid');
 
+  // Identity first: a task carrying another user's identity never serves this session, not
+  // even while its replacement starts (break before make: isolation beats availability).
+  const mine: ObservedTask[] = [];
+  for (const t of live) {
+    if (carriesIdentity(t, spec.userId)) mine.push(t);
+    else p.stop(t, 'IdentityChanged', `task carries user ${t.tags[TAG.user] ?? '(none)'}, the session's user is ${spec.userId}`);
+  }
+
   // Adopt the highest incarnation ECS shows, even if status was lost (restart with no memory).
   let incarnation = cur.incarnation;
-  for (const t of live) incarnation = Math.max(incarnation, incarnationOf(t) ?? 0);
-  const current = live.filter((t) => incarnationOf(t) === incarnation).sort(compareKeepOrder);
-  for (const t of live) {
-    if (incarnationOf(t) !== incarnation) p.stop(t, 'OutdatedIncarnation', `incarnation ${incarnationOf(t) ?? '?'} < current ${incarnation}`);
-  }
+  for (const t of mine) incarnation = Math.max(incarnation, incarnationOf(t) ?? 0);
+  const current = mine.filter((t) => incarnationOf(t) === incarnation).sort((a, b) => (a.arn === cur.taskArn ? -1 : b.arn === cur.taskArn ? 1 : compareKeepOrder(a, b)));
   const [keep, ...duplicates] = current;
   for (const t of duplicates) p.stop(t, 'DuplicateTasks', `duplicate of ${keep!.arn} (incarnation ${incarnation})`);
+  // The task the gateway was given keeps serving while its replacement starts (make before break).
+  const serving = cur.phase === 'Running' && cur.taskArn !== undefined && cur.endpoint !== undefined ? mine.find((t) => t.arn === cur.taskArn && isRunning(t)) : undefined;
+  const older = mine.filter((t) => incarnationOf(t) !== incarnation);
+  const stopOlder = (except: ObservedTask | undefined): void => {
+    for (const t of older) if (t !== except) p.stop(t, 'OutdatedIncarnation', `incarnation ${incarnationOf(t) ?? '?'} < current ${incarnation}`);
+  };
 
-  const persistence = decidePersistence({
-    spec,
-    template,
-    efsFileSystemId: cfg.efsFileSystemId,
-    accessPoint: accessPointFor(spec.userId, p.input.accessPoints, cfg.ownerId),
-    accessPointsKnown: p.input.accessPointsKnown,
-  });
+  const persistence = decidePersistence({ spec, template, efsFileSystemId: cfg.efsFileSystemId, accessPoint: userAccessPoint(), accessPointsKnown: p.input.accessPointsKnown });
   const persistenceCondition: ConditionInput[] = 'condition' in persistence && persistence.kind !== 'fail' ? [persistence.condition] : [];
+  /** While a replacement starts, the status keeps naming the serving task (Ready) and says what the replacement does. */
+  const overServing = (next: SessionStatus, reason: string, message: string, ok: boolean): SessionStatus => {
+    if (!serving) return next;
+    const conditions = setConditions(
+      cur.conditions.filter((c) => c.type !== 'Invalid'),
+      [
+        { type: 'Ready', status: 'True', reason: 'TaskRunning', message: `task RUNNING at ${cur.endpoint!.ip}:${cur.endpoint!.port}` },
+        { type: 'Updating', status: ok ? 'True' : 'False', reason, message },
+      ],
+      now,
+    );
+    return { ...next, phase: 'Running', taskArn: cur.taskArn, endpoint: cur.endpoint, startedAt: cur.startedAt, warm: cur.warm, observedGeneration: cur.observedGeneration, targetGeneration: spec.generation, conditions };
+  };
+  const launchNew = (drift: DriftKind, message: string, a: { clientToken?: string; requestedAt?: number; attempts?: number } = {}): SessionPlan =>
+    launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: a.clientToken ? incarnation : incarnation + 1, attempts: a.attempts ?? attempts, drift, message, overServing, ...a });
 
   if (keep && isRunning(keep)) {
-    if (newGeneration && (persistence.kind === 'mount' || persistence.kind === 'without')) {
-      const want = launchHash(contentHash(taskDefinitionContent(template, spec.template, persistence.kind === 'mount' ? persistence.accessPointId : undefined)), spec.env);
-      const have = keep.tags[TAG.specHash];
-      if (have !== undefined && have !== want) {
-        return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: incarnation + 1, attempts, drift: 'SpecChanged', message: `spec generation ${spec.generation} changed the task content` });
-      }
+    const verdict = judge(keep);
+    if (verdict === 'unknown') {
+      // ECS has not shown the task's tags yet: hold what runs, decide when they show.
+      stopOlder(serving);
+      p.requeue(1000);
+      return p.result();
     }
-    if (keep.tags[CLAIM_PENDING_TAG]) {
+    if (verdict === 'no') {
+      stopOlder(serving);
+      if (failed) return p.result();
+      return launchNew('SpecChanged', `task ${keep.arn} runs other content than spec generation ${spec.generation} (launch fingerprint)`);
+    }
+    const pendingClaim = keep.tags[CLAIM_PENDING_TAG] !== undefined;
+    if (pendingClaim) {
       p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: keep.arn, tags: claimTags(p.id, incarnation, spec.userId), drift: 'ClaimIncomplete', message: `claimed warm task ${keep.arn} not tagged for ${p.id} yet` });
     }
     const endpoint = keep.privateIp ? { ip: keep.privateIp, port: template.port } : undefined;
-    const ready: ConditionInput = endpoint
-      ? { type: 'Ready', status: 'True', reason: 'TaskRunning', message: `task RUNNING at ${endpoint.ip}:${endpoint.port}` }
-      : { type: 'Ready', status: 'False', reason: 'NoEndpoint', message: 'task RUNNING but ECS shows no private IP yet' };
+    const ready: ConditionInput = pendingClaim
+      ? { type: 'Ready', status: 'False', reason: 'WarmTaskClaimed', message: `warm task ${keep.arn} claimed; tagging it for the session` }
+      : endpoint
+        ? { type: 'Ready', status: 'True', reason: 'TaskRunning', message: `task RUNNING at ${endpoint.ip}:${endpoint.port}` }
+        : { type: 'Ready', status: 'False', reason: 'NoEndpoint', message: 'task RUNNING but ECS shows no private IP yet' };
     if (!endpoint) p.requeue(1000);
+    const servingOther = serving !== keep ? serving : undefined;
+    if (!pendingClaim && !endpoint && servingOther) {
+      p.write(prev, overServing(cur, 'NoEndpoint', `replacement ${keep.arn} RUNNING without a private IP yet`, true), 'StatusStale', 'replacement has no endpoint yet');
+      return p.result();
+    }
     const sameTask = cur.taskArn === keep.arn;
+    const isReadyNow = ready.status === 'True';
     const next: SessionStatus = {
       ...cur,
-      phase: 'Running',
+      phase: isReadyNow ? 'Running' : 'Starting',
       observedGeneration: spec.generation,
+      targetGeneration: undefined,
       taskArn: keep.arn,
-      endpoint,
+      endpoint: isReadyNow ? endpoint : undefined,
       incarnation,
       launchIntent: undefined,
       queuePosition: undefined,
@@ -184,13 +240,23 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       startedAt: sameTask ? (cur.startedAt ?? keep.startedAt ?? now) : (keep.startedAt ?? now),
       warm: sameTask ? cur.warm : keep.tags[TAG.pool] !== undefined,
       attempts,
-      conditions: setConditions(removeCondition(removeCondition(baseConditions, 'Queued'), 'Degraded'), [ready, ...(sameTask ? [] : persistenceCondition)], now),
+      conditions: setConditions(removeCondition(removeCondition(removeCondition(baseConditions, 'Queued'), 'Degraded'), 'Updating'), [ready, persistenceOfTask(keep, spec, cur, template.efsMountPath)], now),
     };
-    p.write(prev, next, 'StatusStale', `task ${keep.arn} RUNNING`);
+    p.write(prev, pendingClaim && servingOther ? overServing(next, 'WarmTaskClaimed', 'tagging the claimed replacement', true) : next, 'StatusStale', `task ${keep.arn} RUNNING`);
+    // The replacement serves now: the old task goes only after the status names the new one.
+    stopOlder(isReadyNow ? undefined : servingOther);
     return p.result();
   }
 
   if (keep) {
+    if (judge(keep) === 'no') {
+      // Started for older content and not serving anyone yet: replace it at once.
+      p.stop(keep, 'SpecChanged', `task ${keep.arn} (still ${keep.lastStatus}) was launched for other content than spec generation ${spec.generation}`);
+      stopOlder(serving);
+      if (failed) return p.result();
+      return launchNew('SpecChanged', `spec generation ${spec.generation} changed the content of the starting task`);
+    }
+    stopOlder(serving);
     const since = keep.createdAt ?? cur.launchIntent?.requestedAt ?? now;
     const elapsed = now - since;
     if (elapsed >= cfg.startDeadlineMs) {
@@ -199,7 +265,8 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       p.stop(keep, 'StuckStarting', message);
       const phase = attempts >= cfg.maxStartAttempts ? 'Failed' : 'Starting';
       const conditions = setConditions(baseConditions, [{ type: 'Ready', status: 'False', reason: 'StuckStarting', message }], now);
-      p.write(prev, { ...cur, phase, incarnation, observedGeneration: spec.generation, attempts, conditions, lastError: { reason: 'StuckStarting', message, at: now } }, phase === 'Failed' ? 'StartFailed' : 'StuckStarting', message);
+      const next: SessionStatus = { ...cur, phase, incarnation, observedGeneration: spec.generation, attempts, conditions, lastError: { reason: 'StuckStarting', message, at: now } };
+      p.write(prev, overServing(next, phase === 'Failed' ? 'StartFailed' : 'StuckStarting', message, phase !== 'Failed'), phase === 'Failed' ? 'StartFailed' : 'StuckStarting', message);
       p.requeue(backoffMs(cfg, attempts));
       return p.result();
     }
@@ -208,14 +275,16 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       return p.result();
     }
     const conditions = setConditions(removeCondition(baseConditions, 'Queued'), [{ type: 'Ready', status: 'False', reason: 'TaskStarting', message: `task ${keep.lastStatus}` }, ...persistenceCondition], now);
-    p.write(prev, { ...cur, phase: 'Starting', taskArn: keep.arn, endpoint: undefined, queuePosition: undefined, retryAfter: undefined, incarnation, observedGeneration: spec.generation, attempts, conditions }, 'StatusStale', `task ${keep.arn} ${keep.lastStatus}`);
+    const next: SessionStatus = { ...cur, phase: 'Starting', taskArn: keep.arn, endpoint: undefined, queuePosition: undefined, retryAfter: undefined, incarnation, observedGeneration: spec.generation, attempts, conditions };
+    p.write(prev, overServing(next, 'ReplacementStarting', `replacement ${keep.arn} ${keep.lastStatus}`, true), 'StatusStale', `task ${keep.arn} ${keep.lastStatus}`);
     p.requeue(cfg.startDeadlineMs - elapsed);
     return p.result();
   }
 
   // No live task of the current incarnation.
+  stopOlder(serving);
   if (failed) {
-    const next = { ...cur, observedGeneration: spec.generation, taskArn: undefined, endpoint: undefined };
+    const next = serving ? cur : { ...cur, observedGeneration: spec.generation, taskArn: undefined, endpoint: undefined };
     p.write(prev, next, 'StartFailed', 'session Failed for this generation; change the spec to retry');
     return p.result();
   }
@@ -224,22 +293,23 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   if (intent && intent.incarnation === incarnation && ofCurrent.length === 0 && now - intent.requestedAt < cfg.startDeadlineMs) {
     // The intent was recorded but ECS shows no task: (re-)send the same clientToken; ECS answers
     // with the original task if the first call got through.
-    return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation, attempts, drift: 'MissingTask', message: `re-sending launch intent ${intent.clientToken}`, clientToken: intent.clientToken, requestedAt: intent.requestedAt });
+    return launchNew('MissingTask', `re-sending launch intent ${intent.clientToken}`, { clientToken: intent.clientToken, requestedAt: intent.requestedAt });
   }
   const stopped = ofCurrent.filter((t) => !isLive(t)).sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0))[0];
-  let drift: DriftKind = 'MissingTask';
-  let message = 'no live task';
+  let drift: DriftKind = serving ? 'SpecChanged' : 'MissingTask';
+  let message = serving ? `replacing task ${serving.arn} for spec generation ${spec.generation}` : 'no live task';
   if (stopped && incarnation > 0 && (cur.phase === 'Running' || cur.phase === 'Starting')) {
     drift = 'TaskStopped';
     message = `task ${stopped.arn} stopped: ${stopped.stopCode ?? 'unknown stop code'}: ${stopped.stoppedReason ?? 'no reason given'}`;
     // A task that died before RUNNING is a failed start attempt, unless we stopped it ourselves
     // (StuckStarting already counted it; ECS marks our StopTask as UserInitiated).
-    if (stopped.startedAt === undefined && cur.phase === 'Starting' && stopped.stopCode !== 'UserInitiated') attempts += 1;
+    if (stopped.startedAt === undefined && (cur.phase === 'Starting' || serving) && stopped.stopCode !== 'UserInitiated') attempts += 1;
   }
   if (attempts >= cfg.maxStartAttempts) {
     const msg = `gave up after ${attempts} start attempts: ${message}`;
     const conditions = setConditions(baseConditions, [{ type: 'Ready', status: 'False', reason: 'StartFailed', message: msg }], now);
-    p.write(prev, { ...cur, phase: 'Failed', observedGeneration: spec.generation, attempts, taskArn: undefined, endpoint: undefined, conditions, lastError: { reason: 'StartFailed', message: msg, at: now } }, 'StartFailed', msg);
+    const next: SessionStatus = { ...cur, phase: 'Failed', observedGeneration: spec.generation, attempts, taskArn: undefined, endpoint: undefined, conditions, lastError: { reason: 'StartFailed', message: msg, at: now } };
+    p.write(prev, overServing(next, 'StartFailed', msg, false), 'StartFailed', msg);
     return p.result();
   }
   if (attempts > 0 && cur.lastError) {
@@ -249,29 +319,32 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       return p.result();
     }
   }
-  const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, port: template.port, incarnation: incarnation + 1, attempts });
-  if (claim) return claim;
-  return launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: incarnation + 1, attempts, drift, message });
+  if (!serving) {
+    const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, judge, incarnation: incarnation + 1, attempts });
+    if (claim) return claim;
+  }
+  return launchNew(drift, message);
 }
 
 /**
  * The common case, checked cheaply first: the status already says Running for this generation
- * on the one live task, which ECS shows RUNNING at the written endpoint, with nothing pending
- * (no intent, no queue, no degradation, no claim to complete). Then the full planner would
- * plan nothing either; skipping it keeps a resync of a large converged fleet cheap.
+ * on the one live task, which ECS shows RUNNING at the written endpoint running the spec's
+ * content, with nothing pending (no intent, no queue, no degradation, no claim to complete).
+ * Then the full planner would plan nothing either; skipping it keeps a resync of a large
+ * converged fleet cheap.
  */
-function isConverged(status: SessionStatus, generation: number, port: number, live: readonly ObservedTask[]): boolean {
-  if (status.phase !== 'Running' || status.observedGeneration !== generation || live.length !== 1) return false;
-  if (status.launchIntent || status.retryAfter !== undefined || status.queuePosition !== undefined) return false;
+function isConverged(status: SessionStatus, spec: NonNullable<SessionEntry['spec']>, port: number, live: readonly ObservedTask[], judge: (t: ObservedTask) => 'yes' | 'no' | 'unknown'): boolean {
+  if (status.phase !== 'Running' || status.observedGeneration !== spec.generation || live.length !== 1) return false;
+  if (status.launchIntent || status.retryAfter !== undefined || status.queuePosition !== undefined || status.targetGeneration !== undefined) return false;
   const t = live[0]!;
-  if (t.arn !== status.taskArn || !isRunning(t) || t.tags[CLAIM_PENDING_TAG] || incarnationOf(t) !== status.incarnation) return false;
+  if (t.arn !== status.taskArn || !isRunning(t) || t.tags[CLAIM_PENDING_TAG] || incarnationOf(t) !== status.incarnation || t.tags[TAG.user] !== spec.userId) return false;
   if (!t.privateIp || status.endpoint?.ip !== t.privateIp || status.endpoint.port !== port) return false;
   let ready = false;
   for (const c of status.conditions) {
     if (c.type === 'Ready') ready = c.status === 'True';
-    else if (c.type === 'Queued' || c.type === 'Degraded' || c.type === 'Invalid') return false;
+    else if (c.type === 'Queued' || c.type === 'Degraded' || c.type === 'Invalid' || c.type === 'Updating') return false;
   }
-  return ready;
+  return ready && judge(t) === 'yes';
 }
 
 /** Backoff before start attempt `attempts + 1`: min(cap, base * 2^(attempts-1)), no jitter (the queue adds jitter). */
@@ -293,6 +366,8 @@ function launch(
     message: string;
     clientToken?: string;
     requestedAt?: number;
+    /** Keeps a serving task in the status while its replacement is prepared (make before break). */
+    overServing: (next: SessionStatus, reason: string, message: string, ok: boolean) => SessionStatus;
   },
 ): SessionPlan {
   const { now, cfg } = p;
@@ -304,7 +379,7 @@ function launch(
   if (persistence.kind === 'wait' || persistence.kind === 'fail') {
     const phase = persistence.kind === 'fail' ? 'Failed' : 'Pending';
     const conditions = setConditions(cur.conditions, [persistence.condition, { type: 'Ready', status: 'False', reason: persistence.condition.reason, message: persistence.condition.message }], now);
-    p.write(prev, { ...cur, phase, observedGeneration: spec.generation, attempts: a.attempts, conditions }, 'PersistenceUnavailable', persistence.condition.message);
+    p.write(prev, a.overServing({ ...cur, phase, observedGeneration: spec.generation, attempts: a.attempts, conditions }, persistence.condition.reason, persistence.condition.message, persistence.kind === 'wait'), 'PersistenceUnavailable', persistence.condition.message);
     if (persistence.kind === 'wait') p.requeue(cfg.blockedRecheckMs);
     return p.result();
   }
@@ -321,7 +396,7 @@ function launch(
     warm && spec.persistence !== 'required'
       ? [{ type: 'Degraded', status: 'True', reason: 'WarmPoolEmpty', message: `no idle warm task in pool ${warm.pool}: cold start, expected 3-5 s` }]
       : [];
-  const intentStatus: SessionStatus = {
+  const intentStatus: SessionStatus = a.overServing({
     ...cur,
     phase: 'Starting',
     observedGeneration: spec.generation,
@@ -334,7 +409,7 @@ function launch(
     attempts: a.attempts,
     conditions: setConditions(cur.conditions, [ready, persistence.condition, ...degraded], now),
     updatedAt: now,
-  };
+  }, 'ReplacementStarting', a.message, true);
   p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, drift: a.drift, message: a.message });
   p.requeue(cfg.startDeadlineMs);
   return p.result();

@@ -21,8 +21,8 @@ export class SessionPlanner {
     return this.input.id;
   }
 
-  stop(task: ObservedTask, drift: DriftKind, message: string): void {
-    const action: StopTaskAction = { type: 'stopTask', key: this.id, sessionId: this.id, taskArn: task.arn, drift, message, stopReason: `esr ${drift}: ${message}`.slice(0, 255) };
+  stop(task: ObservedTask, drift: DriftKind, message: string, precondition?: StopTaskAction['precondition']): void {
+    const action: StopTaskAction = { type: 'stopTask', key: this.id, sessionId: this.id, taskArn: task.arn, drift, message, stopReason: `esr ${drift}: ${message}`.slice(0, 255), ...(precondition ? { precondition } : {}) };
     this.actions.push(action);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planPool, type PoolPlanInput } from '../../../src/controller/plan/plan-pool.js';
-import { BATCH_TAG, currentWarmHash, warmLaunchSpec } from '../../../src/controller/plan/warm-spec.js';
+import { BATCH_TAG, currentWarmHash, warmLaunchSpec } from '../../../src/controller/plan/launch-spec.js';
 import type { ObservedTask } from '../../../src/observed/model.js';
 import { runTaskTokenForWarmBatch } from '../../../src/observed/idempotency.js';
 import { aPlanConfig, aTask, OWNER, T0 } from '../../fixtures/builders.js';

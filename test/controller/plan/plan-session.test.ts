@@ -230,16 +230,17 @@ describe('planSession: combinations and races', () => {
 });
 
 describe('planSession: the warm path', () => {
-  const warmTask = (o: Partial<ObservedTask> = {}) => aTask({ session: undefined as unknown as string, ...o, extraTags: {} });
+  const warmTask = (o: Partial<ObservedTask> = {}) => aTask({ session: undefined as unknown as string, ...o, extraTags: { 'esr:user': undefined as unknown as string } });
   const withWarm = (candidates: ObservedTask[]) => () => ({ pool: 'p', candidates });
 
-  it('WarmClaim: a new session takes an idle RUNNING warm task, status Running at once with warm: true', () => {
+  it('WarmClaim: a new session takes an idle RUNNING warm task; Starting (not Ready) until ECS carries its identity', () => {
     const w = warmTask({ privateIp: '10.9.9.9' });
     const p = planSession({ id: 's1', entry: { id: 's1', spec: aSpec({ persistence: 'preferred' }) }, tasks: [], accessPoints: [], accessPointsKnown: true, knownFamilies: ALL_FAMILIES, warm: withWarm([w]) }, T0, aPlanConfig());
     expect(kinds(p)).toEqual(['claimWarm:WarmClaim']);
     const claim = only(p, 'claimWarm')[0]!;
     expect(claim.incarnation).toBe(1);
-    expect(claim.candidates[0]!.status).toMatchObject({ phase: 'Running', warm: true, taskArn: w.arn, endpoint: { ip: '10.9.9.9', port: 8080 } });
+    expect(claim.candidates[0]!.status).toMatchObject({ phase: 'Starting', warm: true, taskArn: w.arn, endpoint: undefined });
+    expect(claim.candidates[0]!.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WarmTaskClaimed' });
     expect(claim.candidates[0]!.status.conditions.find((c) => c.type === 'Persistence')).toMatchObject({ status: 'False', reason: 'WarmTaskNoPersistence' });
   });
 
