@@ -41,7 +41,7 @@ export function registerSimCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0, 65535), 0)
     .option('--host <address>', 'address to bind (0.0.0.0 in a container so other containers reach it)', '127.0.0.1')
     .option('--seed <n>', 'seed for IDs, timings and faults', intArg('--seed', 0, 2 ** 32 - 1), 1)
-    .option('--profile <name>', 'timing profile: fargate | fast', 'fargate')
+    .option('--profile <name>', 'timing profile: fargate | fast | instant', 'fargate')
     .option('--faults <file>', 'JSON fault profile applied at start-up')
     .option('--no-throttle', 'disable ECS/EFS throttling')
     .option('--no-events', 'do not deliver ECS task state change events into the SQS queue')

@@ -86,7 +86,7 @@ export interface SimStateDump {
 /**
  * The ECS+EFS simulator core: one typed entry point per operation (`call`), plus control
  * (faults, crashes, outages, reset) and stats. Every call goes through the same pipeline:
- * count it, outage window, per-action throttle bucket, injected 5xx, injected hang, added
+ * count it, scripted failure (faults.failNext), outage window, per-action throttle bucket, injected 5xx, injected hang, added
  * latency, then the operation itself. Errors are SimErrors; transports (HTTP, in-process)
  * only translate them.
  */
@@ -164,6 +164,8 @@ export class SimCore {
 
   private async pipeline(op: SimOperation, input: unknown, opts: CallOptions): Promise<unknown> {
     const signal = opts.signal;
+    const scripted = this.faults.takeScripted(op);
+    if (scripted) throw scripted.error;
     const service = serviceOf(op);
     const outage = this.faults.outageNow(service);
     if (outage?.mode === 'hang') return hang(signal);
@@ -185,6 +187,8 @@ export class SimCore {
         return this.ecs.describeTaskDefinition(input);
       case 'DeregisterTaskDefinition':
         return this.ecs.deregisterTaskDefinition(input);
+      case 'ListTaskDefinitions':
+        return this.ecs.listTaskDefinitions(input);
       case 'RunTask':
         return this.ecs.runTask(input);
       case 'StopTask':
@@ -252,6 +256,14 @@ export class SimCore {
   /** Interrupts a (spot) task now with SpotInterruption. */
   interruptSpot(taskRef: string): void {
     this.crashTask(taskRef, { stopCode: 'SpotInterruption', reason: 'Your Spot Task was interrupted.', exitCode: 143 });
+  }
+
+  /**
+   * Drops a task at once, as when its stopped-task retention has passed or ECS has lost sight of
+   * it: DescribeTasks answers MISSING, ListTasks omits it, StopTask does not find it.
+   */
+  forgetTask(taskRef: string): void {
+    this.ecs.forget(taskRef);
   }
 
   /** Starts a full outage of one service, `afterMs` from now, for `durationMs`. */

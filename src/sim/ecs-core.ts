@@ -4,6 +4,7 @@ import type {
   DescribeTasksResponse,
   Failure,
   ListTagsForResourceResponse,
+  ListTaskDefinitionsResponse,
   ListTasksResponse,
   RegisterTaskDefinitionResponse,
   RunTaskResponse,
@@ -83,6 +84,17 @@ export class EcsSim {
     return { taskDefinition: this.taskDefinitions.deregister(req.taskDefinition) };
   }
 
+  listTaskDefinitions(input: unknown): ListTaskDefinitionsResponse {
+    const req = parseInput('ecs', 'ListTaskDefinitions', s.listTaskDefinitionsInput, input);
+    const max = req.maxResults ?? 100;
+    if (max < 1 || max > 100) throw ecsError.invalidParameter(`maxResults must be between 1 and 100 (got ${max}).`);
+    const arns = this.taskDefinitions.list({ family: req.familyPrefix, status: req.status, sort: req.sort });
+    const offset = req.nextToken === undefined ? 0 : decodeToken(req.nextToken);
+    const page = arns.slice(offset, offset + max);
+    const end = offset + page.length;
+    return { taskDefinitionArns: page, ...(end < arns.length ? { nextToken: encodeToken(end) } : {}) };
+  }
+
   runTask(input: unknown): RunTaskResponse {
     const req = parseInput('ecs', 'RunTask', s.runTaskInput, input);
     const count = req.count ?? 1;
@@ -109,6 +121,9 @@ export class EcsSim {
         return { tasks, failures: prior.failures };
       }
     }
+    // ECS: "You can't use an INACTIVE task definition to run new tasks" (DeregisterTaskDefinition
+    // API reference; the up-to-10-minute window in which it may still work is not modelled).
+    if (def.status === 'INACTIVE') throw ecsError.client(`TaskDefinition is inactive: '${def.taskDefinitionArn}'.`);
 
     const failures: Failure[] = [];
     let launch = 0;
@@ -236,6 +251,11 @@ export class EcsSim {
     if (!task) throw ecsError.invalidParameter(`The referenced task was not found: ${ref}`);
     if (requestStop(task, { ...stop, at: this.now() })) this.d.onTaskChange?.(task);
     return task;
+  }
+
+  /** Control: drops a task at once, as if its stopped-task retention had passed (DescribeTasks then answers MISSING). */
+  forget(ref: string): void {
+    this.tasks.delete(parseTaskRef(ref).id);
   }
 
   reset(): void {

@@ -40,7 +40,8 @@ export const runTaskInput = z.looseObject({
   taskDefinition: z.string().min(1),
   cluster: z.string().optional(),
   count: z.number().int().optional(),
-  clientToken: z.string().max(64).optional(),
+  /** ECS: up to 64 ASCII characters in the range 33-126 (API reference, "Ensuring idempotency"). */
+  clientToken: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 ASCII characters in the range 33-126').optional(),
   startedBy: z.string().max(128).optional(),
   group: z.string().max(255).optional(),
   launchType: z.enum(['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES']).optional(),
@@ -80,6 +81,14 @@ export const listTasksInput = z.object({
   desiredStatus: z.enum(['RUNNING', 'PENDING', 'STOPPED']).optional(),
   launchType: z.enum(['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES']).optional(),
   daemonName: z.string().optional(),
+});
+
+export const listTaskDefinitionsInput = z.object({
+  familyPrefix: z.string().optional(),
+  status: z.enum(['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS']).optional(),
+  sort: z.enum(['ASC', 'DESC']).optional(),
+  nextToken: z.string().optional(),
+  maxResults: z.number().int().optional(),
 });
 
 export const tagResourceInput = z.object({ resourceArn: z.string().min(1), tags: ecsTags });

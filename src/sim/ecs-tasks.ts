@@ -49,6 +49,10 @@ export class TaskStore {
     return [...this.tasks.values()];
   }
 
+  delete(id: string): void {
+    this.tasks.delete(id);
+  }
+
   clear(): void {
     this.tasks.clear();
   }

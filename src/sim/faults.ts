@@ -103,6 +103,8 @@ export function parseFaultConfig(input: unknown): FaultConfig {
 export class FaultInjector {
   private config: FaultConfig = parseFaultConfig({});
   private windows: OutageWindow[] = [];
+  /** Scripted failures per operation, thrown in order by the next calls (see failNext). */
+  private readonly scripted = new Map<SimOperation, unknown[]>();
 
   constructor(
     private readonly clock: Clock,
@@ -112,10 +114,11 @@ export class FaultInjector {
     if (initial) this.set(initial);
   }
 
-  /** Replaces every fault setting; outage windows start counting now. */
+  /** Replaces every fault setting (scripted failures are dropped); outage windows start counting now. */
   set(input: FaultConfigInput): FaultConfig {
     this.config = parseFaultConfig(input);
     this.windows = [];
+    this.scripted.clear();
     for (const o of this.config.outages) this.addOutage(o.service, o.durationMs, o.afterMs, o.mode);
     return this.config;
   }
@@ -127,6 +130,26 @@ export class FaultInjector {
     this.config = { ...next, outages: [...this.config.outages, ...added] };
     for (const o of added) this.addOutage(o.service, o.durationMs, o.afterMs, o.mode);
     return this.config;
+  }
+
+  /**
+   * The next `times` calls of `op` fail with `error`, before anything else happens to them
+   * (outage, throttle, the operation itself): a deterministic script, where the rates above are
+   * chances. A SimError is the service's answer (the HTTP server sends it on the wire, the
+   * in-process adapter shapes it like the SDK's exception); any other error is thrown as is
+   * in-process, like a transport failure (ECONNREFUSED), and answered as a 500 over HTTP.
+   */
+  failNext(op: SimOperation, error: unknown, times = 1): void {
+    const queue = this.scripted.get(op) ?? [];
+    for (let i = 0; i < times; i++) queue.push(error);
+    this.scripted.set(op, queue);
+  }
+
+  /** Takes the next scripted failure of `op` off its queue; undefined when none is left. */
+  takeScripted(op: SimOperation): { error: unknown } | undefined {
+    const queue = this.scripted.get(op);
+    if (!queue || queue.length === 0) return undefined;
+    return { error: queue.shift() };
   }
 
   current(): FaultConfig {

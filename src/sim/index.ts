@@ -7,7 +7,7 @@ export { startSimServer, type SimServer, type SimServerOptions } from './http-se
 export { simClients, simEnv, SIM_CREDENTIALS, SIM_REGION, type SimClients } from './sdk-clients.js';
 export { SimError, isSimError, ecsError, efsError, type SimService } from './errors.js';
 export { FaultInjector, parseFaultConfig, type FaultConfig, type FaultConfigInput, type OutageWindow } from './faults.js';
-export { FARGATE_PROFILE, FAST_PROFILE, PROFILES, profileByName, type TimingProfile, type MsRange } from './profiles.js';
+export { FARGATE_PROFILE, FAST_PROFILE, INSTANT_PROFILE, PROFILES, exactProfile, profileByName, type ExactPhases, type TimingProfile, type MsRange } from './profiles.js';
 export { DEFAULT_LIMITS, UNLIMITED, Throttler, type ThrottleLimits } from './throttle.js';
 export { TokenBucket, type BucketLimit } from './token-bucket.js';
 export { ECS_OPERATIONS, EFS_OPERATIONS, MUTATING_OPERATIONS, type EcsOperation, type EfsOperation, type SimOperation } from './ops.js';

@@ -8,6 +8,7 @@ export interface SimOpTypes {
   RegisterTaskDefinition: [ecs.RegisterTaskDefinitionRequest, ecs.RegisterTaskDefinitionResponse];
   DescribeTaskDefinition: [ecs.DescribeTaskDefinitionRequest, ecs.DescribeTaskDefinitionResponse];
   DeregisterTaskDefinition: [ecs.DeregisterTaskDefinitionRequest, ecs.DeregisterTaskDefinitionResponse];
+  ListTaskDefinitions: [ecs.ListTaskDefinitionsRequest, ecs.ListTaskDefinitionsResponse];
   RunTask: [ecs.RunTaskRequest, ecs.RunTaskResponse];
   StopTask: [ecs.StopTaskRequest, ecs.StopTaskResponse];
   DescribeTasks: [ecs.DescribeTasksRequest, ecs.DescribeTasksResponse];

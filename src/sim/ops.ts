@@ -3,6 +3,7 @@ export const ECS_OPERATIONS = [
   'RegisterTaskDefinition',
   'DescribeTaskDefinition',
   'DeregisterTaskDefinition',
+  'ListTaskDefinitions',
   'RunTask',
   'StopTask',
   'DescribeTasks',

@@ -52,7 +52,39 @@ export const FAST_PROFILE: TimingProfile = {
   clientTokenTtlMs: 24 * HOUR,
 };
 
-export const PROFILES: Readonly<Record<string, TimingProfile>> = { fargate: FARGATE_PROFILE, fast: FAST_PROFILE };
+/** Phase durations in ms, each exact (not a range); phases left out take 0 ms. */
+export type ExactPhases = Partial<Record<'provisioningMs' | 'pendingMs' | 'activatingMs' | 'deactivatingMs' | 'stoppingMs' | 'deprovisioningMs', number>> &
+  Partial<Pick<TimingProfile, 'stoppedRetentionMs' | 'clientTokenTtlMs'>>;
+
+/**
+ * A profile whose every phase takes exactly the given time (default 0), so a test on a virtual
+ * clock can name the instant a task turns RUNNING or STOPPED. Retention and token TTL default to
+ * ECS's (an hour, 24 h).
+ */
+export function exactProfile(phases: ExactPhases, name = 'exact'): TimingProfile {
+  const at = (ms: number | undefined): MsRange => ({ min: ms ?? 0, max: ms ?? 0 });
+  return {
+    name,
+    provisioningMs: at(phases.provisioningMs),
+    pendingMs: at(phases.pendingMs),
+    activatingMs: at(phases.activatingMs),
+    deactivatingMs: at(phases.deactivatingMs),
+    stoppingMs: at(phases.stoppingMs),
+    deprovisioningMs: at(phases.deprovisioningMs),
+    stoppedRetentionMs: phases.stoppedRetentionMs ?? HOUR,
+    clientTokenTtlMs: phases.clientTokenTtlMs ?? 24 * HOUR,
+  };
+}
+
+/**
+ * No time at all: a launched task is RUNNING in the RunTask answer and a stopped task is STOPPED
+ * in the StopTask answer (both at the injected clock's current instant). For unit tests, which
+ * run the simulator in-process; retention and token TTL stay as in ECS, so they still expire on
+ * a virtual clock.
+ */
+export const INSTANT_PROFILE: TimingProfile = exactProfile({}, 'instant');
+
+export const PROFILES: Readonly<Record<string, TimingProfile>> = { fargate: FARGATE_PROFILE, fast: FAST_PROFILE, instant: INSTANT_PROFILE };
 
 /** Looks a profile up by name; throws a clear error naming the known ones. */
 export function profileByName(name: string): TimingProfile {

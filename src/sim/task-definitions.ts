@@ -57,6 +57,18 @@ export class TaskDefinitionRegistry {
     return structuredClone(stored.def);
   }
 
+  /**
+   * ListTaskDefinitions: the ARNs with `status` (default ACTIVE), of the family `family` when
+   * given (the API calls it `familyPrefix` but documents it as "the full family name"), ordered
+   * by family name then revision (ASC, the default) or the reverse (DESC).
+   */
+  list(filter: { family?: string; status?: string; sort?: 'ASC' | 'DESC' }): string[] {
+    const status = filter.status ?? 'ACTIVE';
+    const families = [...this.families.keys()].filter((f) => filter.family === undefined || f === filter.family).sort();
+    const arns = families.flatMap((f) => this.families.get(f)!.filter((s) => s.def.status === status).map((s) => s.def.taskDefinitionArn!));
+    return filter.sort === 'DESC' ? arns.reverse() : arns;
+  }
+
   /** The stored tags of a task definition, found by ARN; undefined when unknown. */
   tagsOf(arn: string): Tag[] | undefined {
     try {

@@ -29,17 +29,23 @@ function containerStatus(s: TaskStatus, execStopped: boolean): string {
 export function taskView(task: TaskRecord, t: number, includeTags: boolean): Task {
   const st = stateAt(task, t);
   const execStopped = st.executionStoppedAt !== undefined;
+  // While PROVISIONING the ENI is still being provisioned ("for tasks that use the awsvpc network
+  // mode, the elastic network interface needs to be provisioned", ECS task lifecycle), so the
+  // attachment names only its subnet and no container has a network interface yet.
+  const provisioned = st.lastStatus !== 'PROVISIONING';
   const attachment: Attachment = {
     id: task.eni.attachmentId,
     type: 'ElasticNetworkInterface',
     status: attachmentStatus(st.lastStatus),
-    details: [
-      { name: 'subnetId', value: task.eni.subnetId },
-      { name: 'networkInterfaceId', value: task.eni.eniId },
-      { name: 'macAddress', value: task.eni.mac },
-      { name: 'privateDnsName', value: `ip-${task.eni.privateIp.replaceAll('.', '-')}.ec2.internal` },
-      { name: 'privateIPv4Address', value: task.eni.privateIp },
-    ],
+    details: provisioned
+      ? [
+          { name: 'subnetId', value: task.eni.subnetId },
+          { name: 'networkInterfaceId', value: task.eni.eniId },
+          { name: 'macAddress', value: task.eni.mac },
+          { name: 'privateDnsName', value: `ip-${task.eni.privateIp.replaceAll('.', '-')}.ec2.internal` },
+          { name: 'privateIPv4Address', value: task.eni.privateIp },
+        ]
+      : [{ name: 'subnetId', value: task.eni.subnetId }],
   };
   const containers: Container[] = task.containers.map((c, i) => ({
     containerArn: c.arn,
@@ -47,7 +53,7 @@ export function taskView(task: TaskRecord, t: number, includeTags: boolean): Tas
     name: c.name,
     image: c.image,
     lastStatus: containerStatus(st.lastStatus, execStopped),
-    networkInterfaces: [{ attachmentId: task.eni.attachmentId, privateIpv4Address: task.eni.privateIp }],
+    ...(provisioned ? { networkInterfaces: [{ attachmentId: task.eni.attachmentId, privateIpv4Address: task.eni.privateIp }] } : {}),
     healthStatus: 'UNKNOWN',
     ...(execStopped && st.stop?.exitCode !== undefined ? { exitCode: i === 0 ? st.stop.exitCode : 0 } : {}),
     ...(execStopped && st.stop && i === 0 && st.stop.code !== 'UserInitiated' ? { reason: st.stop.reason } : {}),
