@@ -2,8 +2,8 @@
  * The narrow cloud interface: only the ECS and EFS calls the controller makes, in our own
  * types (no SDK types leak past this file's implementations). Implementations:
  * - `SdkAwsApi` (real SDK clients; production and HTTP tests against the simulator),
- * - `FakeAwsApi` (in-memory, for controller unit tests),
- * - `SimAwsApi` (in-process adapter to the simulator core on virtual time).
+ * - `SimAwsApi` (in-process adapter to the simulator core on virtual time: deterministic
+ *   simulation and unit tests; the simulator is the only model of ECS and EFS we keep).
  *
  * Rules every implementation follows (the contract suite in test/observed checks them):
  * - Errors are thrown as-is from the service (classified elsewhere), except where a method
@@ -162,6 +162,7 @@ export interface TaskDefinitionInfo {
 }
 
 export interface ListTaskDefinitionsInput {
+  /** Despite the name, the full family name: ECS lists that family's revisions only (API reference). */
   readonly familyPrefix?: string;
   readonly status?: 'ACTIVE' | 'INACTIVE';
   readonly sort?: 'ASC' | 'DESC';

@@ -5,9 +5,9 @@
  * `$fault`, `$metadata.httpStatusCode`, modelled fields), so error classification, the
  * "stop of a vanished task is success" rule and AccessPointAlreadyExists handling are identical.
  *
- * Gap: the simulator does not serve ListTaskDefinitions; that call rejects with
- * UnknownOperationException (a terminal error). Task-definition reuse should go through
- * DescribeTaskDefinition of a content-addressed family instead.
+ * This is also how unit tests reach ECS and EFS: the simulator core in-process on a virtual clock
+ * (with the `instant` profile when lifecycle timing does not matter), the one model of both
+ * services in this repository.
  */
 import type { SimCore } from '../sim/core.js';
 import { isSimError } from '../sim/errors.js';
@@ -35,7 +35,7 @@ import type {
   TagResourceInput,
   TaskDefinitionInfo,
 } from './aws-api.js';
-import { awsError, throwIfAborted } from './fake-error.js';
+import { awsError, throwIfAborted } from './sdk-shaped-error.js';
 import type { ObservedAccessPoint } from './model.js';
 import { parseAccessPoint, parseFailures, parseTags, parseTask, parseTasks } from './parse-task.js';
 import { isTaskNotFound, toRegisterTaskDefinitionRequest, toRunTaskRequest } from './sdk-ecs-api.js';
@@ -79,8 +79,13 @@ export class SimAwsApi implements AwsApi {
       registerTaskDefinition: (i, o) => this.registerTaskDefinition(i, o),
       describeTaskDefinition: async (i, o) =>
         tdInfo(await this.call('DescribeTaskDefinition', { taskDefinition: i.taskDefinition, include: ['TAGS'] }, o), i.taskDefinition),
-      listTaskDefinitions: async (): Promise<ListTaskDefinitionsOutput> => {
-        throw awsError('UnknownOperationException', 'the simulator does not serve ListTaskDefinitions');
+      listTaskDefinitions: async (i, o): Promise<ListTaskDefinitionsOutput> => {
+        const out = await this.call(
+          'ListTaskDefinitions',
+          { familyPrefix: i.familyPrefix, status: i.status, sort: i.sort, nextToken: i.nextToken, maxResults: i.maxResults },
+          o,
+        );
+        return { taskDefinitionArns: out.taskDefinitionArns ?? [], nextToken: out.nextToken || undefined };
       },
     };
     this.efs = {

@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
 import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
-import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
 import type { Controller } from '../../src/controller/controller.js';
 import { isLive } from '../../src/observed/model.js';
+import { simAws } from '../fixtures/sim-aws.js';
 import { buildController } from '../support/controller-harness.js';
 
-const lifecycle = { provisioningMs: 1000, pendingMs: 1000, activatingMs: 500, stoppingMs: 2000 };
+const lifecycle = { provisioningMs: 1000, pendingMs: 1000, activatingMs: 500, deactivatingMs: 500, stoppingMs: 1000, deprovisioningMs: 500 };
 
 function setup(opts: { efs?: boolean } = {}) {
   const clock = new VirtualClock();
-  const aws = new FakeAwsApi({ clock, lifecycle, fileSystemIds: ['fs-12345678'] });
+  const aws = simAws({ clock, lifecycle, fileSystemIds: ['fs-12345678'] });
   const store = new MemoryDesiredStore({ clock });
   store.setLeaderEpoch(1);
-  const make = (): Controller => buildController({ aws, store, clock, efsFileSystemId: opts.efs ? 'fs-12345678' : undefined });
+  const make = (): Controller => buildController({ aws: aws.api, store, clock, efsFileSystemId: opts.efs ? 'fs-12345678' : undefined });
   return { clock, aws, store, make };
 }
 
@@ -26,7 +26,7 @@ async function phaseOf(store: MemoryDesiredStore, id: string): Promise<string | 
   return (await store.readSession(id))?.status?.phase;
 }
 
-describe('Controller loop (fake AWS, memory store, virtual time)', () => {
+describe('Controller loop (in-process simulator, memory store, virtual time)', () => {
   it('brings new sessions to Running with an endpoint, then makes no mutating calls', async () => {
     const { clock, aws, store, make } = setup({ efs: true });
     for (const id of ['a', 'b', 'c']) await store.ensureSession({ id, userId: `user-${id}`, template: 'shell', persistence: 'preferred', env: {}, labels: {} });
@@ -37,8 +37,8 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     const status = (await store.readSession('a'))!.status!;
     expect(status.endpoint?.port).toBe(8080);
     expect(status.conditions.find((x) => x.type === 'Persistence')?.status).toBe('True');
-    expect(aws.calls.count('ecs.runTask')).toBe(3);
-    expect(aws.calls.count('efs.createAccessPoint')).toBe(3);
+    expect(aws.calls.count('RunTask')).toBe(3);
+    expect(aws.calls.count('CreateAccessPoint')).toBe(3);
     const mutatingBefore = aws.calls.mutating();
     await clock.advance(95_000);
     expect(aws.calls.mutating()).toBe(mutatingBefore);
@@ -52,7 +52,7 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     await c.start();
     await clock.advanceUntil(() => c.cache.sessions.get('s1')?.status?.phase === 'Running', 60_000);
     const first = (await store.readSession('s1'))!.status!;
-    aws.tasks.crash(first.taskArn!);
+    aws.crash(first.taskArn!);
     const waited = await clock.advanceUntil(() => {
       const s = c.cache.sessions.get('s1')?.status;
       return s?.phase === 'Running' && s.incarnation === first.incarnation + 1;
@@ -60,7 +60,7 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     expect(waited).toBeLessThanOrEqual(33_000 + 5_000);
     const after = (await store.readSession('s1'))!.status!;
     expect(after.taskArn).not.toBe(first.taskArn);
-    expect(aws.tasks.all().filter(isLive)).toHaveLength(1);
+    expect(aws.tasks().filter(isLive)).toHaveLength(1);
   });
 
   it('a deleted session has its task stopped and its records purged', async () => {
@@ -73,7 +73,7 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     await store.deleteSession('gone');
     await clock.advanceUntil(() => !c.cache.sessions.has('gone'), 60_000);
     expect(await store.readSession('gone')).toBeUndefined();
-    expect(aws.tasks.all().filter(isLive)).toHaveLength(0);
+    expect(aws.tasks().filter(isLive)).toHaveLength(0);
   });
 
   it('a controller restarted with no memory adopts what it finds: no duplicate launches', async () => {
@@ -87,16 +87,16 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     running.push(second);
     await second.start();
     await clock.advanceUntil(() => [...Array(20).keys()].every((i) => second.cache.sessions.get(`s${i}`)?.status?.phase === 'Running'), 120_000);
-    const live = aws.tasks.all().filter(isLive);
+    const live = aws.tasks().filter(isLive);
     expect(live).toHaveLength(20);
-    expect(aws.calls.count('ecs.runTask')).toBeGreaterThanOrEqual(20);
+    expect(aws.calls.count('RunTask')).toBeGreaterThanOrEqual(20);
     expect(await phaseOf(store, 's0')).toBe('Running');
   });
 
   it('waits out an outage at start-up: the first full sync is retried with backoff, then work proceeds', async () => {
     const { clock, aws, store, make } = setup();
     await store.ensureSession({ id: 'late', userId: 'u', template: 'shell', persistence: 'none', env: {}, labels: {} });
-    aws.calls.failNext('ecs.listTasks', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 3);
+    aws.failNext('ListTasks', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 3);
     const c = make();
     running.push(c);
     let started = false;
@@ -105,6 +105,6 @@ describe('Controller loop (fake AWS, memory store, virtual time)', () => {
     expect(started).toBe(false);
     await clock.advanceUntil(() => started, 60_000);
     await clock.advanceUntil(() => c.cache.sessions.get('late')?.status?.phase === 'Running', 60_000);
-    expect(aws.calls.count('ecs.listTasks')).toBeGreaterThanOrEqual(4);
+    expect(aws.calls.count('ListTasks')).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The AwsApi contract: one suite, run against every implementation (fake, SDK over HTTP to the
+ * The AwsApi contract: one suite, run against every implementation (SDK over HTTP to the
  * simulator, in-process simulator adapter). Each `*.test.ts` next to it supplies a harness.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +48,9 @@ export function describeAwsApiContract(name: string, start: () => Promise<AwsApi
       expect(launched.startedBy).toBe(STARTED_BY);
       expect(launched.taskDefinitionArn).toBe(tdArn);
       expect(launched.desiredStatus).toBe('RUNNING');
+      // Still PROVISIONING: the ENI, and with it the address, does not exist yet.
+      expect(launched.lastStatus).toBe('PROVISIONING');
+      expect(launched.privateIp).toBeUndefined();
       await h.clock.advance(SETTLE_MS);
       const [now] = (await api.ecs.describeTasks({ cluster: h.cluster, tasks: [launched.arn] })).tasks;
       expect(now).toMatchObject({ arn: launched.arn, lastStatus: 'RUNNING', group: 'esr:sessions', tags });
@@ -177,6 +180,19 @@ export function describeAwsApiContract(name: string, start: () => Promise<AwsApi
       const exact = await api.ecs.describeTaskDefinition({ taskDefinition: r1.arn });
       expect(exact).toMatchObject({ arn: r1.arn, tags: { [TAG.specHash]: 'abc123', [TAG.owner]: OWNER } });
       expect(await errorName(api.ecs.describeTaskDefinition({ taskDefinition: 'no-such-family' }))).not.toBe('resolved');
+    });
+
+    it('listTaskDefinitions lists one whole family (not a prefix), ASC by revision or DESC, paged', async () => {
+      const r2 = await api.ecs.registerTaskDefinition(taskDefinitionInput());
+      await api.ecs.registerTaskDefinition(taskDefinitionInput({ family: 'esr-session-other' }));
+      const asc = await api.ecs.listTaskDefinitions({ familyPrefix: 'esr-session' });
+      expect(asc).toEqual({ taskDefinitionArns: [tdArn, r2.arn], nextToken: undefined });
+      const p1 = await api.ecs.listTaskDefinitions({ familyPrefix: 'esr-session', sort: 'DESC', maxResults: 1 });
+      expect(p1.taskDefinitionArns).toEqual([r2.arn]);
+      const p2 = await api.ecs.listTaskDefinitions({ familyPrefix: 'esr-session', sort: 'DESC', maxResults: 1, nextToken: p1.nextToken });
+      expect(p2).toEqual({ taskDefinitionArns: [tdArn], nextToken: undefined });
+      expect((await api.ecs.listTaskDefinitions({ familyPrefix: 'esr-' })).taskDefinitionArns).toEqual([]);
+      expect((await api.ecs.listTaskDefinitions({})).taskDefinitionArns).toHaveLength(3);
     });
 
     it('an aborted signal rejects the call', async () => {

@@ -1,13 +1,10 @@
 /**
- * One harness per AwsApi implementation, so the same contract suite runs against each:
- * the in-memory fake, the SDK adapter over HTTP to the simulator (real SDK clients), and the
- * in-process simulator adapter. All run on a VirtualClock: `advance` moves time, nothing sleeps.
+ * One harness per AwsApi implementation, so the same contract suite runs against each: the SDK
+ * adapter over HTTP to the simulator (real SDK clients) and the in-process simulator adapter
+ * (what unit tests use). Both run on a VirtualClock: `advance` moves time, nothing sleeps.
  */
 import { VirtualClock } from '../../src/common/clock.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
-import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
-import { awsError } from '../../src/observed/fake-error.js';
-import type { FakeOperation } from '../../src/observed/fake-calls.js';
 import { SdkAwsApi } from '../../src/observed/sdk-aws-api.js';
 import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
 import { SimCore } from '../../src/sim/core.js';
@@ -37,45 +34,6 @@ export interface AwsApiHarness {
   totalCalls(): number;
   resetCounts(): void;
   close(): Promise<void>;
-}
-
-const FAKE_NAMES: Record<CountedOperation, FakeOperation> = {
-  ListTasks: 'ecs.listTasks',
-  DescribeTasks: 'ecs.describeTasks',
-  RunTask: 'ecs.runTask',
-  StopTask: 'ecs.stopTask',
-  TagResource: 'ecs.tagResource',
-  RegisterTaskDefinition: 'ecs.registerTaskDefinition',
-  DescribeTaskDefinition: 'ecs.describeTaskDefinition',
-  CreateAccessPoint: 'efs.createAccessPoint',
-  DescribeAccessPoints: 'efs.describeAccessPoints',
-  DeleteAccessPoint: 'efs.deleteAccessPoint',
-};
-
-/** Fake lifecycle about as long as the simulator's `fast` profile. */
-export async function startFakeHarness(): Promise<AwsApiHarness> {
-  const clock = new VirtualClock();
-  const api = new FakeAwsApi({
-    clock,
-    fileSystemIds: [FILE_SYSTEM_ID],
-    lifecycle: { provisioningMs: 15, pendingMs: 15, activatingMs: 15, stoppingMs: 45 },
-  });
-  return {
-    name: 'fake',
-    api,
-    clock,
-    cluster: CLUSTER,
-    fileSystemId: FILE_SYSTEM_ID,
-    outage: (service, durationMs) => {
-      const until = clock.now() + durationMs;
-      const ops = (Object.values(FAKE_NAMES) as FakeOperation[]).filter((op) => op.startsWith(`${service}.`));
-      for (const op of ops) api.calls.failNext(op, awsError(service === 'ecs' ? 'ServerException' : 'InternalServerError', `outage until ${until}`, { fault: 'server' }), 1_000);
-    },
-    count: (op) => api.calls.count(FAKE_NAMES[op]),
-    totalCalls: () => api.calls.total(),
-    resetCounts: () => api.calls.reset(),
-    close: async () => undefined,
-  };
 }
 
 function simCore(clock: VirtualClock): SimCore {

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
-import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
-import { awsError } from '../../src/observed/fake-error.js';
 import { InflightRefresher, isInFlight } from '../../src/observed/inflight-refresher.js';
 import type { ObservedTask } from '../../src/observed/model.js';
+import { ecsError } from '../../src/sim/errors.js';
+import { simAws } from '../fixtures/sim-aws.js';
 import { CLUSTER, launchSessions } from './fixtures.js';
 
-const LIFECYCLE = { provisioningMs: 1_000, pendingMs: 2_000, activatingMs: 500, stoppingMs: 3_000 };
+const LIFECYCLE = { provisioningMs: 1_000, pendingMs: 2_000, activatingMs: 500, deactivatingMs: 1_000, stoppingMs: 1_000, deprovisioningMs: 1_000 };
 
 function setup(intervalMs = 250) {
   const clock = new VirtualClock();
-  const api = new FakeAwsApi({ clock, lifecycle: LIFECYCLE });
+  const sim = simAws({ clock, lifecycle: LIFECYCLE });
+  const api = sim.api;
   const changes: { arn: string; status: string; previous: string | undefined; at: number }[] = [];
   const vanished: string[] = [];
   const errors: unknown[] = [];
@@ -23,12 +24,12 @@ function setup(intervalMs = 250) {
     onVanished: (arn) => vanished.push(arn),
     onError: (e) => errors.push(e),
   });
-  return { clock, api, refresher, changes, vanished, errors };
+  return { clock, sim, api, refresher, changes, vanished, errors };
 }
 
 describe('InflightRefresher', () => {
   it('notices RUNNING within one interval and then stops refreshing the task', async () => {
-    const { clock, api, refresher, changes } = setup();
+    const { clock, sim, api, refresher, changes } = setup();
     const start = clock.now();
     const [task] = await launchSessions(api, 1);
     expect(task?.lastStatus).toBe('PROVISIONING');
@@ -40,9 +41,9 @@ describe('InflightRefresher', () => {
     expect(running.at - start).toBeLessThanOrEqual(3_500 + 250);
     expect(changes.map((c) => c.status)).toEqual(['PENDING', 'ACTIVATING', 'RUNNING']);
     expect(refresher.trackedArns()).toEqual([]);
-    api.calls.reset();
+    sim.calls.reset();
     await clock.advance(5_000);
-    expect(api.calls.count('ecs.describeTasks')).toBe(0);
+    expect(sim.calls.count('DescribeTasks')).toBe(0);
     await refresher.stop();
   });
 
@@ -55,33 +56,33 @@ describe('InflightRefresher', () => {
     refresher.track(stopped.task!);
     refresher.start();
     await clock.advance(3_500);
-    expect(changes.map((c) => c.status)).toEqual(['STOPPING', 'STOPPED']);
+    expect(changes.map((c) => c.status)).toEqual(['STOPPING', 'DEPROVISIONING', 'STOPPED']);
     expect(refresher.trackedArns()).toEqual([]);
     await refresher.stop();
   });
 
   it('batches 250 in-flight tasks into 3 DescribeTasks per tick', async () => {
-    const { clock, api, refresher } = setup(500);
+    const { clock, sim, api, refresher } = setup(500);
     const tasks = await launchSessions(api, 250);
     refresher.syncFrom(tasks);
     expect(refresher.trackedArns()).toHaveLength(250);
-    api.calls.reset();
+    sim.calls.reset();
     refresher.start();
     await clock.advance(500);
-    expect(api.calls.snapshot()).toEqual({ 'ecs.describeTasks': 3 });
+    expect(sim.calls.snapshot()).toEqual({ DescribeTasks: 3 });
     await refresher.stop();
   });
 
   it('reports vanished tasks once and keeps going after read errors', async () => {
-    const { clock, api, refresher, vanished, errors, changes } = setup();
+    const { clock, sim, api, refresher, vanished, errors, changes } = setup();
     const [a, b] = await launchSessions(api, 2);
     refresher.track(a!);
     refresher.track(b!);
-    api.calls.failNext('ecs.describeTasks', awsError('ThrottlingException', 'Rate exceeded'));
+    sim.failNext('DescribeTasks', ecsError.throttling());
     refresher.start();
     await clock.advance(250);
     expect(errors).toHaveLength(1);
-    api.tasks.vanish(a!.arn);
+    sim.vanish(a!.arn);
     await clock.advance(1_000);
     expect(vanished).toEqual([a!.arn]);
     expect(changes.some((c) => c.arn === b!.arn && c.status === 'PENDING')).toBe(true);
@@ -90,21 +91,21 @@ describe('InflightRefresher', () => {
   });
 
   it('costs nothing when nothing is in flight, and ignores settled tasks', async () => {
-    const { clock, api, refresher } = setup();
+    const { clock, sim, api, refresher } = setup();
     const [task] = await launchSessions(api, 1);
     await clock.advance(10_000);
     const [settled] = (await api.ecs.describeTasks({ cluster: CLUSTER, tasks: [task!.arn] })).tasks;
     refresher.track(settled!);
-    api.calls.reset();
+    sim.calls.reset();
     refresher.start();
     await clock.advance(10_000);
-    expect(api.calls.total()).toBe(0);
+    expect(sim.calls.total()).toBe(0);
     await refresher.stop();
   });
 
   it('isolates a throwing callback', async () => {
     const clock = new VirtualClock();
-    const api = new FakeAwsApi({ clock, lifecycle: LIFECYCLE });
+    const { api } = simAws({ clock, lifecycle: LIFECYCLE });
     const errors: unknown[] = [];
     const refresher = new InflightRefresher({
       api, cluster: CLUSTER, clock, intervalMs: 100,

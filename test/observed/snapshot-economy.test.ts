@@ -1,16 +1,15 @@
 /**
- * API economy of a full read, counted where the calls land (the fake's counters, the
- * simulator's stats): a converged cluster of N tasks costs ceil(N/100) DescribeTasks plus the
+ * API economy of a full read, counted where the calls land (the simulator's stats, in-process
+ * and over HTTP): a converged cluster of N tasks costs ceil(N/100) DescribeTasks plus the
  * ListTasks pages (RUNNING and STOPPED) and nothing else.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InflightRefresher } from '../../src/observed/inflight-refresher.js';
 import { readSnapshot } from '../../src/observed/snapshot.js';
 import { OWNER, STARTED_BY, launchSessions } from './fixtures.js';
-import { startFakeHarness, startSdkOverHttpHarness, startSimInProcessHarness, type AwsApiHarness } from './harnesses.js';
+import { startSdkOverHttpHarness, startSimInProcessHarness, type AwsApiHarness } from './harnesses.js';
 
 describe.each([
-  ['fake', startFakeHarness],
   ['sim in-process', startSimInProcessHarness],
   ['SDK over HTTP to the simulator', startSdkOverHttpHarness],
 ])('snapshot economy: %s', (_name, start) => {

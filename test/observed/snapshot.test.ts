@@ -1,37 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
-import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
-import { awsError } from '../../src/observed/fake-error.js';
 import { TAG } from '../../src/observed/model.js';
 import { SnapshotReadError, readSnapshot } from '../../src/observed/snapshot.js';
+import { ecsError, efsError } from '../../src/sim/errors.js';
+import { simAws } from '../fixtures/sim-aws.js';
 import { CLUSTER, OWNER, STARTED_BY, launchSessions, runInput, taskDefinitionInput } from './fixtures.js';
 
 const FS = 'fs-00000000000000001';
 
-function setup(): { api: FakeAwsApi; clock: VirtualClock } {
+function setup() {
   const clock = new VirtualClock();
-  return { api: new FakeAwsApi({ clock, fileSystemIds: [FS] }), clock };
+  const sim = simAws({ clock, fileSystemIds: [FS] });
+  return { sim, api: sim.api, clock };
 }
 
 describe('readSnapshot', () => {
   it('reads a converged cluster of 250 tasks with ceil(250/100) DescribeTasks and the ListTasks pages only', async () => {
-    const { api, clock } = setup();
+    const { sim, api, clock } = setup();
     await launchSessions(api, 250);
-    api.calls.reset();
+    sim.calls.reset();
     const snap = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock });
     expect(snap.tasks.size).toBe(250);
-    expect(api.calls.snapshot()).toEqual({ 'ecs.listTasks': 3 + 1, 'ecs.describeTasks': 3 });
-    expect(api.calls.mutating()).toBe(0);
+    expect(sim.calls.snapshot()).toEqual({ ListTasks: 3 + 1, DescribeTasks: 3 });
+    expect(sim.calls.mutating()).toBe(0);
     expect(snap.readAt).toBe(clock.now());
   });
 
   it('includes stopped tasks and tasks of ours whose tags lag, and excludes other startedBy', async () => {
-    const { api, clock } = setup();
-    const [a, b] = await launchSessions(api, 2);
+    const { sim, api, clock } = setup();
+    const [a] = await launchSessions(api, 1);
     const def = await api.ecs.registerTaskDefinition(taskDefinitionInput());
+    // Ours by startedBy, but DescribeTasks shows no tags yet (as while tags lag behind a launch).
+    const [b] = (await api.ecs.runTask(runInput(def.arn))).tasks;
     await api.ecs.runTask(runInput(def.arn, { startedBy: 'someone-else' }));
-    api.tasks.crash(a!.arn);
-    api.tasks.omitTagsOnDescribe = true;
+    sim.crash(a!.arn);
     const snap = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock });
     expect([...snap.tasks.keys()].sort()).toEqual([a!.arn, b!.arn].sort());
     expect(snap.tasks.get(a!.arn)?.lastStatus).toBe('STOPPED');
@@ -40,22 +42,22 @@ describe('readSnapshot', () => {
   });
 
   it('keeps only access points with our owner tag, paged', async () => {
-    const { api, clock } = setup();
+    const { sim, api, clock } = setup();
     for (let i = 0; i < 150; i++) {
       await api.efs.createAccessPoint({ clientToken: `t${i}`, fileSystemId: FS, tags: { [TAG.owner]: i % 3 === 0 ? 'other' : OWNER } });
     }
-    api.calls.reset();
+    sim.calls.reset();
     const snap = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, fileSystemId: FS, clock });
     expect(snap.accessPointsKnown).toBe(true);
     expect(snap.accessPoints.size).toBe(100);
-    expect(api.calls.count('efs.describeAccessPoints')).toBe(2);
-    expect(api.calls.count('ecs.describeTasks')).toBe(0);
+    expect(sim.calls.count('DescribeAccessPoints')).toBe(2);
+    expect(sim.calls.count('DescribeTasks')).toBe(0);
   });
 
   it('keeps the task read when EFS fails, marking access points unknown', async () => {
-    const { api, clock } = setup();
+    const { sim, api, clock } = setup();
     await launchSessions(api, 3);
-    api.calls.failNext('efs.describeAccessPoints', awsError('InternalServerError', 'boom', { fault: 'server' }));
+    sim.failNext('DescribeAccessPoints', efsError.internal('boom'));
     const snap = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, fileSystemId: FS, clock });
     expect(snap.tasks.size).toBe(3);
     expect(snap.accessPointsKnown).toBe(false);
@@ -63,22 +65,21 @@ describe('readSnapshot', () => {
   });
 
   it('fails the read with context and cause when ECS fails', async () => {
-    const { api, clock } = setup();
+    const { sim, api, clock } = setup();
     await launchSessions(api, 150);
-    const cause = awsError('ThrottlingException', 'Rate exceeded');
-    api.calls.failNext('ecs.describeTasks', cause);
+    sim.failNext('DescribeTasks', ecsError.throttling());
     const err = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SnapshotReadError);
     expect((err as Error).message).toMatch(/DescribeTasks batch \d\/2/);
-    expect((err as Error).cause).toBe(cause);
+    expect((err as Error).cause).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
   });
 
   it('drops a task that vanished between list and describe', async () => {
-    const { api, clock } = setup();
+    const { sim, api, clock } = setup();
     const [a, b] = await launchSessions(api, 2);
     const original = api.ecs.describeTasks;
     api.ecs.describeTasks = (input, opts) => {
-      api.tasks.vanish(a!.arn);
+      sim.vanish(a!.arn);
       return original(input, opts);
     };
     const snap = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock });

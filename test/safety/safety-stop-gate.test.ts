@@ -10,9 +10,9 @@ import { executeAction } from '../../src/controller/execute/execute.js';
 import type { StopTaskAction } from '../../src/controller/plan/actions.js';
 import { DesiredStateBrake, SafetyStopGate, StopBudget } from '../../src/controller/safety/index.js';
 import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
-import { FakeAwsApi } from '../../src/observed/fake-aws-api.js';
 import { TAG } from '../../src/observed/model.js';
 import { aPlanConfig, aTask, OWNER } from '../fixtures/builders.js';
+import { simAws } from '../fixtures/sim-aws.js';
 import { passthroughCall } from '../support/controller-harness.js';
 
 const marker = { schemaVersion: 1, storeId: 's', createdAt: 0 };
@@ -49,7 +49,7 @@ describe('SafetyStopGate', () => {
 
   it('a plan forced to stop a task lacking our owner tag is refused at the action and counted; AWS never sees it', async () => {
     const { clock, g } = gate();
-    const aws = new FakeAwsApi({ clock });
+    const sim = simAws({ clock });
     const cache = new ControllerCache(OWNER);
     const foreign = aTask({ session: 'x', extraTags: { [TAG.owner]: 'someone-else' } });
     const untagged = { ...aTask({ session: 'y' }), tags: {} };
@@ -57,7 +57,7 @@ describe('SafetyStopGate', () => {
     cache.upsertTask(untagged, clock.now());
     const planConfig = aPlanConfig();
     const deps: ExecutorDeps = {
-      aws, status: new MemoryDesiredStore({ clock }), fencingToken: () => 1, cache, call: passthroughCall, clock,
+      aws: sim.api, status: new MemoryDesiredStore({ clock }), fencingToken: () => 1, cache, call: passthroughCall, clock,
       config: { cluster: 'test', startedBy: 'esr-reconciler', ownerId: OWNER, efsFileSystemId: undefined, templates: planConfig.templates },
       stopGate: g,
       onEvent: (e) => g.observeEvent(e),
@@ -66,7 +66,7 @@ describe('SafetyStopGate', () => {
       const err = await executeAction(deps, stopOf(t.arn)).catch((e: unknown) => e);
       expect((err as Error).name).toBe('NotOwnedError');
     }
-    expect(aws.calls.count('ecs.stopTask')).toBe(0);
+    expect(sim.calls.count('StopTask')).toBe(0);
     expect(g.counters.stopsRefusedNotOwned).toBe(2);
     expect(g.counters.stopsAllowed).toBe(0); // refused before the gate: no budget spent
   });

@@ -1,6 +1,6 @@
 /**
- * Builds a Controller around any AwsApi and desired store, for unit tests (fake + memory on a
- * VirtualClock) and integration tests (SDK over HTTP + Redis on the real clock).
+ * Builds a Controller around any AwsApi and desired store, for unit tests (the in-process
+ * simulator + memory store on a VirtualClock) and integration tests (SDK over HTTP + Redis on the real clock).
  */
 import type { Clock } from '../../src/common/clock.js';
 import { SeededRng } from '../../src/common/rng.js';
