@@ -43,12 +43,19 @@ if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring
 /**
  * Fenced status write + publication.
  * KEYS: 1 leader epoch, 2 spec record, 3 status record.
- * ARGV: 1 fencing token, 2 status JSON, 3 status channel.
- * Returns {'OK'}, {'GONE'} (no spec record: purged) or {'FENCED', <epoch>}.
+ * ARGV: 1 fencing token, 2 status JSON, 3 status channel, 4 basis generation ('' = unconditional).
+ * Returns {'OK'}, {'GONE'} (no spec record: purged), {'CONFLICT', <generation>} (the spec is
+ * not at the basis generation: the status describes another record) or {'FENCED', <epoch>}.
  * A missing epoch counts as 0; a non-numeric epoch fences everyone (fail safe).
  */
 const WRITE_STATUS = `
-${FENCE}if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
+${FENCE}local specRaw = redis.call('GET', KEYS[2])
+if not specRaw then return {'GONE'} end
+if ARGV[4] ~= nil and ARGV[4] ~= '' then
+  local ok, spec = pcall(cjson.decode, specRaw)
+  local g = (ok and type(spec) == 'table') and tostring(spec['generation']) or '-1'
+  if g ~= ARGV[4] then return {'CONFLICT', g} end
+end
 redis.call('SET', KEYS[3], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return {'OK'}

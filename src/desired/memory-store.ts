@@ -12,7 +12,7 @@ import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSp
 import { WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
-  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
 } from './types.js';
 
 export interface MemoryDesiredStoreOptions {
@@ -243,11 +243,16 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     if (!(token >= this.epoch)) throw new FencedError(token, String(this.epoch), operation);
   }
 
-  async writeStatus(id: string, status: SessionStatus, fencingToken: number): Promise<StatusWriteResult> {
+  async writeStatus(id: string, status: SessionStatus, fencingToken: number, basis?: StatusBasis): Promise<StatusWriteResult> {
     const parsed = SessionStatusSchema.safeParse(status);
     if (!parsed.success) throw new InvalidSpecError('status', describeIssues('status', parsed.error), { cause: parsed.error });
     this.checkFence(fencingToken, `writeStatus ${id}`);
     if (!this.specs.has(id)) return { outcome: 'session-gone' };
+    if (basis) {
+      const d = decodeSessionSpec(this.specs.get(id), id);
+      const generation = d.kind === 'ok' ? d.value.generation : -1;
+      if (generation !== basis.generation) return { outcome: 'conflict', generation };
+    }
     this.statuses.set(id, JSON.stringify(parsed.data));
     this.publish(id, parsed.data);
     return { outcome: 'written' };

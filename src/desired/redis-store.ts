@@ -24,7 +24,7 @@ import { RedisStatusFeed } from './redis-status-feed.js';
 import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
-  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusListener, StatusWriteResult, StatusWriter,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter,
 } from './types.js';
 
 /** Approximate cap of the hint stream (XADD MAXLEN ~). */
@@ -190,15 +190,16 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     return followHintStream(this.redis, this.keys, from, opts);
   }
 
-  async writeStatus(id: string, status: SessionStatus, fencingToken: number): Promise<StatusWriteResult> {
+  async writeStatus(id: string, status: SessionStatus, fencingToken: number, basis?: StatusBasis): Promise<StatusWriteResult> {
     const sid = SessionIdSchema.safeParse(id);
     if (!sid.success) throw new InvalidSpecError('id', sid.error.issues[0]?.message ?? 'invalid');
     const parsed = SessionStatusSchema.safeParse(status);
     if (!parsed.success) throw new InvalidSpecError('status', describeIssues('status', parsed.error), { cause: parsed.error });
     return guard(`writeStatus ${id}`, async () => {
       const k = this.keys;
-      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id));
+      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id), basis ? String(basis.generation) : '');
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `writeStatus ${id}`);
+      if (reply[0] === 'CONFLICT') return { outcome: 'conflict', generation: Number(reply[1] ?? -1) };
       return reply[0] === 'GONE' ? { outcome: 'session-gone' } : { outcome: 'written' };
     });
   }

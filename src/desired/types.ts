@@ -121,10 +121,21 @@ export interface DesiredStore {
 }
 
 /** Result of a fenced write. */
+/**
+ * What a status was computed from: the write is refused (`conflict`) unless the stored spec is
+ * still at this generation, so a status computed from a stale cache (a newer spec, or a record
+ * lost and written again) never lands on a record it does not describe.
+ */
+export interface StatusBasis {
+  generation: number;
+}
+
 export type StatusWriteResult =
   | { outcome: 'written' }
   /** The session has no spec record any more (purged): nothing was written. */
-  | { outcome: 'session-gone' };
+  | { outcome: 'session-gone' }
+  /** The spec moved on (another generation) since the status was computed: nothing was written. */
+  | { outcome: 'conflict'; generation: number };
 
 /**
  * The controller's writing side. Every call carries the fencing token of the leader term that
@@ -133,7 +144,7 @@ export type StatusWriteResult =
  */
 export interface StatusWriter {
   /** Replaces the status and publishes it to watchers (StatusFeed). */
-  writeStatus(id: string, status: SessionStatus, fencingToken: number): Promise<StatusWriteResult>;
+  writeStatus(id: string, status: SessionStatus, fencingToken: number, basis?: StatusBasis): Promise<StatusWriteResult>;
   /**
    * Removes a tombstoned session (spec + status) once its task is gone. Only removes when the
    * spec is still the tombstone of `generation` (a re-created session is kept); returns

@@ -1,5 +1,5 @@
 /**
- * The CI budget: a fixed range of seeds of the full simulation (SIM_SEEDS, default 200, from
+ * The CI budget: a fixed range of seeds of the full simulation (SIM_SEEDS, default 300, from
  * SIM_FIRST_SEED, default 1). Prints the seed count and seeds per second. Fails on any
  * violation, except the known bugs listed in known-bugs.ts (reported; SIM_STRICT=1 fails on
  * those too). Each failure prints the replay command.
@@ -9,7 +9,7 @@ import { formatEvent } from './event-log.js';
 import { knownBugOf } from './known-bugs.js';
 import { replayCommand, runSeed } from './run.js';
 
-const SEEDS = Number(process.env['SIM_SEEDS'] ?? 200);
+const SEEDS = Number(process.env['SIM_SEEDS'] ?? 300);
 const FIRST = Number(process.env['SIM_FIRST_SEED'] ?? 1);
 const STRICT = process.env['SIM_STRICT'] === '1';
 

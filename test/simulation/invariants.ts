@@ -111,7 +111,9 @@ export class Checker {
       return;
     }
     if (w.kind === 'status' || w.kind === 'claim') {
-      if (isReady(w.status) && w.status.taskArn) this.given.set(w.id, { taskArn: w.status.taskArn, content: this.intended(w.id) });
+      // The content a given task was handed out for is what the gateway wanted when it was first given.
+      const prev = this.given.get(w.id);
+      if (isReady(w.status) && w.status.taskArn) this.given.set(w.id, { taskArn: w.status.taskArn, content: prev?.taskArn === w.status.taskArn ? prev.content : this.intended(w.id) });
       else if (w.status.taskArn === undefined || w.status.phase !== 'Running') this.given.delete(w.id);
     }
     if (w.kind === 'claim') {

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { knownBugOf } from './known-bugs.js';
-import { noFencing, noIdempotencyTokens, noOwnershipCheck } from './mutations.js';
+import { dropGatewayEnv, noFencing, noIdempotencyTokens, noOwnershipCheck, unconditionalStatus } from './mutations.js';
 import { runSeed } from './run.js';
+import { REGRESSION_SEEDS } from './regression-seeds.js';
 import type { ScheduleOptions } from './schedule.js';
 import type { Mutation } from './world.js';
 
@@ -40,4 +41,21 @@ describe('mutation tests: a broken controller is caught', () => {
     expect(caught?.invariant).toBe(6);
     expect(caught?.message).toMatch(/fencing token/);
   }, 180_000);
+
+  it('(d) RunTask without the gateway env: a Running+Ready session runs other content than its spec (invariant 8)', async () => {
+    const caught = await firstCatch(dropGatewayEnv, undefined);
+    console.log(`drop-gateway-env caught after ${caught?.tried} seed(s): ${caught?.message}`);
+    expect(caught?.invariant).toBe(8);
+  }, 180_000);
+
+  it('(e) a store that writes statuses computed for another spec generation: caught on the regression seeds (invariant 6 or 8)', async () => {
+    const hits: number[] = [];
+    for (const { seed } of REGRESSION_SEEDS) {
+      const r = await runSeed({ seed, mutation: unconditionalStatus });
+      if (r.violation && !knownBugOf(r.violation)) hits.push(r.violation.invariant);
+    }
+    console.log(`unconditional-status caught on ${hits.length} of ${REGRESSION_SEEDS.length} regression seeds: invariants ${hits.join(', ')}`);
+    expect(hits.length).toBeGreaterThan(0);
+    for (const inv of hits) expect([6, 8]).toContain(inv);
+  }, 300_000);
 });

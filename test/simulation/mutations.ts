@@ -40,7 +40,28 @@ export const noOwnershipCheck: Mutation = {
 /** (c) Fencing disabled: the store accepts status writes whatever their fencing token. */
 export const noFencing: Mutation = { name: 'no-fencing', ignoreFencing: true };
 
+/**
+ * (d) Content blind: RunTask sends only the controller's own variables, dropping the gateway's
+ * env (what a controller that ignores env changes, or hands out tasks without comparing their
+ * content, ends up serving). Caught by the content oracle (invariant 8).
+ */
+export const dropGatewayEnv: Mutation = {
+  name: 'drop-gateway-env',
+  wrapAws: (api: AwsApi) =>
+    wrapAwsApi(api, (c, invoke) => {
+      if (c.method !== 'runTask') return invoke();
+      const i = c.input as RunTaskInput;
+      const containerOverrides = (i.overrides?.containerOverrides ?? []).map((o) => ({ ...o, environment: Object.fromEntries(Object.entries(o.environment ?? {}).filter(([k]) => k.startsWith('ESR_'))) }));
+      return invoke({ ...i, overrides: { ...i.overrides, containerOverrides } });
+    }),
+};
+
+/** (e) Unconditional status: the store accepts a status whatever spec generation it was computed from. */
+export const unconditionalStatus: Mutation = { name: 'unconditional-status', ignoreStatusBasis: true };
+
 export const MUTATIONS: Readonly<Record<string, Mutation>> = {
+  [dropGatewayEnv.name]: dropGatewayEnv,
+  [unconditionalStatus.name]: unconditionalStatus,
   [noIdempotencyTokens.name]: noIdempotencyTokens,
   [noOwnershipCheck.name]: noOwnershipCheck,
   [noFencing.name]: noFencing,

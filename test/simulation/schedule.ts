@@ -49,7 +49,7 @@ export interface ScheduleOptions {
   /** Leader changes need the paused-leader machinery; false disables them. */
   leaderChanges: boolean;
   /** Bias towards the faults that catch a given mutation (mutation tests). */
-  emphasis?: 'lostResponses' | 'foreign' | 'pausedLeader';
+  emphasis?: 'lostResponses' | 'foreign' | 'pausedLeader' | 'wipe';
 }
 
 const FAULT_KINDS = ['errors', 'hangs', 'latency', 'capacity', 'lostResponses', 'throttle', 'killTasks', 'outageEcs', 'outageEfs', 'foreign', 'crash', 'pausedLeader', 'wipe'] as const;

@@ -26,6 +26,8 @@ export interface WorldStoreOptions {
   onWrite: (w: AcceptedWrite) => void;
   /** Mutation (fencing disabled): the store ignores the fencing token of every write. */
   ignoreFencing?: boolean;
+  /** Mutation (unconditional status): the store ignores the spec generation a status was computed from. */
+  ignoreStatusBasis?: boolean;
 }
 
 export class WorldStore {
@@ -75,9 +77,9 @@ export class WorldStore {
       snapshot: () => gate.run(() => this.innerValue.snapshot()),
       readSession: (id) => gate.run(() => this.innerValue.readSession(id)),
       followHints: (from, opts) => this.innerValue.followHints(from, opts),
-      writeStatus: (id, status, token) =>
+      writeStatus: (id, status, token, basis) =>
         gate.run(async () => {
-          const out = await this.innerValue.writeStatus(id, status, tokenFor(token));
+          const out = await this.innerValue.writeStatus(id, status, tokenFor(token), this.o.ignoreStatusBasis ? undefined : basis);
           if (out.outcome === 'written') this.o.onWrite({ kind: 'status', by: name, id, token, epoch: this.epochValue, status });
           return out;
         }),

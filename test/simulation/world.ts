@@ -26,6 +26,8 @@ export interface Mutation {
   wrapAws?: (api: AwsApi) => AwsApi;
   /** The store ignores fencing tokens. */
   ignoreFencing?: boolean;
+  /** The store writes statuses whatever spec generation they were computed from. */
+  ignoreStatusBasis?: boolean;
   /** Decorates the simulator core the world's AWS adapter talks to (response fuzzing). */
   wrapCore?: (core: SimCore) => SimCore;
   /** Called when the quiet period begins (a decoration that is a fault switches itself off). */
@@ -70,7 +72,7 @@ export class World {
     this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
     this.rng = new SeededRng(subSeed(seed, 1));
     this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate' });
-    this.store = new WorldStore({ clock: this.clock, onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}) });
+    this.store = new WorldStore({ clock: this.clock, onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}) });
     this.gateway = new Gateway(this.store, this.log);
     this.observer = new AwsObserver(this.core, new SimAwsApi(mutation?.wrapCore ? mutation.wrapCore(this.core) : this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
   }

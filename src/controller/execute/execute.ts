@@ -11,7 +11,7 @@ import { executeClaimWarm, executeLaunchWarmBatch, executeReleaseClaim, executeT
 async function dispatch(deps: ExecutorDeps, action: Action): Promise<void> {
   switch (action.type) {
     case 'writeStatus':
-      await writeSessionStatus(deps, action.sessionId, action.status);
+      await writeSessionStatus(deps, action.sessionId, action.status, action.generation);
       return;
     case 'launch':
       return executeLaunch(deps, action);

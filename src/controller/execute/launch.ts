@@ -42,7 +42,7 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   const template = deps.config.templates[action.spec.template];
   const taskDefinitionArn = deps.cache.families.get(action.spec.family);
   if (!template || !taskDefinitionArn) throw new Error(`launch of ${action.sessionId}: template ${action.spec.template} or family ${action.spec.family} unknown`);
-  if (!(await writeSessionStatus(deps, action.sessionId, action.intentStatus))) return;
+  if (!(await writeSessionStatus(deps, action.sessionId, action.intentStatus, action.generation))) return;
 
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: action.clientToken, count: 1, tags: action.spec.tags, env: action.spec.env, group: 'esr-session' });
   let out;

@@ -29,6 +29,8 @@ export interface WriteStatusAction extends Base {
   type: 'writeStatus';
   sessionId: string;
   status: SessionStatus;
+  /** The spec generation the status was computed from: the store refuses it once the spec moved on. */
+  generation?: number;
 }
 
 /** Write `intentStatus` (with launchIntent) first, then RunTask with its clientToken. */
@@ -39,6 +41,8 @@ export interface LaunchAction extends Base {
   clientToken: string;
   spec: LaunchSpec;
   intentStatus: SessionStatus;
+  /** The spec generation the intent was computed from (see WriteStatusAction.generation). */
+  generation?: number;
 }
 
 export interface StopTaskAction extends Base {

@@ -410,7 +410,7 @@ function launch(
     conditions: setConditions(cur.conditions, [ready, persistence.condition, ...degraded], now),
     updatedAt: now,
   }, 'ReplacementStarting', a.message, true);
-  p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, drift: a.drift, message: a.message });
+  p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, generation: spec.generation, drift: a.drift, message: a.message });
   p.requeue(cfg.startDeadlineMs);
   return p.result();
 }

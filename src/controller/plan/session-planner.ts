@@ -28,7 +28,8 @@ export class SessionPlanner {
 
   write(prev: SessionStatus | undefined, next: SessionStatus, drift: DriftKind, message: string): void {
     if (sameStatus(prev, next)) return;
-    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...next, updatedAt: this.now }, drift, message });
+    const generation = this.input.entry?.spec?.generation;
+    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...next, updatedAt: this.now }, drift, message, ...(generation !== undefined ? { generation } : {}) });
   }
 
   requeue(ms: number): void {

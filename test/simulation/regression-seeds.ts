@@ -1,0 +1,13 @@
+/**
+ * Seeds that once failed, kept in CI for good (each names what it caught). A new failing seed
+ * is added here together with its fix.
+ */
+export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> = [
+  { seed: 319, caught: 'invariant 6: a status computed for generation 2 written onto the re-applied generation-1 record after a desired-state wipe' },
+  { seed: 808, caught: 'invariant 6/8: the same after a wipe, during a make-before-break replacement' },
+  { seed: 902, caught: 'invariant 6: a stale status after a desired-state wipe' },
+  { seed: 1291, caught: 'invariant 6: a status claiming observedGeneration 2 on a generation-1 record (unconditional status write)' },
+  { seed: 1350, caught: 'invariant 6: a stale status after a wipe, with paused leaders and lost answers' },
+  { seed: 1695, caught: 'invariant 7: a full sync restored an old pool batch intent (an extra warm task launched, then stopped)' },
+  { seed: 100, caught: 'invariant 9: an orphan stop decided before the gateway re-wrote the session, sent after it (precondition checked at the action)' },
+];
