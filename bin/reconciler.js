@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Entry point of the `reconciler` CLI. The sources are TypeScript; tsx's loader runs them
-// directly, so a fresh clone needs no build step after `npm ci`.
-import { register } from 'tsx/esm/api';
+// Entry point of the `reconciler` CLI: runs the compiled JavaScript in dist/ (`npm run build`
+// makes it; the published package ships it).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cmd/main.ts');
-await main(process.argv);
+const main = new URL('../dist/cmd/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('reconciler: dist/ is missing; run `npm run build` first (a published package ships it built)');
+  process.exit(1);
+}
+const { main: run } = await import(main.href);
+await run(process.argv);

@@ -1,33 +1,12 @@
-/** `reconciler get sessions [-o table|json]`, `reconciler get session ID [-o json|table]`. */
+/**
+ * `reconciler get sessions|session ID|pools|tasks [-o table|json]`: desired state and status
+ * from Redis; pools and tasks also read ECS (with the controller's configuration).
+ */
 import type { Command } from 'commander';
-import { isReady } from '../src/desired/schema.js';
-import type { SessionEntry } from '../src/desired/types.js';
-import { withSessionClient } from './session.js';
 
 function checkOutput(o: string): 'table' | 'json' {
   if (o !== 'table' && o !== 'json') throw new Error(`-o must be table or json, got "${o}"`);
   return o;
-}
-
-/** Renders entries as an aligned text table. */
-export function sessionTable(entries: SessionEntry[]): string {
-  const rows = [['ID', 'USER', 'TEMPLATE', 'GEN', 'PHASE', 'OBSERVED', 'READY', 'ENDPOINT', 'PROBLEM']];
-  for (const e of entries) {
-    const s = e.status;
-    rows.push([
-      e.id,
-      e.spec?.userId ?? '-',
-      e.spec?.template ?? '-',
-      e.spec ? `${e.spec.generation}${e.spec.deleted ? ' (deleted)' : ''}` : '-',
-      s?.phase ?? '-',
-      s ? String(s.observedGeneration) : '-',
-      isReady(s) ? 'yes' : 'no',
-      s?.endpoint ? `${s.endpoint.ip}:${s.endpoint.port}` : '-',
-      e.invalid ? `${e.invalid.record} ${e.invalid.reason}: ${e.invalid.message}` : '',
-    ]);
-  }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
 }
 
 export function registerGetCommand(program: Command): void {
@@ -38,16 +17,7 @@ export function registerGetCommand(program: Command): void {
     .option('-o, --output <format>', 'table | json', 'table')
     .action(async (o: { output: string }) => {
       const format = checkOutput(o.output);
-      await withSessionClient(async (client) => {
-        const all: SessionEntry[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await client.listSessions({ cursor, limit: 1000 });
-          all.push(...page.sessions);
-          cursor = page.nextCursor;
-        } while (cursor);
-        console.log(format === 'json' ? JSON.stringify(all, null, 2) : sessionTable(all));
-      });
+      await (await import('./actions/get.js')).getSessions(format);
     });
   get
     .command('session <id>')
@@ -55,10 +25,22 @@ export function registerGetCommand(program: Command): void {
     .option('-o, --output <format>', 'json | table', 'json')
     .action(async (id: string, o: { output: string }) => {
       const format = checkOutput(o.output);
-      await withSessionClient(async (client) => {
-        const entry = await client.getSession(id);
-        if (!entry) throw new Error(`session ${id} not found`);
-        console.log(format === 'json' ? JSON.stringify(entry, null, 2) : sessionTable([entry]));
-      });
+      await (await import('./actions/get.js')).getSession(id, format);
+    });
+  get
+    .command('pools')
+    .description('warm pools: target from Redis, idle/starting tasks from ECS (when the controller config is set)')
+    .option('-o, --output <format>', 'table | json', 'table')
+    .action(async (o: { output: string }) => {
+      const format = checkOutput(o.output);
+      await (await import('./actions/get-extra.js')).getPools(format);
+    });
+  get
+    .command('tasks')
+    .description('the ECS tasks of this controller (owner tag), live and recently stopped')
+    .option('-o, --output <format>', 'table | json', 'table')
+    .action(async (o: { output: string }) => {
+      const format = checkOutput(o.output);
+      await (await import('./actions/get-extra.js')).getTasks(format);
     });
 }

@@ -1,25 +1,24 @@
 /**
- * The `reconciler` CLI: wiring only. Each verb lives in its own file and registers itself here.
+ * The `reconciler` CLI: wiring only. Each verb lives in its own file and registers itself here;
+ * a verb's implementation (and the AWS SDK, Redis client, logger it needs) is imported only
+ * when that verb runs, so `reconciler --help` and the Redis-only verbs start fast.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { registerDemoCommand } from './demo.js';
-import { registerSimCommand } from './sim.js';
-import { registerRunCommand } from './run.js';
-import { registerPlanCommand } from './plan.js';
-import { registerSessionCommand } from './session.js';
-import { registerWarmPoolCommand } from './warm-pool.js';
-import { registerGetCommand } from './get.js';
-import { registerGetExtraCommands } from './get-extra.js';
-import { registerDescribeCommand } from './describe.js';
+import { packageVersion } from '../src/common/package-info.js';
 import { registerBrakeCommand } from './brake.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+import { registerDemoCommand } from './demo.js';
+import { registerDescribeCommand } from './describe.js';
+import { registerGetCommand } from './get.js';
+import { registerPlanCommand } from './plan.js';
+import { preloadRunHelp, registerRunCommand } from './run.js';
+import { registerSessionCommand } from './session.js';
+import { registerSimCommand } from './sim.js';
+import { registerWarmPoolCommand } from './warm-pool.js';
 
 export function buildProgram(): Command {
   const program = new Command('reconciler')
     .description('Level-triggered reconciler for per-user session containers on AWS ECS')
-    .version(pkg.version)
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
   registerSimCommand(program);
@@ -29,7 +28,6 @@ export function buildProgram(): Command {
   registerSessionCommand(program);
   registerWarmPoolCommand(program);
   registerGetCommand(program);
-  registerGetExtraCommands(program);
   registerDescribeCommand(program);
   registerBrakeCommand(program);
   return program;
@@ -38,6 +36,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
+    if (argv.slice(2).find((a) => !a.startsWith('-')) === 'run') await preloadRunHelp();
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

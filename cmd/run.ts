@@ -1,17 +1,23 @@
-/** `reconciler run`: the daemon. Config from the environment, validated at start-up. */
+/**
+ * `reconciler run`: the daemon. Config from the environment, validated at start-up. The list
+ * of variables in `run --help` is loaded only when that help is asked for (see preloadRunHelp).
+ */
 import type { Command } from 'commander';
-import { loadConfig } from '../src/config/load.js';
-import { envVarsHelp } from '../src/config/env-help.js';
-import { runDaemon } from '../src/app/run-daemon.js';
+
+let envHelp = '';
+
+/** Loads the environment-variable list shown after `run --help`; main() calls it for the `run` verb only. */
+export async function preloadRunHelp(): Promise<void> {
+  envHelp = (await import('../src/config/env-help.js')).envVarsHelp();
+}
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('run the reconciler daemon (configured by environment variables, listed below)')
-    .addHelpText('after', envVarsHelp())
+    .description('run the reconciler daemon (configured by environment variables, listed by `reconciler run --help`)')
+    .addHelpText('after', () => envHelp)
     .action(async () => {
-      const config = loadConfig();
-      const code = await runDaemon(config);
-      process.exitCode = code;
+      const [{ loadConfig }, { runDaemon }] = await Promise.all([import('../src/config/load.js'), import('../src/app/run-daemon.js')]);
+      process.exitCode = await runDaemon(loadConfig());
     });
 }

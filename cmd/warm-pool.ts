@@ -1,6 +1,5 @@
 /** `reconciler warm-pool set POOL N [--template T]`: sets a warm pool's target size. */
 import type { Command } from 'commander';
-import { withSessionClient } from './session.js';
 
 export function registerWarmPoolCommand(program: Command): void {
   const pool = program.command('warm-pool').description('warm-pool targets');
@@ -9,10 +8,6 @@ export function registerWarmPoolCommand(program: Command): void {
     .description('set the number of idle pre-started tasks wanted in POOL')
     .option('--template <name>', 'template of the pool (required when the pool is new)')
     .action(async (name: string, target: string, o: { template?: string }) => {
-      const n = Number(target);
-      await withSessionClient(async (client) => {
-        const r = await client.setWarmPoolTarget(name, n, o.template ? { template: o.template } : {});
-        console.log(`warm pool ${name} (template ${r.spec.template}) target ${r.spec.target}${r.changed ? '' : ' (unchanged)'}`);
-      });
+      await (await import('./actions/warm-pool.js')).warmPoolSet(name, Number(target), o.template);
     });
 }

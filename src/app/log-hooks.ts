@@ -20,6 +20,8 @@ export function controllerLogHooks(log: Logger, entryOf: (sessionId: string) => 
       const l = forKey(e.sessionId);
       const fields = { action: e.action, drift: e.drift, outcome: e.outcome };
       if (e.outcome === 'ok') (e.action === 'writeStatus' ? l.debug : l.info).call(l, fields, e.message);
+      // A deferred stop is retried until the safety gate allows it; the gate's own log summarises them.
+      else if (e.outcome === 'deferred') l.debug(fields, e.message);
       else l.warn(fields, e.message);
     },
     onResult: (key, label, err) => {

@@ -14,7 +14,6 @@
  * `leader_election_master_status` and `esr_safety_brake_engaged{brake="desired-state"}` follow
  * the daemon's HighAvailability (probe and brake events).
  */
-import { readFileSync } from 'node:fs';
 import type { Clock } from '../common/clock.js';
 import { RealClock } from '../common/clock.js';
 import type { ControllerHooks } from './controller-hooks.js';
@@ -143,14 +142,5 @@ export class Observability {
     for (const u of this.unsubscribe.splice(0)) u();
     this.loop.stop();
     this.metrics.close();
-  }
-}
-
-/** The package version (for `esr_build_info`), read once from package.json. */
-export function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
   }
 }

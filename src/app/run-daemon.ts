@@ -5,7 +5,8 @@
 import type { ReconcilerConfig } from '../config/load.js';
 import { buildDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
-import { Observability, packageVersion } from './observability.js';
+import { Observability } from './observability.js';
+import { packageVersion } from '../common/package-info.js';
 
 /** Grace period for in-flight work on shutdown, ms: well under ECS's default 30 s stopTimeout. */
 export const SHUTDOWN_GRACE_MS = 10_000;

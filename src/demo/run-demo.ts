@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { buildDaemon } from '../app/daemon.js';
-import { Observability, packageVersion } from '../app/observability.js';
+import { Observability } from '../app/observability.js';
+import { packageVersion } from '../common/package-info.js';
 import { locateRedis } from '../common/local-redis.js';
 import { loadConfig } from '../config/load.js';
 import { connectSessionClient } from '../desired/client.js';

@@ -56,6 +56,8 @@ function sessionKey(key: string | undefined): string | undefined {
 export class SessionEventRecorder {
   /** Sessions whose calls an open breaker rejected, by dependency: told when it closes. */
   private readonly heldByBreaker = new Map<string, Set<string>>();
+  /** Sessions with a stop the safety gate holds back: told once per episode, not at every retry. */
+  private readonly stopDeferred = new Set<string>();
 
   constructor(private readonly d: RecorderDeps) {}
 
@@ -67,10 +69,15 @@ export class SessionEventRecorder {
       onEvent: (e) => {
         if (!e.sessionId) return;
         const base = { action: e.action, drift: e.drift };
+        if (e.action === 'stopTask' && e.outcome !== 'deferred') this.stopDeferred.delete(e.sessionId);
         if (e.outcome === 'ok') {
           if (e.action !== 'writeStatus') this.d.sink.record(e.sessionId, { ...base, type: 'Normal', reason: DONE_REASONS[e.action] ?? `${pascal(e.action)}Done`, message: `${e.action} done (${e.drift})` });
         } else if (e.outcome === 'refused') {
           this.d.sink.record(e.sessionId, { ...base, type: 'Warning', reason: 'StopRefused', message: e.message });
+        } else if (e.outcome === 'deferred') {
+          if (this.stopDeferred.has(e.sessionId)) return;
+          this.stopDeferred.add(e.sessionId);
+          this.d.sink.record(e.sessionId, { ...base, type: 'Normal', reason: 'StopDeferred', message: `${e.message} (retried until allowed)` });
         } else if (e.outcome === 'error') {
           this.d.sink.record(e.sessionId, { ...base, type: 'Warning', reason: `${pascal(e.action)}Failed`, message: e.message });
         }

@@ -10,6 +10,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ControllerHooks } from '../app/controller-hooks.js';
 import type { Controller } from '../controller/controller.js';
+import { ACTION_OUTCOMES } from '../controller/execute/context.js';
 import { ACTION_TYPES } from '../controller/plan/actions.js';
 import { DRIFT_KIND_NAMES } from '../controller/plan/drift.js';
 import type { QueueMetricsSink } from '../controller/queue/metrics.js';
@@ -29,7 +30,6 @@ export const CONTROLLER_NAME = 'session';
 export const QUEUE_NAME = 'sessions';
 /** The lease name of `leader_election_master_status`. */
 export const LEASE_NAME = 'esr-reconciler';
-const ACTION_RESULTS = ['ok', 'error', 'skipped', 'refused'] as const;
 const INVALID_REASONS: InvalidReason[] = ['oversize', 'encoding', 'malformed-json', 'unknown-schema-version', 'schema', 'id-mismatch', 'wrong-type'];
 
 export interface ReconcilerMetricsOptions {
@@ -56,7 +56,7 @@ export class ReconcilerMetrics {
     this.esr = new EsrMetrics(this.registry);
     this.cr.initialise(CONTROLLER_NAME, QUEUE_NAME, opts.workers ?? 0);
     for (const kind of DRIFT_KIND_NAMES) this.esr.drift.inc({ kind }, 0);
-    for (const type of ACTION_TYPES) for (const result of ACTION_RESULTS) this.esr.actions.inc({ type, result }, 0);
+    for (const type of ACTION_TYPES) for (const result of ACTION_OUTCOMES) this.esr.actions.inc({ type, result }, 0);
     for (const result of WARM_CLAIM_RESULTS) this.esr.warmClaims.inc({ result }, 0);
     for (const path of ['warm', 'cold']) this.esr.sessionStart.zero({ path });
     for (const reason of INVALID_REASONS) {

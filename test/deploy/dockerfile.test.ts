@@ -28,17 +28,36 @@ const ignored = readFileSync(REPO_ROOT + '.dockerignore', 'utf8')
 const DEFAULT_PORT = ENV_VARS.httpPort.default;
 
 describe('deploy/Dockerfile', () => {
-  it('has a named dependency stage and a node:24-slim runtime stage', () => {
-    expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const f of froms) expect(f.args).toMatch(/^node:24-slim AS \w+$/i);
+  it('starts every stage from node:24-slim pinned by digest (one base for all stages)', () => {
+    expect(froms.length).toBeGreaterThanOrEqual(3);
+    for (const f of froms) expect(f.args).toMatch(/^node:24-slim@sha256:[0-9a-f]{64} AS \w+$/i);
+    expect(new Set(froms.map((f) => f.args.split(/\s+/)[0])).size, 'the same digest in every FROM').toBe(1);
+  });
+
+  it('compiles in a build stage and copies only the compiled output into the runtime stage', () => {
+    const buildStage = all.filter((i) => i.stage < lastStage && i.keyword === 'RUN').map((i) => i.args);
+    expect(buildStage.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
+    const runtimeCopies = runtime.filter((i) => i.keyword === 'COPY').map((i) => copyParts(i.args));
+    const copied = runtimeCopies.flatMap((c) => c.sources);
+    for (const src of ['src', './src', 'cmd', './cmd', 'tsconfig.json']) expect(copied, `${src} is not copied into the runtime image`).not.toContain(src);
+    expect(copied).toContain('/app/dist/src');
+    expect(copied).toContain('/app/dist/cmd');
   });
 
   it('installs production dependencies only, with npm ci', () => {
     const runs = all.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    expect(runs.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(runs.some((r) => /\bnpm ci\b.*--omit=dev.*--ignore-scripts/.test(r))).toBe(true);
     expect(runs.some((r) => /\bnpm (install|i)\b/.test(r)), 'no npm install').toBe(false);
     const pkg = JSON.parse(readFileSync(REPO_ROOT + 'package.json', 'utf8')) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies), 'tsx must be a runtime dependency: the sources run without a build').toContain('tsx');
+    for (const devOnly of ['tsx', 'esbuild', 'typescript', 'pino-pretty']) expect(Object.keys(pkg.dependencies), `${devOnly} is not a runtime dependency`).not.toContain(devOnly);
+  });
+
+  it('installs no compiler, loader or pretty-printer with the production dependencies (lockfile)', () => {
+    const lock = JSON.parse(readFileSync(REPO_ROOT + 'package-lock.json', 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    const production = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !p.dev && !p.devOptional).map(([path]) => path.replace(/^.*node_modules\//, ''));
+    expect(production.length).toBeGreaterThan(10);
+    for (const name of ['tsx', 'esbuild', 'typescript', 'pino-pretty', 'vitest']) expect(production, `${name} is installed by npm ci --omit=dev`).not.toContain(name);
+    expect(production.filter((n) => n.startsWith('@esbuild/'))).toEqual([]);
   });
 
   it('runs as a non-root user', () => {
@@ -66,10 +85,6 @@ describe('deploy/Dockerfile', () => {
     expect(cmd?.[0]).toBe('node');
     expect(cmd?.join(' ')).toContain(`http://127.0.0.1:${DEFAULT_PORT}/healthz`);
     expect(one('EXPOSE').args).toBe(DEFAULT_PORT);
-  });
-
-  it('disables the tsx transform cache, so a read-only root file system works', () => {
-    expect(runtime.some((i) => i.keyword === 'ENV' && /\bTSX_DISABLE_CACHE=1\b/.test(i.args))).toBe(true);
   });
 
   it('COPYs only sources that exist and are not excluded by .dockerignore, and only from earlier stages', () => {

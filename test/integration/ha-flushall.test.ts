@@ -71,6 +71,14 @@ describe('FLUSHALL of the desired state', () => {
     expect(stops()).toBe(0);
     expect(live).toBe(N);
     expect(daemon.output()).toMatch(/safety brake engaged, stops paused/);
+    // Held stops are `deferred`, not errors, and logged as one warning per reason (not one per stop per retry).
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const actions = (result: string): number => Number(metrics.match(new RegExp(`^esr_actions_total\\{type="stopTask",result="${result}"\\} (\\d+)`, 'm'))?.[1] ?? NaN);
+    expect(actions('deferred')).toBeGreaterThan(0);
+    expect(actions('error')).toBe(0);
+    const warnings = daemon.output().split('\n').filter((l) => /"level":40\b/.test(l));
+    expect(warnings.filter((l) => /stop.*deferred/.test(l)).length, warnings.join('\n')).toBeLessThanOrEqual(2);
+    expect(warnings.filter((l) => /"action":"stopTask"/.test(l)), 'no per-stop warnings').toEqual([]);
 
     const released = await run(process.execPath, [bin, 'brake', 'release', '--by', 'test'], { env: { ...process.env, ...env } });
     expect(released.stdout).toMatch(/brake release requested/);

@@ -34,11 +34,19 @@ export interface StopGate {
   check(action: Action & { type: 'stopTask' }): 'allow' | { wait: string; retryAfterMs: number };
 }
 
+/**
+ * Outcomes of an executed action: `ok`; `error` (it failed and backs off); `skipped`; `refused`
+ * (a stop of a task without our owner tag, never retried); `deferred` (a stop held back by a
+ * safety gate: brake, stop budget or unreachable Redis; retried later, not a failure).
+ */
+export const ACTION_OUTCOMES = ['ok', 'error', 'skipped', 'refused', 'deferred'] as const;
+export type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
+
 export interface ExecutorEvent {
   sessionId: string | undefined;
   action: Action['type'];
   drift: string;
-  outcome: 'ok' | 'error' | 'skipped' | 'refused';
+  outcome: ActionOutcome;
   message: string;
   /** A cold launch that a warm task could have served, had the pool not been empty (warm-claim miss). */
   warmPoolEmpty?: boolean;

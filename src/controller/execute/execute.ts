@@ -2,6 +2,7 @@
 import type { Action } from '../plan/actions.js';
 import { executeEnsureAccessPoint } from './access-point.js';
 import type { ExecutorDeps } from './context.js';
+import { StopDeferredError } from './errors.js';
 import { executeLaunch } from './launch.js';
 import { purgeSession, writeSessionStatus } from './session-status.js';
 import { executeStop } from './stop.js';
@@ -42,7 +43,7 @@ export async function executeAction(deps: ExecutorDeps, action: Action): Promise
     deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message, ...(warmPoolEmpty ? { warmPoolEmpty } : {}) });
   } catch (err) {
     const name = (err as Error).name;
-    const outcome = name === 'NotOwnedError' ? 'refused' : name === 'PreconditionFailedError' ? 'skipped' : 'error';
+    const outcome = name === 'NotOwnedError' ? 'refused' : name === 'PreconditionFailedError' ? 'skipped' : err instanceof StopDeferredError ? 'deferred' : 'error';
     deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome, message: `${action.message}: ${(err as Error).message}` });
     throw err;
   }

@@ -12,6 +12,7 @@ import type { RedisLike } from '../../desired/lua.js';
 import type { Controller, ControllerOptions } from '../controller.js';
 import type { GuardedCall } from '../execute/context.js';
 import { BrakeReleaseWatcher } from '../safety/brake-release.js';
+import { DeferralLog } from '../safety/deferral-log.js';
 import { DesiredStateBrake } from '../safety/desired-state-brake.js';
 import { SafetyStopGate } from '../safety/safety-stop-gate.js';
 import { StopBudget } from '../safety/stop-budget.js';
@@ -24,6 +25,7 @@ export interface HaLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
 }
 
 export interface HighAvailabilityArgs {
@@ -72,12 +74,13 @@ export class HighAvailability {
     this.probe = elector ?? soleLeaderProbe(a.fencingToken ?? (() => 1));
     this.brake = new DesiredStateBrake({ clock, dropFraction: config.brakeDropFraction, minDrop: config.brakeMinDrop });
     this.budget = new StopBudget(clock, config.stopsPerMinute);
+    const deferrals = log ? new DeferralLog({ clock, log }) : undefined;
     this.stopGate = new SafetyStopGate({
       brake: this.brake,
       budget: this.budget,
       ...(elector ? { redisReachable: () => elector.leadershipKnown() } : {}),
       retryAfterMs: Math.min(5000, config.resyncSeconds * 1000),
-      onDeferred: (reason, taskArn, why) => log?.warn({ reason, taskArn }, `stop deferred: ${why}`),
+      onDeferred: (reason, taskArn, why) => deferrals?.note(reason, taskArn, why),
     });
     this.call = elector
       ? leaseGatedCall(a.call, {

@@ -1,0 +1,66 @@
+/**
+ * Actions of `reconciler get pools` (warm-pool targets from Redis, with idle/starting task
+ * counts from ECS when the controller's configuration is available) and `reconciler get tasks`
+ * (the tasks ECS shows for this controller: role, session or pool, incarnation, status, age).
+ * Loaded only when they run.
+ */
+import { RealClock } from '../../src/common/clock.js';
+import { mathRandom } from '../../src/common/rng.js';
+import { loadConfig } from '../../src/config/load.js';
+import { DEFAULT_PREFIX } from '../../src/desired/keys.js';
+import { createRedisConnection, redisConfigFromEnv } from '../../src/desired/redis-connection.js';
+import { RedisDesiredStore } from '../../src/desired/redis-store.js';
+import type { PoolEntry } from '../../src/desired/types.js';
+import { createAwsClients } from '../../src/observed/aws-clients.js';
+import { isLive, isRunning, TAG, type ObservedTask } from '../../src/observed/model.js';
+import { SdkAwsApi } from '../../src/observed/sdk-aws-api.js';
+import { readSnapshot } from '../../src/observed/snapshot.js';
+import { humanDuration } from '../../src/events/describe-format.js';
+import { textTable } from './text-table.js';
+
+
+/** Every task of ours ECS reports (live and recently stopped). Needs the controller's config. */
+async function observedTasks(): Promise<ObservedTask[]> {
+  const config = loadConfig();
+  const clients = createAwsClients({ maxAttempts: config.awsMaxAttempts });
+  try {
+    const snap = await readSnapshot(new SdkAwsApi(clients), { cluster: config.cluster, startedBy: config.startedBy, owner: config.ownerId, clock: new RealClock() });
+    return [...snap.tasks.values()].filter((t) => t.tags[TAG.owner] === config.ownerId);
+  } finally {
+    clients.destroy();
+  }
+}
+
+export function tasksTable(tasks: readonly ObservedTask[], now: number): string {
+  const rows = [['TASK', 'ROLE', 'SESSION', 'POOL', 'INCARNATION', 'STATUS', 'DESIRED', 'AGE', 'IP']];
+  for (const t of [...tasks].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))) {
+    rows.push([t.arn.split('/').pop() ?? t.arn, t.tags[TAG.role] ?? '-', t.tags[TAG.session] ?? '-', t.tags[TAG.pool] ?? '-', t.tags[TAG.incarnation] ?? '-', t.lastStatus, t.desiredStatus, t.createdAt ? humanDuration(now - t.createdAt) : '-', t.privateIp ?? '-']);
+  }
+  return textTable(rows);
+}
+
+export function poolsTable(pools: readonly PoolEntry[], tasks: readonly ObservedTask[] | undefined): string {
+  const rows = [['POOL', 'TEMPLATE', 'TARGET', 'IDLE', 'STARTING', 'GEN', 'PROBLEM']];
+  for (const p of pools) {
+    const mine = tasks?.filter((t) => t.tags[TAG.role] === 'warm' && t.tags[TAG.pool] === p.name && isLive(t));
+    rows.push([p.name, p.spec?.template ?? '-', p.spec ? String(p.spec.target) : '-', mine ? String(mine.filter(isRunning).length) : '?', mine ? String(mine.filter((t) => !isRunning(t)).length) : '?', p.spec ? String(p.spec.generation) : '-', p.invalid ? `${p.invalid.reason}: ${p.invalid.message}` : '']);
+  }
+  return textTable(rows);
+}
+
+export async function getPools(fmt: 'table' | 'json'): Promise<void> {
+  const redis = createRedisConnection(redisConfigFromEnv(process.env), mathRandom);
+  try {
+    const store = new RedisDesiredStore({ redis, prefix: process.env.RECONCILER_REDIS_PREFIX || DEFAULT_PREFIX, ownsConnection: false });
+    const pools = [...(await store.snapshot()).pools.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const tasks = await observedTasks().catch(() => undefined);
+    console.log(fmt === 'json' ? JSON.stringify(pools, null, 2) : poolsTable(pools, tasks));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function getTasks(fmt: 'table' | 'json'): Promise<void> {
+  const tasks = await observedTasks();
+  console.log(fmt === 'json' ? JSON.stringify(tasks, null, 2) : tasksTable(tasks, Date.now()));
+}
