@@ -6,7 +6,9 @@
  */
 import { RealClock } from '../../src/common/clock.js';
 import { mathRandom } from '../../src/common/rng.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, type ReconcilerConfig } from '../../src/config/load.js';
+import type { PoolConfig } from '../../src/config/templates.js';
+import { effectiveTarget } from '../../src/controller/plan/plan-pool.js';
 import { DEFAULT_PREFIX } from '../../src/desired/keys.js';
 import { createRedisConnection, redisConfigFromEnv } from '../../src/desired/redis-connection.js';
 import { RedisDesiredStore } from '../../src/desired/redis-store.js';
@@ -20,8 +22,7 @@ import { textTable } from './text-table.js';
 
 
 /** Every task of ours ECS reports (live and recently stopped). Needs the controller's config. */
-async function observedTasks(): Promise<ObservedTask[]> {
-  const config = loadConfig();
+async function observedTasks(config: ReconcilerConfig = loadConfig()): Promise<ObservedTask[]> {
   const clients = createAwsClients({ maxAttempts: config.awsMaxAttempts });
   try {
     const snap = await readSnapshot(new SdkAwsApi(clients), { cluster: config.cluster, startedBy: config.startedBy, owner: config.ownerId, clock: new RealClock() });
@@ -39,11 +40,25 @@ export function tasksTable(tasks: readonly ObservedTask[], now: number): string 
   return textTable(rows);
 }
 
-export function poolsTable(pools: readonly PoolEntry[], tasks: readonly ObservedTask[] | undefined): string {
-  const rows = [['POOL', 'TEMPLATE', 'TARGET', 'IDLE', 'STARTING', 'GEN', 'PROBLEM']];
+/** Why the controller works towards a different target than the gateway wrote, if it does. */
+function poolProblem(p: PoolEntry, config: Readonly<Record<string, PoolConfig>> | undefined): string {
+  if (p.invalid) return `${p.invalid.reason}: ${p.invalid.message}`;
+  if (!p.spec || !config) return '';
+  const cfg = config[p.name];
+  if (!cfg) return 'not in RECONCILER_POOLS: kept at 0';
+  return p.spec.target > cfg.maxSize ? `target above maxSize ${cfg.maxSize}: capped` : '';
+}
+
+/**
+ * TARGET is the gateway's; EFFECTIVE the one the controller works towards (capped by maxSize),
+ * `?` without the controller's configuration.
+ */
+export function poolsTable(pools: readonly PoolEntry[], tasks: readonly ObservedTask[] | undefined, config?: Readonly<Record<string, PoolConfig>>): string {
+  const rows = [['POOL', 'TEMPLATE', 'TARGET', 'EFFECTIVE', 'IDLE', 'STARTING', 'GEN', 'PROBLEM']];
   for (const p of pools) {
     const mine = tasks?.filter((t) => t.tags[TAG.role] === 'warm' && t.tags[TAG.pool] === p.name && isLive(t));
-    rows.push([p.name, p.spec?.template ?? '-', p.spec ? String(p.spec.target) : '-', mine ? String(mine.filter(isRunning).length) : '?', mine ? String(mine.filter((t) => !isRunning(t)).length) : '?', p.spec ? String(p.spec.generation) : '-', p.invalid ? `${p.invalid.reason}: ${p.invalid.message}` : '']);
+    const effective = p.spec && config ? String(effectiveTarget(p.spec, config[p.name])) : p.spec ? '?' : '-';
+    rows.push([p.name, p.spec?.template ?? '-', p.spec ? String(p.spec.target) : '-', effective, mine ? String(mine.filter(isRunning).length) : '?', mine ? String(mine.filter((t) => !isRunning(t)).length) : '?', p.spec ? String(p.spec.generation) : '-', poolProblem(p, config)]);
   }
   return textTable(rows);
 }
@@ -53,8 +68,14 @@ export async function getPools(fmt: 'table' | 'json'): Promise<void> {
   try {
     const store = new RedisDesiredStore({ redis, prefix: process.env.RECONCILER_REDIS_PREFIX || DEFAULT_PREFIX, ownsConnection: false });
     const pools = [...(await store.snapshot()).pools.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const tasks = await observedTasks().catch(() => undefined);
-    console.log(fmt === 'json' ? JSON.stringify(pools, null, 2) : poolsTable(pools, tasks));
+    let config: ReconcilerConfig | undefined;
+    try {
+      config = loadConfig();
+    } catch {
+      config = undefined; // no controller configuration here: targets as written, tasks unknown
+    }
+    const tasks = config ? await observedTasks(config).catch(() => undefined) : undefined;
+    console.log(fmt === 'json' ? JSON.stringify(pools, null, 2) : poolsTable(pools, tasks, config?.pools));
   } finally {
     redis.disconnect();
   }

@@ -1,21 +1,11 @@
 /** Actions of `reconciler session apply|delete`, and the client the CLI's Redis verbs share. */
 import { connectSessionClient, type SessionClient } from '../../src/desired/client.js';
 import type { Persistence } from '../../src/desired/schema.js';
+import { templateNamesFromEnv } from './controller-env.js';
 
-/** Template allow-list from RECONCILER_TEMPLATES (JSON object keyed by name), when set. */
-function templatesFromEnv(): string[] | undefined {
-  const raw = process.env.RECONCILER_TEMPLATES;
-  if (!raw) return undefined;
-  try {
-    return Object.keys(JSON.parse(raw) as Record<string, unknown>);
-  } catch (err) {
-    throw new Error(`RECONCILER_TEMPLATES is not a JSON object: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** Runs `fn` with a connected client and always closes it. */
+/** Runs `fn` with a connected client (template allow-list from the controller's variables, when set) and always closes it. */
 export async function withSessionClient<T>(fn: (client: SessionClient) => Promise<T>): Promise<T> {
-  const client = connectSessionClient({ templates: templatesFromEnv() });
+  const client = connectSessionClient({ templates: templateNamesFromEnv() });
   try {
     return await fn(client);
   } finally {

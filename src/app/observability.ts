@@ -98,6 +98,7 @@ export class Observability {
     this.daemon = daemon;
     const now = (): number => daemon.clock.now();
     this.metrics.attachController(daemon.controller, now, daemon.config.workers);
+    this.metrics.setPoolConfig(daemon.config.pools);
     this.metrics.observeBreakers(Object.values(daemon.breakers));
     for (const b of Object.values(daemon.breakers)) this.unsubscribe.push(this.recorder.observeBreaker(b));
     const { probe, brake } = daemon.ha;

@@ -8,6 +8,27 @@ import { createLogger } from './logger.js';
 import { Observability } from './observability.js';
 import { packageVersion } from '../common/package-info.js';
 
+/** A start-up problem an operator fixes in the configuration; its message names the variable and the cause. */
+export class StartupError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/** Why the HTTP server could not listen, naming the variables that chose the address. */
+export function listenProblem(config: Pick<ReconcilerConfig, 'httpHost' | 'httpPort'>, err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && !(e as NodeJS.ErrnoException).code && e.cause) e = e.cause;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'EADDRINUSE' ? 'the port is already in use (another process listens on it); set RECONCILER_HTTP_PORT to a free port'
+    : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges); set RECONCILER_HTTP_PORT to 1024 or above'
+    : code === 'EADDRNOTAVAIL' ? 'no such address on this host; set RECONCILER_HTTP_HOST to one of its addresses (or 0.0.0.0)'
+    : (e as Error | undefined)?.message ?? String(e);
+  return `cannot serve /metrics, /healthz, /readyz on RECONCILER_HTTP_HOST=${config.httpHost} RECONCILER_HTTP_PORT=${config.httpPort}: ${why}${code ? ` (${code})` : ''}`;
+}
+
 /** Grace period for in-flight work on shutdown, ms: well under ECS's default 30 s stopTimeout. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -46,15 +67,21 @@ export async function runDaemon(config: ReconcilerConfig): Promise<number> {
   });
   log.info({ cluster: config.cluster, templates: Object.keys(config.templates), resyncSeconds: config.resyncSeconds }, 'starting');
   try {
-    const http = await obs.startHttp(config.httpHost, config.httpPort);
+    const http = await obs.startHttp(config.httpHost, config.httpPort).catch((err: unknown) => {
+      throw new StartupError(listenProblem(config, err), { cause: err });
+    });
     log.info({ url: http.url }, 'serving /metrics, /healthz, /readyz');
     await daemon.start();
   } catch (err) {
-    log.fatal({ err }, 'start-up failed');
+    // A signal during start-up is a shutdown, not a failure: stop() owns the exit code.
+    if (stopping) return stopping;
+    if (err instanceof StartupError) log.fatal(err.message);
+    else log.fatal({ err }, 'start-up failed');
     await obs.close().catch(() => undefined);
     await daemon.close().catch(() => undefined);
     return 1;
   }
+  if (stopping) return stopping;
   log.info('running');
   return done;
 }

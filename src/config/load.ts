@@ -37,7 +37,13 @@ export class ConfigError extends Error {
 }
 
 function issuesText(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${issueMessage(i)}`).join('; ');
+}
+
+/** An issue's message; for a bad record key (a template or pool name), the rule the key broke. */
+function issueMessage(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_key' && i.issues.length > 0) return `invalid name: ${i.issues.map((k) => k.message).join('; ')}`;
+  return i.message;
 }
 
 function parseJson(label: string, text: string, problems: string[]): unknown {
@@ -74,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConf
   if (templatesRaw !== undefined) {
     const t = templatesSchema.safeParse(templatesRaw);
     if (t.success) templates = t.data;
-    else problems.push(`templates: ${issuesText(t.error)}`);
+    else problems.push(`${typeof values.templatesJson === 'string' ? 'RECONCILER_TEMPLATES' : `RECONCILER_TEMPLATES_FILE (${String(values.templatesFile)})`}: ${issuesText(t.error)}`);
   }
 
   let pools: Record<string, PoolConfig> = {};

@@ -5,8 +5,10 @@
  * run arbitrary containers with our IAM role.
  */
 import { z } from 'zod';
+import { PoolNameSchema, TemplateNameSchema } from '../desired/schema.js';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and "-", 1-40 chars');
+// Template and pool names follow the same rules as in the gateway's client library (one schema
+// each, in src/desired/schema.ts), so a name the client accepts is never refused at start-up.
 
 export const templateSchema = z.strictObject({
   /** Container image (registry/repo:tag or @digest). */
@@ -48,14 +50,14 @@ export const templateSchema = z.strictObject({
 export type TaskTemplate = z.infer<typeof templateSchema>;
 
 export const templatesSchema = z
-  .record(name, templateSchema)
+  .record(TemplateNameSchema, templateSchema)
   .refine((t) => Object.keys(t).length > 0, 'at least one template is required');
 export type TaskTemplates = z.infer<typeof templatesSchema>;
 
 export const poolSchema = z.strictObject({
-  template: name,
+  template: TemplateNameSchema,
   /** Hard upper bound on the pool's target, whatever the gateway asks for. */
   maxSize: z.number().int().min(0).max(1000).default(100),
 });
 export type PoolConfig = z.infer<typeof poolSchema>;
-export const poolsSchema = z.record(name, poolSchema).default({});
+export const poolsSchema = z.record(PoolNameSchema, poolSchema).default({});

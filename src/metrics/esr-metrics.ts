@@ -80,7 +80,7 @@ export class EsrMetrics {
         for (const [pool, counts] of warm) for (const state of WARM_TASK_STATES) this.set({ pool, state }, counts[state]);
       },
     });
-    this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target size as last read from desired state.', labelNames: ['pool'], registers });
+    this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target the controller works towards: the gateway\'s target from desired state, capped by the pool\'s maxSize (0 for a pool not in RECONCILER_POOLS).', labelNames: ['pool'], registers });
     this.warmClaims = new Counter({ name: 'esr_warm_claims_total', help: 'Warm-task claims by result: hit (a warm task served the session), miss (cold start).', labelNames: ['result'], registers });
     this.drift = new Counter({ name: 'esr_drift_detected_total', help: 'Planned actions by the drift kind that caused them.', labelNames: ['kind'], registers });
     this.actions = new Counter({ name: 'esr_actions_total', help: 'Executed actions by type and result (ok; error: failed, retried with backoff; skipped; refused: not our task; deferred: a stop held back by the brake, the stop budget or an unreachable Redis).', labelNames: ['type', 'result'], registers });

@@ -9,10 +9,12 @@
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ControllerHooks } from '../app/controller-hooks.js';
+import type { PoolConfig } from '../config/templates.js';
 import type { Controller } from '../controller/controller.js';
 import { ACTION_OUTCOMES } from '../controller/execute/context.js';
 import { ACTION_TYPES } from '../controller/plan/actions.js';
 import { DRIFT_KIND_NAMES } from '../controller/plan/drift.js';
+import { effectiveTarget } from '../controller/plan/plan-pool.js';
 import type { QueueMetricsSink } from '../controller/queue/metrics.js';
 import type { CallOutcomeSink } from '../controller/resilience/call-outcome.js';
 import type { DependencyBreaker } from '../controller/resilience/circuit-breaker.js';
@@ -44,6 +46,7 @@ export interface ReconcilerMetricsOptions {
 }
 
 export class ReconcilerMetrics {
+  private poolConfig: Readonly<Record<string, PoolConfig>> | undefined;
   readonly registry = new Registry();
   readonly cr: ControllerRuntimeMetrics;
   readonly esr: EsrMetrics;
@@ -86,6 +89,15 @@ export class ReconcilerMetrics {
     return ({ kind, invalid }) => this.esr.invalidRecordReads.inc({ kind, record: invalid.record, reason: invalid.reason });
   }
 
+  /**
+   * The controller's pool configuration (RECONCILER_POOLS): `esr_warm_pool_target` then reads the
+   * target the controller works towards (the gateway's, capped by maxSize; 0 for a pool not
+   * configured), the same number the plan uses. Unset: the gateway's target as written.
+   */
+  setPoolConfig(pools: Readonly<Record<string, PoolConfig>>): void {
+    this.poolConfig = pools;
+  }
+
   /** Feed of full desired snapshots (see `tapDesiredSnapshots`): pool targets, invalid count. */
   onDesiredSnapshot(snapshot: DesiredSnapshot): void {
     this.esr.invalidRecords.set(snapshot.invalidCount);
@@ -94,7 +106,7 @@ export class ReconcilerMetrics {
     for (const [name, pool] of snapshot.pools) {
       if (!pool.spec) continue;
       pools.add(name);
-      this.esr.warmPoolTarget.set({ pool: name }, pool.spec.target);
+      this.esr.warmPoolTarget.set({ pool: name }, this.poolConfig ? effectiveTarget(pool.spec, this.poolConfig[name]) : pool.spec.target);
     }
     this.esr.knownPools = pools;
   }

@@ -48,6 +48,18 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig: timeout budgets', () => {
+  it('takes template and pool names by the same rule as the client library, and names the rule when refusing', () => {
+    const cfg = loadConfig({
+      RECONCILER_TEMPLATES: JSON.stringify({ 'shell.v2': template, shell_v3: template }),
+      RECONCILER_POOLS: JSON.stringify({ shell_warm: { template: 'shell.v2' } }),
+    });
+    expect(Object.keys(cfg.templates)).toEqual(['shell.v2', 'shell_v3']);
+    expect(cfg.pools['shell_warm']?.template).toBe('shell.v2');
+    expect(() => loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ 'Shell V2': template }), RECONCILER_POOLS: JSON.stringify({ 'Warm Pool': { template: 'shell' } }) })).toThrow(
+      /RECONCILER_TEMPLATES: Shell V2: invalid name: must be 1-63 chars of \[a-z0-9._-\][\s\S]*RECONCILER_POOLS: Warm Pool: invalid name: must be 1-48 chars of \[a-z0-9_-\]/,
+    );
+  });
+
   it('refuses an overall deadline below sum(steps) x 1.5, naming the steps and the sums', () => {
     const env = {
       RECONCILER_TEMPLATES: JSON.stringify({ shell: template }),

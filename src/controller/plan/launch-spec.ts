@@ -50,8 +50,14 @@ export function taskDefinitionContent(template: TaskTemplate, templateName: stri
   };
 }
 
+/**
+ * Task definition family of a template's content. ECS family names allow letters, digits, `_`
+ * and `-` (up to 255); template names may also contain `.`, written as `_` here. Two names that
+ * differ only there share a family only when their content hash is the same, i.e. the same
+ * task definition. Source: ECS RegisterTaskDefinition, `family`.
+ */
 export function familyFor(templateName: string, hash: string): string {
-  return `esr-${templateName}-${hash}`;
+  return `esr-${templateName.replaceAll('.', '_')}-${hash}`;
 }
 
 /** Memo of content hashes per template object (configuration is compiled once and never mutated). */
