@@ -35,6 +35,7 @@ export const ENV_VARS = {
   redisUrl: v('REDIS_URL', z.string().optional(), 'redis:// or rediss:// URL (user:password@ for ACLs). Unset: 127.0.0.1:6379.'),
   redisSentinels: v('REDIS_SENTINELS', z.string().optional(), 'Comma-separated host:port list of Sentinels; with REDIS_SENTINEL_NAME, used instead of REDIS_URL.'),
   redisSentinelName: v('REDIS_SENTINEL_NAME', z.string().optional(), 'Sentinel master name.'),
+  redisSentinelPassword: v('REDIS_SENTINEL_PASSWORD', z.string().optional(), 'Password of the Sentinel processes themselves (not of Redis). Never logged.'),
   redisClusterNodes: v('REDIS_CLUSTER_NODES', z.string().optional(), 'Comma-separated host:port seed list of a Redis Cluster.'),
   redisUsername: v('REDIS_USERNAME', z.string().optional(), 'ACL user name (overrides the one in REDIS_URL).'),
   redisPassword: v('REDIS_PASSWORD', z.string().optional(), 'Password (overrides the one in REDIS_URL). Never logged.'),
@@ -61,7 +62,7 @@ export const ENV_VARS = {
   httpHost: v('RECONCILER_HTTP_HOST', z.string().min(1), 'Bind address of the metrics/health HTTP server.', { default: '0.0.0.0' }),
   httpPort: v('RECONCILER_HTTP_PORT', int(0, 65535), 'Port of /metrics, /healthz, /readyz.', { default: '9464' }),
   logLevel: v('RECONCILER_LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'pino log level.', { default: 'info' }),
-  logPretty: v('RECONCILER_LOG_PRETTY', bool, 'Human-readable logs instead of JSON.', { default: 'false' }),
+  logPretty: v('RECONCILER_LOG_PRETTY', bool, 'Human-readable logs instead of JSON, through pino-pretty (a development dependency; without it logs stay JSON and say so). Colour only on a terminal (and NO_COLOR unset).', { default: 'false' }),
   awsMaxAttempts: v('RECONCILER_AWS_MAX_ATTEMPTS', int(1, 10), 'AWS SDK attempts per call. 1 = no SDK retries: the work queue backoff is the one retry layer.', { default: '1' }),
 } as const;
 

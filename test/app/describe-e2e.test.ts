@@ -49,3 +49,22 @@ describe('describe session: breaker open', () => {
     expect(json.spec.id).toBe('blocked');
   }, 60_000);
 });
+
+describe('describe session: a crashed task', () => {
+  it('shows the crash (ECS stop code and reason) and the relaunch among the events', async () => {
+    const s = await startObservedStack();
+    stacks.push(s);
+    await s.client.ensureSession({ id: 'crashy', userId: 'u1', template: 'shell', persistence: 'none' });
+    const first = await s.client.waitForReady('crashy', { signal: AbortSignal.timeout(20_000) });
+    s.core.crashTask(first.taskArn!, { stopCode: 'EssentialContainerExited', reason: 'agent crashed' });
+    await eventually('a new incarnation Running', async () => {
+      const e = await s.client.getSession('crashy');
+      return e?.status?.phase === 'Running' && e.status.incarnation > first.incarnation;
+    }, 20_000);
+    await s.obs.events?.flush();
+    const text = (await run(process.execPath, [BIN, 'describe', 'session', 'crashy'], { env: { ...process.env, ...s.env } })).stdout;
+    expect(text).toMatch(/TaskStopped/);
+    expect(text).toMatch(/EssentialContainerExited/);
+    expect(text).toMatch(/agent crashed/);
+  }, 60_000);
+});

@@ -43,7 +43,7 @@ describe('loadConfig', () => {
         RECONCILER_POOLS: JSON.stringify({ p: { template: 'gpu' } }),
       }),
     ).toThrow(/"gpu" is not a configured template/);
-    expect(() => loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ shell: { ...template, privileged: true } }) })).toThrow(/templates/);
+    expect(() => loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ shell: { ...template, privileged: true } }) })).toThrow(/RECONCILER_TEMPLATES: shell: Unrecognized key/);
   });
 });
 
