@@ -6,7 +6,7 @@
 import type { ReconcileResult } from './queue/index.js';
 import type { ControllerCache } from './cache.js';
 import { executeAction } from './execute/execute.js';
-import { LaunchFailedError, StopDeferredError } from './execute/errors.js';
+import { LaunchFailedError, PreconditionFailedError, StopDeferredError } from './execute/errors.js';
 import { DependencyBreaker, isCircuitOpen } from './resilience/index.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js';
 import type { PlanConfig } from './plan/plan-config.js';
@@ -79,6 +79,10 @@ export async function reconcilePool(deps: ReconcileDeps, name: string): Promise<
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
         if (isCircuitOpen(err) && err.dependency === `pool:${name}`) return { requeueAfter: Math.max(1000, err.retryAfterMs) };
         if ((err as Error).name === 'NotOwnedError') continue;
+        if (err instanceof PreconditionFailedError) {
+          again = true;
+          break;
+        }
         throw err;
       }
       if (action.type === 'launchWarmBatch' || action.type === 'ensureTaskDefinition') again = true;

@@ -25,6 +25,8 @@ export interface KeyLayout {
   readonly leaderEpoch: string;
   /** `{p}:warm:claims` — hash: warm task ARN -> WarmClaim JSON (one task, one session, ever). */
   readonly warmClaims: string;
+  /** Sorted set: warm tasks reserved for a stop (score: when, epoch ms); a claim skips them. */
+  readonly warmStopping: string;
   /** `{p}:pool:<name>:status` — WarmPoolStatus JSON (batch launch intents), written by the controller. */
   poolStatus(name: string): string;
   /** `{p}:session:<id>:spec` — SessionSpec JSON, written by the gateway. */
@@ -55,6 +57,7 @@ export function keyLayout(prefix = DEFAULT_PREFIX): KeyLayout {
     pool: (name) => `${t}:pool:${name}`,
     statusChannel: (id) => `${t}:status:${id}`,
     warmClaims: `${t}:warm:claims`,
+    warmStopping: `${t}:warm:stopping`,
     poolStatus: (name) => `${t}:pool:${name}:status`,
   };
 }

@@ -83,20 +83,37 @@ return {'OK'}
 
 /**
  * Warm claim: takes the first candidate task not claimed yet and writes that session status.
- * KEYS: 1 leader epoch, 2 spec record, 3 status record, 4 claims hash.
- * ARGV: 1 fencing token, 2 status channel, 3 claim JSON, then pairs (task ARN, status JSON).
+ * KEYS: 1 leader epoch, 2 spec record, 3 status record, 4 claims hash, 5 stop reservations (zset).
+ * ARGV: 1 fencing token, 2 status channel, 3 claim JSON, 4 now (epoch ms), 5 reservation TTL
+ * ms, then pairs (task ARN, status JSON). A task reserved for a stop (younger than the TTL) is
+ * never taken.
  * Returns {'OK', arn}, {'TAKEN'}, {'GONE'} or {'FENCED', <epoch>}.
  */
 const CLAIM_WARM = `
 ${FENCE}if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
-for i = 4, #ARGV, 2 do
-  if redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[3]) == 1 then
+for i = 6, #ARGV, 2 do
+  local reserved = redis.call('ZSCORE', KEYS[5], ARGV[i])
+  if (not reserved or tonumber(reserved) < tonumber(ARGV[4]) - tonumber(ARGV[5])) and redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[3]) == 1 then
     redis.call('SET', KEYS[3], ARGV[i + 1])
     redis.call('PUBLISH', ARGV[2], ARGV[i + 1])
     return {'OK', ARGV[i]}
   end
 end
 return {'TAKEN'}
+`;
+
+/**
+ * Stop reservation of a warm task (the precondition of a warm stop, at the action).
+ * KEYS: 1 leader epoch, 2 claims hash, 3 stop reservations (zset).
+ * ARGV: 1 fencing token, 2 task ARN, 3 now (epoch ms), 4 reservation TTL ms.
+ * Returns {'OK'} (reserved), {'CLAIMED'} or {'FENCED', <epoch>}. Lapsed reservations are pruned
+ * on the way, so the set holds at most the stops of the last TTL.
+ */
+const RESERVE_STOP = `
+${FENCE}redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[3]) - tonumber(ARGV[4])))
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return {'CLAIMED'} end
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+return {'OK'}
 `;
 
 /**
@@ -116,7 +133,8 @@ export interface DesiredScripts {
   esrCasSpec(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<number>;
   esrWriteStatus(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
   esrPurgeSession(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
-  esrClaimWarm(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+  esrClaimWarm(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<string[]>;
+  esrReserveStop(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
   esrFencedWrite(k1: string, k2: string, ...argv: Arg[]): Promise<string[]>;
 }
 
@@ -130,7 +148,8 @@ export function withScripts(redis: RedisLike): ScriptedRedis {
     redis.defineCommand('esrCasSpec', { numberOfKeys: 5, lua: CAS_SPEC });
     redis.defineCommand('esrWriteStatus', { numberOfKeys: 3, lua: WRITE_STATUS });
     redis.defineCommand('esrPurgeSession', { numberOfKeys: 4, lua: PURGE_SESSION });
-    redis.defineCommand('esrClaimWarm', { numberOfKeys: 4, lua: CLAIM_WARM });
+    redis.defineCommand('esrClaimWarm', { numberOfKeys: 5, lua: CLAIM_WARM });
+    redis.defineCommand('esrReserveStop', { numberOfKeys: 3, lua: RESERVE_STOP });
     redis.defineCommand('esrFencedWrite', { numberOfKeys: 2, lua: FENCED_WRITE });
   }
   return r;

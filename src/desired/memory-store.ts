@@ -9,7 +9,7 @@ import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues,
 import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
 import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
-import { WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
+import { RESERVATION_TTL_MS, WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
   SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
@@ -30,6 +30,8 @@ interface LoggedHint {
 
 export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter, WarmStore {
   private readonly claims = new Map<string, WarmClaim>();
+  /** Stop reservations: task ARN -> when (epoch ms). */
+  private readonly stopping = new Map<string, number>();
   private readonly poolStatuses = new Map<string, WarmPoolStatus>();
   private readonly clock: Clock;
   private readonly hintsMaxLen: number;
@@ -276,6 +278,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     if (!this.specs.has(sessionId)) return { outcome: 'session-gone' };
     for (const c of candidates) {
       if (this.claims.has(c.taskArn)) continue;
+      const reserved = this.stopping.get(c.taskArn);
+      if (reserved !== undefined && reserved >= claim.at - RESERVATION_TTL_MS) continue;
       const status = SessionStatusSchema.parse(c.status);
       this.claims.set(c.taskArn, record);
       this.statuses.set(sessionId, JSON.stringify(status));
@@ -283,6 +287,14 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
       return { outcome: 'claimed', taskArn: c.taskArn };
     }
     return { outcome: 'taken' };
+  }
+
+  async reserveForStop(taskArn: string, at: number, fencingToken: number): Promise<'reserved' | 'claimed'> {
+    this.checkFence(fencingToken, `reserveForStop ${taskArn}`);
+    for (const [arn, when] of this.stopping) if (when < at - RESERVATION_TTL_MS) this.stopping.delete(arn);
+    if (this.claims.has(taskArn)) return 'claimed';
+    this.stopping.set(taskArn, at);
+    return 'reserved';
   }
 
   async releaseWarmClaim(taskArn: string, fencingToken: number): Promise<void> {

@@ -219,6 +219,10 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     return warm.claimWarmTask(this.redis, this.keys, sessionId, claim, candidates, fencingToken);
   }
 
+  reserveForStop(taskArn: string, at: number, fencingToken: number): Promise<'reserved' | 'claimed'> {
+    return warm.reserveForStop(this.redis, this.keys, taskArn, at, fencingToken);
+  }
+
   releaseWarmClaim(taskArn: string, fencingToken: number): Promise<void> {
     return warm.releaseWarmClaim(this.redis, this.keys, taskArn, fencingToken);
   }

@@ -4,7 +4,7 @@ import { guard } from './redis-guard.js';
 import type { KeyLayout } from './keys.js';
 import type { ScriptedRedis } from './lua.js';
 import { SessionStatusSchema } from './schema.js';
-import { WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus } from './warm-schema.js';
+import { RESERVATION_TTL_MS, WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus } from './warm-schema.js';
 
 export async function claimWarmTask(
   redis: ScriptedRedis,
@@ -23,7 +23,7 @@ export async function claimWarmTask(
     pairs.push(c.taskArn, JSON.stringify(parsed.data));
   }
   return guard(`claimWarmTask ${sessionId}`, async () => {
-    const reply = await redis.esrClaimWarm(k.leaderEpoch, k.sessionSpec(sessionId), k.sessionStatus(sessionId), k.warmClaims, fencingToken, k.statusChannel(sessionId), claimJson, ...pairs);
+    const reply = await redis.esrClaimWarm(k.leaderEpoch, k.sessionSpec(sessionId), k.sessionStatus(sessionId), k.warmClaims, k.warmStopping, fencingToken, k.statusChannel(sessionId), claimJson, claim.at, RESERVATION_TTL_MS, ...pairs);
     if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `claimWarmTask ${sessionId}`);
     if (reply[0] === 'GONE') return { outcome: 'session-gone' };
     if (reply[0] === 'OK') return { outcome: 'claimed', taskArn: reply[1]! };
@@ -35,6 +35,14 @@ async function fencedWrite(redis: ScriptedRedis, k: KeyLayout, key: string, mode
   await guard(what, async () => {
     const reply = await redis.esrFencedWrite(k.leaderEpoch, key, token, mode, value);
     if (reply[0] === 'FENCED') throw new FencedError(token, reply[1] ?? '?', what);
+  });
+}
+
+export async function reserveForStop(redis: ScriptedRedis, k: KeyLayout, taskArn: string, at: number, token: number): Promise<'reserved' | 'claimed'> {
+  return guard(`reserveForStop ${taskArn}`, async () => {
+    const reply = await redis.esrReserveStop(k.leaderEpoch, k.warmClaims, k.warmStopping, token, taskArn, at, RESERVATION_TTL_MS);
+    if (reply[0] === 'FENCED') throw new FencedError(token, reply[1] ?? '?', `reserveForStop ${taskArn}`);
+    return reply[0] === 'CLAIMED' ? 'claimed' : 'reserved';
   });
 }
 

@@ -37,6 +37,9 @@ export const WarmPoolStatusSchema = z.strictObject({
 });
 export type WarmPoolStatus = z.infer<typeof WarmPoolStatusSchema>;
 
+/** How long a stop reservation keeps a warm task from being claimed, ms (a StopTask takes far less). */
+export const RESERVATION_TTL_MS = 60_000;
+
 /** One candidate for a claim: the task and the session status to write if it is the one taken. */
 export interface ClaimCandidate {
   taskArn: string;
@@ -57,6 +60,13 @@ export interface WarmStore {
    * and publishes that candidate's session status (Running, endpoint, warm: true).
    */
   claimWarmTask(sessionId: string, claim: Omit<WarmClaim, 'sessionId'>, candidates: readonly ClaimCandidate[], fencingToken: number): Promise<ClaimResult>;
+  /**
+   * The precondition of a warm-task stop, checked where it happens: atomically, refuses
+   * (`claimed`) when a session has claimed the task, else reserves it so no claim can take it
+   * while the StopTask is on its way. A reservation lapses after RESERVATION_TTL_MS (a
+   * controller that died after reserving leaves nothing behind for long). `at`: epoch ms.
+   */
+  reserveForStop(taskArn: string, at: number, fencingToken: number): Promise<'reserved' | 'claimed'>;
   /** Drops the claim of a task that is gone (stopped, vanished). */
   releaseWarmClaim(taskArn: string, fencingToken: number): Promise<void>;
   /** Every claim, by task ARN. Unreadable entries are skipped (and reported through the invalid-record hook). */

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
 import { isFencedError } from '../../src/desired/errors.js';
-import type { WarmStore } from '../../src/desired/warm-schema.js';
+import { RESERVATION_TTL_MS, type WarmStore } from '../../src/desired/warm-schema.js';
 import { spec, status, type Harness, type MakeHarness } from './contract.js';
 
 const running = (arn: string, ip: string) => status({ phase: 'Running', taskArn: arn, endpoint: { ip, port: 8080 }, warm: true, incarnation: 1 });
@@ -31,6 +31,20 @@ export function warmStoreContract(name: string, make: MakeHarness): void {
       const winner = claims.get('arn:t2')!.sessionId;
       const st = (await store.readSession(winner))!.status!;
       expect(st).toMatchObject({ phase: 'Running', taskArn: 'arn:t2', warm: true, endpoint: { ip: '10.0.0.2' } });
+    });
+
+    it('a stop reservation and a claim exclude each other atomically; a reservation lapses after its TTL', async () => {
+      const store = await setup();
+      await store.ensureSession(spec('a'));
+      const cand = (arn: string) => [{ taskArn: arn, status: running(arn, '10.0.0.7') }];
+      expect(await store.reserveForStop('arn:r', 1_000, 1)).toBe('reserved');
+      expect(await store.claimWarmTask('a', { pool: 'p', incarnation: 1, at: 1_500 }, cand('arn:r'), 1)).toEqual({ outcome: 'taken' });
+      expect(await store.claimWarmTask('a', { pool: 'p', incarnation: 1, at: 1_500 }, cand('arn:c'), 1)).toEqual({ outcome: 'claimed', taskArn: 'arn:c' });
+      expect(await store.reserveForStop('arn:c', 2_000, 1)).toBe('claimed');
+      // A controller that died after reserving leaves the task claimable once the TTL passed.
+      expect(await store.claimWarmTask('a', { pool: 'p', incarnation: 2, at: 1_000 + RESERVATION_TTL_MS + 1 }, cand('arn:r'), 1)).toEqual({ outcome: 'claimed', taskArn: 'arn:r' });
+      await h.setEpoch(3);
+      await expect(store.reserveForStop('arn:z', 3_000, 2)).rejects.toSatisfy(isFencedError);
     });
 
     it('refuses a claim for a session that is gone, and a claim or write with a stale fencing token', async () => {

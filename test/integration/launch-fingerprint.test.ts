@@ -132,3 +132,23 @@ describe('the launch fingerprint over HTTP with real Redis', () => {
     await eventually("alice's task stopped", () => task(stack!, first.taskArn)!.desiredStatus === 'STOPPED');
   }, 60_000);
 });
+
+describe('preconditions checked where the action happens', () => {
+  it('scale-down (target 6 -> 0) while 4 sessions claim warm tasks: no claimed task is stopped', async () => {
+    stack = await startStack({ env: { RECONCILER_POOLS: POOLS, RECONCILER_WORKERS: '8' } });
+    await stack.client.setWarmPoolTarget('shell-warm', 6, { template: 'shell' });
+    await eventually('6 warm tasks RUNNING', () => stack!.core.dump().tasks.filter((t) => t.tags[TAG.role] === 'warm' && t.lastStatus === 'RUNNING').length === 6);
+    await resyncs(stack, 1);
+    const ids = ['sd-1', 'sd-2', 'sd-3', 'sd-4'];
+    await Promise.all([stack.client.setWarmPoolTarget('shell-warm', 0, { template: 'shell' }), ...ids.map((id) => stack!.client.ensureSession({ id, userId: `u-${id}`, template: 'shell', persistence: 'none' }))]);
+    const ready = await Promise.all(ids.map((id) => stack!.client.waitForReady(id, { signal: AbortSignal.timeout(15_000) })));
+    await eventually('no idle warm task left', () => stack!.core.dump().tasks.filter((t) => t.tags[TAG.role] === 'warm' && t.desiredStatus !== 'STOPPED').length === 0, 15_000);
+    await resyncs(stack, 2);
+    for (const r of ready) {
+      const t = task(stack, r.taskArn)!;
+      expect(t.desiredStatus, `${r.taskArn} of a Ready session`).toBe('RUNNING');
+      expect(t.stoppedReason ?? '').not.toContain('PoolAboveTarget');
+    }
+    for (const id of ids) expect((await stack.client.getSession(id))!.status!.phase).toBe('Running');
+  }, 60_000);
+});

@@ -104,6 +104,7 @@ export class WorldStore {
           this.o.onWrite({ kind: 'release', by: name, taskArn, token, epoch: this.epochValue });
         }),
       warmClaims: () => gate.run(() => this.innerValue.warmClaims()),
+      reserveForStop: (taskArn, at, token) => gate.run(() => this.innerValue.reserveForStop(taskArn, at, tokenFor(token))),
       readPoolStatus: (pool) => gate.run(() => this.innerValue.readPoolStatus(pool)),
       writePoolStatus: (pool, status, token) => gate.run(() => this.innerValue.writePoolStatus(pool, status, tokenFor(token))),
     } satisfies Omit<ControllerStore, 'readPool'> & { readPool: (pool: string) => Promise<unknown> };

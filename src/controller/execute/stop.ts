@@ -21,6 +21,13 @@ export async function executeStop(deps: ExecutorDeps, action: StopTaskAction): P
   }
   const gate = deps.stopGate?.check(action) ?? 'allow';
   if (gate !== 'allow') throw new StopDeferredError(action.taskArn, gate.wait, gate.retryAfterMs);
+  if (action.precondition === 'unclaimed') {
+    const at = deps.clock.now();
+    if ((await deps.status.reserveForStop(action.taskArn, at, deps.fencingToken())) === 'claimed') {
+      deps.cache.setClaims(await deps.status.warmClaims());
+      throw new PreconditionFailedError(action.key, `warm task ${action.taskArn} was claimed by a session meanwhile; not stopping it`);
+    }
+  }
   try {
     const out = await deps.call({ service: 'ecs', operation: 'StopTask', key: action.key }, (signal) =>
       deps.aws.ecs.stopTask({ cluster: deps.config.cluster, task: action.taskArn, reason: action.stopReason }, { signal }),

@@ -53,9 +53,10 @@ export interface StopTaskAction extends Base {
   stopReason: string;
   /**
    * What the plan assumed, checked again at the action (the cache may be older than the store):
-   * `noDesiredRecord`: the session has no record (an orphan), re-read from the store right before the stop.
+   * `noDesiredRecord`: the session has no record (an orphan), re-read from the store right before the stop;
+   * `unclaimed`: an idle warm task no session has claimed, reserved atomically in Redis before the stop.
    */
-  precondition?: 'noDesiredRecord';
+  precondition?: 'noDesiredRecord' | 'unclaimed';
 }
 
 export interface EnsureAccessPointAction extends Base {

@@ -64,7 +64,7 @@ export function planPool(input: PoolPlanInput, now: number): PoolPlan {
   const template = input.config ? input.templates[input.config.template] : undefined;
   const current = template && input.config ? warmLaunchSpec({ pool: input.name, templateName: input.config.template, template, ownerId: input.ownerId }) : undefined;
   const stop = (t: ObservedTask, drift: DriftKind, message: string): void => {
-    actions.push({ type: 'stopTask', key, sessionId: undefined, taskArn: t.arn, drift, message, stopReason: `esr ${drift}: ${message}`.slice(0, 255) });
+    actions.push({ type: 'stopTask', key, sessionId: undefined, taskArn: t.arn, drift, message, stopReason: `esr ${drift}: ${message}`.slice(0, 255), precondition: 'unclaimed' });
   };
 
   for (const arn of input.staleClaims) actions.push({ type: 'releaseClaim', key, taskArn: arn, drift: 'ClaimStale', message: `claimed warm task ${arn} is gone` });
