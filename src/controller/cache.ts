@@ -4,9 +4,11 @@
  * results of our own actions. Per-key reconciles plan from here, so a reconcile costs no I/O
  * beyond its own actions.
  *
- * Merging rule: a full snapshot replaces the cache, except for facts the controller itself
- * learned *after* that snapshot began (a task RunTask just returned, a status just written):
- * those are newer than the snapshot and are kept.
+ * One merging rule, for every piece of cached state (sessions and statuses, tasks and their
+ * tags, pool status, warm claims): a full snapshot replaces the cache, except for facts learned
+ * *after* that snapshot began (a task RunTask just returned, a status just written, a batch
+ * intent just recorded, a claim just made or released, a hint just read): those are newer than
+ * the snapshot and are kept.
  */
 import type { DesiredSnapshot, PoolEntry, SessionEntry } from '../desired/types.js';
 import type { SessionStatus } from '../desired/schema.js';
@@ -45,6 +47,9 @@ export class ControllerCache {
 
   private readonly taskTouchedAt = new Map<string, number>();
   private readonly statusTouchedAt = new Map<string, number>();
+  /** Pool statuses and claims learned locally, by pool name / task ARN -> when (epoch ms). */
+  private readonly poolStatusTouchedAt = new Map<string, number>();
+  private readonly claimTouchedAt = new Map<string, number>();
   private readonly entryTouchedAt = new Map<string, number>();
   private readonly bySession = new Map<string, Set<string>>();
   private readonly byPool = new Map<string, Set<string>>();
@@ -129,22 +134,54 @@ export class ControllerCache {
     return this.batchesSeen.has(clientToken);
   }
 
-  /** Replaces all claims (after a full read) or records one. */
-  setClaims(claims: ReadonlyMap<string, WarmClaim>): void {
+  /**
+   * Replaces all claims with a read that began at `startedAt` (epoch ms), keeping claims made or
+   * released locally since (the merging rule).
+   */
+  setClaims(claims: ReadonlyMap<string, WarmClaim>, startedAt: number = Number.NEGATIVE_INFINITY): void {
+    const kept = new Map<string, WarmClaim | undefined>();
+    for (const [arn, at] of this.claimTouchedAt) if (at >= startedAt) kept.set(arn, this.claims.get(arn));
     this.claims.clear();
     this.claimsBySession.clear();
-    for (const [arn, c] of claims) this.addClaim(arn, c);
+    for (const [arn, c] of claims) if (!kept.has(arn)) this.putClaim(arn, c);
+    for (const [arn, c] of kept) if (c) this.putClaim(arn, c);
+    this.claimTouchedAt.clear();
   }
 
-  addClaim(taskArn: string, claim: WarmClaim): void {
+  /** Records a claim made at `at` (epoch ms). */
+  addClaim(taskArn: string, claim: WarmClaim, at: number = Number.POSITIVE_INFINITY): void {
+    this.putClaim(taskArn, claim);
+    this.claimTouchedAt.set(taskArn, at);
+  }
+
+  private putClaim(taskArn: string, claim: WarmClaim): void {
     this.claims.set(taskArn, claim);
     addTo(this.claimsBySession, claim.sessionId, taskArn);
   }
 
-  removeClaim(taskArn: string): void {
+  /** Records a claim released at `at` (epoch ms). */
+  removeClaim(taskArn: string, at: number = Number.POSITIVE_INFINITY): void {
     const c = this.claims.get(taskArn);
     if (c) this.claimsBySession.get(c.sessionId)?.delete(taskArn);
     this.claims.delete(taskArn);
+    this.claimTouchedAt.set(taskArn, at);
+  }
+
+  /** Records a pool status written (or learned) at `at` (epoch ms); undefined = none. */
+  setPoolStatus(name: string, status: WarmPoolStatus | undefined, at: number): void {
+    if (status) this.poolStatus.set(name, status);
+    else this.poolStatus.delete(name);
+    this.poolStatusTouchedAt.set(name, at);
+  }
+
+  /** Replaces pool statuses with a read that began at `startedAt`, keeping statuses written since. */
+  replacePoolStatuses(read: Iterable<readonly [string, WarmPoolStatus | undefined]>, startedAt: number): void {
+    for (const [name, st] of read) {
+      if ((this.poolStatusTouchedAt.get(name) ?? Number.NEGATIVE_INFINITY) >= startedAt) continue;
+      if (st) this.poolStatus.set(name, st);
+      else this.poolStatus.delete(name);
+    }
+    this.poolStatusTouchedAt.clear();
   }
 
   /** Warm tasks launched for `pool` that still carry the warm role (claimed or not), live and stopped. */

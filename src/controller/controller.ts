@@ -183,11 +183,8 @@ export class Controller {
     const finishedAt = this.clock.now();
     this.cache.replaceDesired(desired, startedAt, finishedAt);
     this.cache.replaceObserved(observed, startedAt);
-    this.cache.setClaims(claims);
-    for (const [name, st] of poolStatuses) {
-      if (st) this.cache.poolStatus.set(name, st);
-      else this.cache.poolStatus.delete(name);
-    }
+    this.cache.setClaims(claims, startedAt);
+    this.cache.replacePoolStatuses(poolStatuses, startedAt);
     if (!this.cursor) this.cursor = desired.cursor;
     this.refresher.syncFrom(this.cache.tasks.values());
     for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });

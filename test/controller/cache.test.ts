@@ -21,6 +21,30 @@ describe('ControllerCache merge rules', () => {
     expect(cache.sessions.get('a')?.spec?.generation).toBe(1);
   });
 
+  it('the same rule for pool status and warm claims: a full read never restores what was written or released after it began (seed 1695)', () => {
+    const cache = new ControllerCache(OWNER);
+    const intent7 = { schemaVersion: 1 as const, batch: 7, intent: { batch: 7, clientToken: 'w.p.7', count: 2, requestedAt: T0 }, updatedAt: T0 };
+    const batch8 = { schemaVersion: 1 as const, batch: 8, intent: { batch: 8, clientToken: 'w.p.8', count: 2, requestedAt: T0 + 20 }, updatedAt: T0 + 20 };
+    const claim = (sessionId: string) => ({ sessionId, pool: 'p', incarnation: 1, at: T0 });
+    cache.setClaims(new Map([['arn:old', claim('x')]]), T0);
+    // A full read begins at T0+10 and sees intent 7 and the old claim; meanwhile batch 8 is
+    // recorded, the old claim released and a new one made.
+    cache.setPoolStatus('p', batch8, T0 + 20);
+    cache.removeClaim('arn:old', T0 + 21);
+    cache.addClaim('arn:new', claim('y'), T0 + 22);
+    cache.replacePoolStatuses([['p', intent7]], T0 + 10);
+    cache.setClaims(new Map([['arn:old', claim('x')]]), T0 + 10);
+    expect(cache.poolStatus.get('p')?.batch).toBe(8);
+    expect(cache.claims.has('arn:old')).toBe(false);
+    expect(cache.claims.get('arn:new')?.sessionId).toBe('y');
+    expect(cache.tasksOf('x')).toEqual([]);
+    // A read that began after those facts wins.
+    cache.replacePoolStatuses([['p', intent7]], T0 + 30);
+    cache.setClaims(new Map([['arn:old', claim('x')]]), T0 + 30);
+    expect(cache.poolStatus.get('p')?.batch).toBe(7);
+    expect([...cache.claims.keys()]).toEqual(['arn:old']);
+  });
+
   it('keeps a status written after the snapshot began, and a task learned after the observed read began', () => {
     const cache = new ControllerCache(OWNER);
     cache.replaceDesired({ sessions: new Map([['a', { id: 'a', spec: aSpec({ id: 'a' }) }]]) }, T0, T0);

@@ -24,7 +24,8 @@ export async function executeStop(deps: ExecutorDeps, action: StopTaskAction): P
   if (action.precondition === 'unclaimed') {
     const at = deps.clock.now();
     if ((await deps.status.reserveForStop(action.taskArn, at, deps.fencingToken())) === 'claimed') {
-      deps.cache.setClaims(await deps.status.warmClaims());
+      const readAt = deps.clock.now();
+      deps.cache.setClaims(await deps.status.warmClaims(), readAt);
       throw new PreconditionFailedError(action.key, `warm task ${action.taskArn} was claimed by a session meanwhile; not stopping it`);
     }
   }

@@ -30,7 +30,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
   if (prev?.intent?.clientToken !== a.clientToken) {
     const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), intent, updatedAt: deps.clock.now() };
     await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
-    deps.cache.poolStatus.set(a.pool, status);
+    deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
   }
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: `esr-warm-${a.pool}` });
   const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count }, (signal) => deps.aws.ecs.runTask(input, { signal }));
@@ -39,7 +39,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
   if (out.tasks.length === 0) {
     const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), updatedAt: now };
     await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
-    deps.cache.poolStatus.set(a.pool, status);
+    deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
     throw new LaunchFailedError(`pool:${a.pool}`, out.failures.map((f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`));
   }
 }
@@ -52,11 +52,12 @@ export async function executeClaimWarm(deps: ExecutorDeps, a: ClaimWarmAction): 
     return;
   }
   if (result.outcome === 'taken') {
-    deps.cache.setClaims(await deps.status.warmClaims());
+    const readAt = deps.clock.now();
+    deps.cache.setClaims(await deps.status.warmClaims(), readAt);
     throw new ClaimRaceError(a.sessionId);
   }
   const chosen = a.candidates.find((c) => c.taskArn === result.taskArn)!;
-  deps.cache.addClaim(result.taskArn, { sessionId: a.sessionId, pool: a.pool, incarnation: a.incarnation, at });
+  deps.cache.addClaim(result.taskArn, { sessionId: a.sessionId, pool: a.pool, incarnation: a.incarnation, at }, deps.clock.now());
   deps.cache.setStatus(a.sessionId, chosen.status, at);
   const userId = deps.cache.sessions.get(a.sessionId)?.spec?.userId;
   await tagForSession(deps, a.key, a.sessionId, result.taskArn, claimTags(a.sessionId, a.incarnation, userId));
@@ -90,6 +91,6 @@ async function tagForSession(deps: ExecutorDeps, key: string, sessionId: string,
 
 export async function executeReleaseClaim(deps: ExecutorDeps, a: ReleaseClaimAction): Promise<void> {
   await deps.status.releaseWarmClaim(a.taskArn, deps.fencingToken());
-  deps.cache.removeClaim(a.taskArn);
+  deps.cache.removeClaim(a.taskArn, deps.clock.now());
 }
 
