@@ -19,6 +19,7 @@ import {
 import { InvalidSpecError, OversizeError, UnknownTemplateError } from './errors.js';
 import type { Decoded } from './decode.js';
 import type { SessionEntry } from './types.js';
+import { createHash } from 'node:crypto';
 
 export interface InputRules {
   /** Allowed template names; undefined = not known here (the controller still enforces its own). */
@@ -101,6 +102,15 @@ export function sameContent(spec: SessionSpec, content: SessionSpecContent): boo
 }
 
 /**
+ * The uid of a new life: derived from the id, the creation time and the generation it starts
+ * at (deterministic, so a simulated world replays identically; two lives of one id differ in
+ * time or generation).
+ */
+export function lifeUid(id: string, createdAt: number, generation: number): string {
+  return createHash('sha256').update(`${id}\u0000${createdAt}\u0000${generation}`).digest('hex').slice(0, 24);
+}
+
+/**
  * The spec to store for `content`, or undefined when nothing changes. `generationFloor` is
  * the highest generation known for this id when the previous record is unreadable (e.g. the
  * status's observedGeneration), so generations never go backwards.
@@ -113,6 +123,8 @@ export function nextSessionSpec(
 ): SessionSpec | undefined {
   if (prev && sameContent(prev, content)) return undefined;
   const revive = !prev || prev.deleted;
+  const generation = Math.max(prev?.generation ?? 0, generationFloor) + 1;
+  const uid = revive ? lifeUid(content.id, now, generation) : prev.uid;
   return {
     schemaVersion: SCHEMA_VERSION,
     id: content.id,
@@ -121,7 +133,8 @@ export function nextSessionSpec(
     env: content.env,
     persistence: content.persistence,
     labels: content.labels,
-    generation: Math.max(prev?.generation ?? 0, generationFloor) + 1,
+    generation,
+    ...(uid !== undefined ? { uid } : {}),
     deleted: false,
     createdAt: revive ? now : prev.createdAt,
     updatedAt: now,

@@ -170,6 +170,14 @@ export const SessionSpecSchema = z.strictObject({
   persistence: PersistenceSchema,
   labels: LabelsSchema,
   generation: z.number().int().positive(),
+  /**
+   * Identity of this life of the session id (like Kubernetes' `metadata.uid`): set by the store
+   * when the record is created or a tombstone is written again, kept across spec changes.
+   * Idempotency tokens and the `esr:uid` task tag carry it, so a session id reused after a
+   * delete never replays or adopts its previous life's launches by accident. Absent on records
+   * written before it existed (then tasks without the tag belong to the record).
+   */
+  uid: z.string().regex(/^[0-9a-f]{8,64}$/).optional(),
   /** Tombstone: the gateway deleted the session; the controller stops it, then purges. */
   deleted: z.boolean(),
   /** When the tombstone was written; present iff `deleted`. */

@@ -30,18 +30,18 @@ function token(prefix: string, parts: readonly string[]): string {
 }
 
 /**
- * RunTask clientToken for a session's launch of one incarnation. Deliberately only (id,
- * incarnation): after desired state is lost and rewritten, a relaunch of the same incarnation
- * re-sends the same token, so ECS answers with the task that may still run instead of starting
- * a duplicate (the deterministic simulation found the duplicate when the token also carried the
- * spec's creation time). The price: a session recreated within ECS's 24 h token memory may get
- * its old life's stopped task back once, which the next plan replaces with a new incarnation.
+ * RunTask clientToken for a session's launch of one incarnation of one life (`uid`, the spec's
+ * per-life identity; absent for records older than uids). A session id reused after a delete is
+ * a new life with new tokens, so ECS's 24 h token memory never hands it the old life's tasks.
+ * A store loss also starts a new life; the old life's live task is then adopted, not duplicated
+ * (plan-session.ts: a fresh life with no state of its own adopts a live task of the same user
+ * and content by tagging it with its uid).
  */
-export function runTaskTokenForSession(sessionId: string, incarnation: number): string {
+export function runTaskTokenForSession(sessionId: string, incarnation: number, uid?: string): string {
   if (!Number.isSafeInteger(incarnation) || incarnation < 0) {
     throw new RangeError(`incarnation must be a non-negative integer, got ${incarnation}`);
   }
-  return token('s', [sessionId, String(incarnation)]);
+  return token('s', uid === undefined ? [sessionId, String(incarnation)] : [sessionId, uid, String(incarnation)]);
 }
 
 /** RunTask clientToken for one warm-pool batch (the batch intent id is recorded before launching). */

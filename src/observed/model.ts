@@ -35,6 +35,8 @@ export const TAG = {
   specHash: 'esr:spec-hash',
   /** The user a session task or access point belongs to. */
   user: 'esr:user',
+  /** The life (spec uid) of the session a task serves; absent for records older than uids. */
+  uid: 'esr:uid',
   /** The EFS access point a task mounts, or `none`: lets the plan judge a task's content while EFS is unreadable. */
   accessPoint: 'esr:access-point',
 } as const;

@@ -78,9 +78,10 @@ export function launchTags(input: LaunchTagInput, extra: Tags = {}): Record<stri
 }
 
 /** Tags written on a warm task when a session claims it. */
-export function claimTags(sessionId: string, incarnation: number, userId?: string): Record<string, string> {
+export function claimTags(sessionId: string, incarnation: number, userId?: string, uid?: string): Record<string, string> {
   const tags: Record<string, string> = { [TAG.role]: 'session', [TAG.session]: sessionId, [TAG.incarnation]: String(incarnation) };
   if (userId !== undefined) tags[TAG.user] = userId;
+  if (uid !== undefined) tags[TAG.uid] = uid;
   validateTags(tags);
   return tags;
 }

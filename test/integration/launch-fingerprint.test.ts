@@ -152,3 +152,34 @@ describe('preconditions checked where the action happens', () => {
     for (const id of ids) expect((await stack.client.getSession(id))!.status!.phase).toBe('Running');
   }, 60_000);
 });
+
+describe('identity per life', () => {
+  it('a session id re-created after a purge is a new life: fresh tokens, one RunTask, none of the old life\'s stop reasons', async () => {
+    stack = await startStack();
+    const input = { id: 'life', userId: 'frank', template: 'shell', persistence: 'none' as const };
+    const first = await stack.client.ensureSession(input);
+    let ready = await stack.client.waitForReady('life', { signal: AbortSignal.timeout(10_000) });
+    // The old life goes through incarnations 1..3 (its tasks crash twice).
+    for (const inc of [2, 3]) {
+      stack.core.crashTask(ready.taskArn!, { stopCode: 'EssentialContainerExited', reason: `old life crash ${inc}` });
+      await eventually(`incarnation ${inc} Running`, async () => (await stack!.client.getSession('life'))?.status?.incarnation === inc && (await stack!.client.getSession('life'))?.status?.phase === 'Running', 15_000);
+      ready = (await stack.client.getSession('life'))!.status as typeof ready;
+    }
+    await stack.client.deleteSession('life');
+    await eventually('purged', async () => (await stack!.client.getSession('life')) === undefined, 15_000);
+    const runTasksBefore = stack.core.getStats().byOperation['RunTask']?.calls ?? 0;
+    const second = await stack.client.ensureSession(input);
+    expect(second.spec.uid).toBeDefined();
+    expect(second.spec.uid).not.toBe(first.spec.uid);
+    const seen: string[] = [];
+    const unwatch = await stack.daemon.store.watchStatus('life', (s) => {
+      for (const c of s?.conditions ?? []) seen.push(`${c.reason}: ${c.message}`);
+    });
+    const again = await stack.client.waitForReady('life', { signal: AbortSignal.timeout(10_000) });
+    await unwatch();
+    expect((stack.core.getStats().byOperation['RunTask']?.calls ?? 0) - runTasksBefore).toBe(1);
+    expect(task(stack, again.taskArn)!.tags[TAG.uid]).toBe(second.spec.uid);
+    expect(seen.filter((m) => m.includes('old life crash'))).toEqual([]);
+    expect(again.incarnation).toBe(1);
+  }, 60_000);
+});

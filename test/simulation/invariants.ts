@@ -178,7 +178,7 @@ export class Checker {
       if (!session) continue;
       // Live ones only: after a loss of desired state or a purge, a session's incarnations start
       // again (a task of the old life may still be stopping), so only live tasks are duplicates.
-      const k = `${session}/${t.tags['esr:incarnation'] ?? '?'}`;
+      const k = `${session}/${t.tags['esr:uid'] ?? '-'}/${t.tags['esr:incarnation'] ?? '?'}`;
       if (isLiveTask(t)) byIncarnation.set(k, [...(byIncarnation.get(k) ?? []), t.taskArn]);
       if (isRunningTask(t)) running.set(session, [...(running.get(session) ?? []), t.taskArn]);
       if (isLiveTask(t) && !desired(session)) {

@@ -60,7 +60,7 @@ export async function executeClaimWarm(deps: ExecutorDeps, a: ClaimWarmAction): 
   deps.cache.addClaim(result.taskArn, { sessionId: a.sessionId, pool: a.pool, incarnation: a.incarnation, at }, deps.clock.now());
   deps.cache.setStatus(a.sessionId, chosen.status, at);
   const userId = deps.cache.sessions.get(a.sessionId)?.spec?.userId;
-  await tagForSession(deps, a.key, a.sessionId, result.taskArn, claimTags(a.sessionId, a.incarnation, userId));
+  await tagForSession(deps, a.key, a.sessionId, result.taskArn, claimTags(a.sessionId, a.incarnation, userId, deps.cache.sessions.get(a.sessionId)?.spec?.uid));
 }
 
 export async function executeTagTask(deps: ExecutorDeps, a: TagTaskAction): Promise<void> {

@@ -20,6 +20,7 @@ export const DRIFT_KINDS = {
   InvalidSpec: 'the stored desired record is invalid: report it, act on nothing else',
   WarmClaim: 'a new session takes a RUNNING warm task from its template\'s pool (the fast path)',
   ClaimIncomplete: 'a warm task was claimed in Redis but not yet tagged for its session in ECS: tag it',
+  AdoptTask: 'a fresh life of a session id (its record was lost and written again) finds a live task of the same user and content: tag it with the new uid instead of starting another',
   ClaimStale: 'a claim whose warm task is gone: release it',
   PoolBelowTarget: 'fewer idle warm tasks than the target: launch a batch (RunTask count <= 10)',
   PoolAboveTarget: 'more idle warm tasks than the target: stop the oldest',

@@ -102,7 +102,7 @@ export function sessionLaunchSpec(args: {
   const hash = taskDefinitionHash(template, spec.template, accessPointId);
   const tags = launchTags(
     { owner: ownerId, role: 'session', sessionId: spec.id, incarnation, specHash: launchFingerprint(template, spec.template, accessPointId, spec.env) },
-    { [TAG.user]: spec.userId, [TAG.accessPoint]: accessPointId ?? NO_ACCESS_POINT },
+    { [TAG.user]: spec.userId, [TAG.accessPoint]: accessPointId ?? NO_ACCESS_POINT, ...(spec.uid !== undefined ? { [TAG.uid]: spec.uid } : {}) },
   );
   return {
     template: spec.template,

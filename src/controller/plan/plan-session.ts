@@ -156,10 +156,30 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   }
   const baseConditions = removeCondition(cur.conditions, 'Invalid');
 
+  // Life next: tasks of another life of this session id (a delete, or a store loss, came in
+  // between) are never served by accident. A fresh life with no state of its own (no status,
+  // nothing launched) adopts a live task of the same user and content: it is tagged with this
+  // life's uid (a store loss must not restart every session, nor duplicate one). Any other
+  // task of another life is stopped; stopped ones are history of that life and ignored.
+  const life = spec.uid ?? '';
+  const fresh = prev === undefined && !live.some((t) => (t.tags[TAG.uid] ?? '') === life);
+  const ofLife: ObservedTask[] = [];
+  for (const t of live) {
+    if ((t.tags[TAG.uid] ?? '') === life || t.tags[CLAIM_PENDING_TAG] !== undefined) {
+      ofLife.push(t);
+      continue;
+    }
+    if (fresh && isRunning(t) && carriesIdentity(t, spec.userId) && judge(t) === 'yes' && spec.uid !== undefined) {
+      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: t.arn, tags: { [TAG.uid]: spec.uid }, drift: 'AdoptTask', message: `adopting ${t.arn} of an earlier life of ${p.id} (same user and content) into life ${spec.uid}` });
+      return p.result();
+    }
+    p.stop(t, 'OutdatedIncarnation', `task of another life of ${p.id} (uid ${t.tags[TAG.uid] ?? 'none'}, this life ${life || 'none'})`);
+  }
+
   // Identity first: a task carrying another user's identity never serves this session, not
   // even while its replacement starts (break before make: isolation beats availability).
   const mine: ObservedTask[] = [];
-  for (const t of live) {
+  for (const t of ofLife) {
     if (carriesIdentity(t, spec.userId)) mine.push(t);
     else p.stop(t, 'IdentityChanged', `task carries user ${t.tags[TAG.user] ?? '(none)'}, the session's user is ${spec.userId}`);
   }
@@ -210,7 +230,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     }
     const pendingClaim = keep.tags[CLAIM_PENDING_TAG] !== undefined;
     if (pendingClaim) {
-      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: keep.arn, tags: claimTags(p.id, incarnation, spec.userId), drift: 'ClaimIncomplete', message: `claimed warm task ${keep.arn} not tagged for ${p.id} yet` });
+      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: keep.arn, tags: claimTags(p.id, incarnation, spec.userId, spec.uid), drift: 'ClaimIncomplete', message: `claimed warm task ${keep.arn} not tagged for ${p.id} yet` });
     }
     const endpoint = keep.privateIp ? { ip: keep.privateIp, port: template.port } : undefined;
     const ready: ConditionInput = pendingClaim
@@ -288,7 +308,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     p.write(prev, next, 'StartFailed', 'session Failed for this generation; change the spec to retry');
     return p.result();
   }
-  const ofCurrent = p.input.tasks.filter((t) => incarnationOf(t) === incarnation);
+  const ofCurrent = p.input.tasks.filter((t) => incarnationOf(t) === incarnation && (t.tags[TAG.uid] ?? '') === life);
   const intent = cur.launchIntent;
   if (intent && intent.incarnation === incarnation && ofCurrent.length === 0 && now - intent.requestedAt < cfg.startDeadlineMs) {
     // The intent was recorded but ECS shows no task: (re-)send the same clientToken; ECS answers
@@ -389,7 +409,7 @@ function launch(
     p.actions.push({ type: 'ensureTaskDefinition', key: p.id, sessionId: p.id, spec: launchSpec, drift: 'TaskDefinitionMissing', message: `task definition family ${launchSpec.family} not known yet` });
     return p.result();
   }
-  const clientToken = a.clientToken ?? runTaskTokenForSession(spec.id, a.incarnation);
+  const clientToken = a.clientToken ?? runTaskTokenForSession(spec.id, a.incarnation, spec.uid);
   const ready: ConditionInput = { type: 'Ready', status: 'False', reason: a.drift === 'TaskStopped' ? 'TaskStopped' : 'Launching', message: a.message };
   const warm = p.input.warm?.();
   const degraded: ConditionInput[] =
