@@ -11,6 +11,7 @@ import { isPrerequisite } from './plan/actions.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import { planSession, type SessionPlan } from './plan/plan-session.js';
 import { warmCandidates } from './reconcile-pool.js';
+import { pinFencingToken } from './pin-fencing-token.js';
 import { ClaimRaceError } from './execute/warm.js';
 import { reportFailure } from './execute/degradation.js';
 
@@ -55,7 +56,8 @@ export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan
   );
 }
 
-export async function reconcileSession(deps: ReconcileDeps, key: string): Promise<ReconcileResult> {
+export async function reconcileSession(outer: ReconcileDeps, key: string): Promise<ReconcileResult> {
+  const deps = pinFencingToken(outer);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const plan = planCachedSession(deps, key);
     if (plan.actions.length === 0) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;

@@ -6,6 +6,7 @@
 import type { ReconcileResult } from './queue/index.js';
 import type { ControllerCache } from './cache.js';
 import { executeAction } from './execute/execute.js';
+import { pinFencingToken } from './pin-fencing-token.js';
 import { LaunchFailedError, PreconditionFailedError, StopDeferredError } from './execute/errors.js';
 import { DependencyBreaker, isCircuitOpen } from './resilience/index.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js';
@@ -65,7 +66,8 @@ export function planCachedPool(deps: ReconcileDeps, name: string): PoolPlan {
   );
 }
 
-export async function reconcilePool(deps: ReconcileDeps, name: string): Promise<ReconcileResult> {
+export async function reconcilePool(outer: ReconcileDeps, name: string): Promise<ReconcileResult> {
+  const deps = pinFencingToken(outer);
   for (let pass = 0; pass < MAX_POOL_PASSES; pass++) {
     const plan = planCachedPool(deps, name);
     if (plan.actions.length === 0) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
