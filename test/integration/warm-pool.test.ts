@@ -52,7 +52,7 @@ describe('warm pool over HTTP with real Redis', () => {
     }
     expect(liveBySession.size).toBe(200);
     expect([...liveBySession.values()].every((n) => n === 1)).toBe(true);
-  });
+  }, 120_000);
 
   it('a pool whose batches keep failing (no capacity) stops trying: its breaker opens after 3 failed batches', async () => {
     stack = await startStack({ env: { RECONCILER_POOLS: POOLS } });
