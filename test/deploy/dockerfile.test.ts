@@ -87,6 +87,10 @@ describe('deploy/Dockerfile', () => {
     expect(one('EXPOSE').args).toBe(DEFAULT_PORT);
   });
 
+  it('keeps Node\'s compile cache off, so nothing is written at run time (read-only root file system)', () => {
+    expect(runtime.some((i) => i.keyword === 'ENV' && /\bNODE_DISABLE_COMPILE_CACHE=1\b/.test(i.args))).toBe(true);
+  });
+
   it('COPYs only sources that exist and are not excluded by .dockerignore, and only from earlier stages', () => {
     const stageNames = froms.map((f) => f.args.split(/\s+AS\s+/i)[1]);
     const copies = all.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
