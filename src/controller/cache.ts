@@ -54,7 +54,7 @@ export class ControllerCache {
   private readonly bySession = new Map<string, Set<string>>();
   private readonly byPool = new Map<string, Set<string>>();
   private readonly claimsBySession = new Map<string, Set<string>>();
-  /** Warm batch clientTokens (the `esr:batch` tag) seen on any task, whatever its role now. */
+  /** Warm batch clientTokens (the `esr:batch` tag) on tasks ECS shows, whatever their role now (rebuilt at each full read). */
   private readonly batchesSeen = new Set<string>();
 
   constructor(private readonly ownerId: string) {}
@@ -96,6 +96,9 @@ export class ControllerCache {
     this.tasks.clear();
     this.bySession.clear();
     this.byPool.clear();
+    // Bounded by the tasks ECS still shows: a batch whose tasks are all gone (STOPPED tasks
+    // vanish after about an hour) is older than any intent the plan would re-send.
+    this.batchesSeen.clear();
     for (const task of snapshot.tasks.values()) this.putTask(task);
     for (const task of kept) this.putTask(task);
     this.taskTouchedAt.clear();

@@ -50,6 +50,11 @@ function failureDetail(s: SessionStatus): string {
   return c ? `${c.type} ${c.reason}: ${c.message}` : 'phase Failed';
 }
 
+/** True when the replacement of a serving task gave up (condition `Updating` False, `StartFailed`). */
+function updateFailed(status: SessionStatus): boolean {
+  return status.conditions.some((c) => c.type === 'Updating' && c.status === 'False' && c.reason === 'StartFailed');
+}
+
 export class SessionClient {
   constructor(
     private readonly store: SpecStore & { close?(): Promise<void> },
@@ -123,7 +128,12 @@ export class SessionClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       const onStatus = (status: SessionStatus | undefined): void => {
         if (settled || !status) return;
-        if (generation !== undefined && status.observedGeneration < generation) return;
+        if (generation !== undefined && status.observedGeneration < generation) {
+          // A replacement for this generation that gave up while the old task keeps serving
+          // (make before break) is a failure of the generation waited for.
+          if ((status.targetGeneration ?? 0) >= generation && updateFailed(status)) finish(() => reject(new SessionFailedError(id, status, failureDetail(status))));
+          return;
+        }
         try {
           if (predicate(status)) finish(() => resolve(status));
           else if (status.phase === 'Failed') finish(() => reject(new SessionFailedError(id, status, failureDetail(status))));

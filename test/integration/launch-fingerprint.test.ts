@@ -183,3 +183,22 @@ describe('identity per life', () => {
     expect(again.incarnation).toBe(1);
   }, 60_000);
 });
+
+describe('make before break: a replacement that cannot start', () => {
+  it('gives up after its start attempts; the old task keeps serving and waitForReady for the new generation rejects', async () => {
+    stack = await startStack();
+    await stack.client.ensureSession({ id: 'mf', userId: 'gina', template: 'shell', persistence: 'none', env: { MODE: 'a' } });
+    const first = await stack.client.waitForReady('mf', { signal: AbortSignal.timeout(10_000) });
+    stack.core.mergeFaults({ failToStartRate: 1 });
+    const g2 = await stack.client.ensureSession({ id: 'mf', userId: 'gina', template: 'shell', persistence: 'none', env: { MODE: 'b' } });
+    const failed = await stack.client.waitForReady('mf', { generation: g2.spec.generation, signal: AbortSignal.timeout(90_000) }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(failed?.name).toBe('SessionFailedError');
+    const s = (await stack.client.getSession('mf'))!.status!;
+    expect(s).toMatchObject({ phase: 'Running', taskArn: first.taskArn, observedGeneration: 1, targetGeneration: 2 });
+    expect(s.conditions.find((c) => c.type === 'Updating')).toMatchObject({ status: 'False', reason: 'StartFailed' });
+    expect(task(stack, first.taskArn)!.lastStatus).toBe('RUNNING');
+  }, 120_000);
+});
