@@ -278,3 +278,14 @@ describe('sameStatus', () => {
     expect(only(p, 'writeStatus')[0]!.status.endpoint).toEqual({ ip: '10.1.2.3', port: 8080 });
   });
 });
+
+describe('planSession: which duplicate to keep', () => {
+  it('without createdAt (an ECS that sends none), keeps the task the status points to, whatever the ARN order', () => {
+    const a = aTask({ createdAt: undefined, arn: 'arn:aws:ecs:us-east-1:123456789012:task/c/aaaaaaaa' });
+    const b = aTask({ createdAt: undefined, arn: 'arn:aws:ecs:us-east-1:123456789012:task/c/bbbbbbbb' });
+    const st = aStatus({ phase: 'Running', incarnation: 1, taskArn: b.arn, endpoint: { ip: '10.0.0.5', port: 8080 } });
+    const p = run({ entry: { id: 's1', spec: aSpec(), status: st }, tasks: [a, b] });
+    expect(only(p, 'stopTask').map((s) => s.taskArn)).toEqual([a.arn]);
+    expect(only(p, 'stopTask')[0]!.drift).toBe('DuplicateTasks');
+  });
+});
