@@ -202,3 +202,22 @@ describe('make before break: a replacement that cannot start', () => {
     expect(task(stack, first.taskArn)!.lastStatus).toBe('RUNNING');
   }, 120_000);
 });
+
+describe('identity per life: a failed old life', () => {
+  it('a session whose old life failed 3 starts is re-created after its purge and starts at once', async () => {
+    stack = await startStack();
+    const input = { id: 'failed-life', userId: 'hana', template: 'shell', persistence: 'none' as const };
+    stack.core.mergeFaults({ failToStartRate: 1 });
+    await stack.client.ensureSession(input);
+    await eventually('the old life is Failed', async () => (await stack!.client.getSession('failed-life'))?.status?.phase === 'Failed', 60_000);
+    stack.core.mergeFaults({ failToStartRate: 0 });
+    await stack.client.deleteSession('failed-life');
+    await eventually('purged', async () => (await stack!.client.getSession('failed-life')) === undefined, 15_000);
+    const before = stack.core.getStats().byOperation['RunTask']?.calls ?? 0;
+    const second = await stack.client.ensureSession(input);
+    const ready = await stack.client.waitForReady('failed-life', { generation: second.spec.generation, signal: AbortSignal.timeout(15_000) });
+    expect(ready.attempts).toBe(0);
+    expect((stack.core.getStats().byOperation['RunTask']?.calls ?? 0) - before).toBe(1);
+    expect(task(stack, ready.taskArn)!.tags[TAG.uid]).toBe(second.spec.uid);
+  }, 120_000);
+});
