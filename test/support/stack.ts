@@ -92,12 +92,4 @@ export async function stopStack(parts: { daemon: DaemonParts; client: SessionCli
   redis.disconnect();
 }
 
-/** Polls `check` every 20 ms of real time until it returns true; throws with `what` after `timeoutMs`. */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { eventually } from './eventually.js';
