@@ -2,8 +2,8 @@
  * Package root: the gateway's client library and the desired-state types it shares with the
  * controller. `import { connectSessionClient } from 'ecs-session-reconciler'`.
  */
-export { SessionClient, connectSessionClient } from './desired/client.js';
-export type { ConnectOptions, ReadyStatus, SessionClientOptions, WaitOptions } from './desired/client.js';
+export { SessionClient, connectSessionClient, DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_RECHECK_MS } from './desired/client.js';
+export type { ConnectOptions, ReadyStatus, SessionClientOptions, WaitOptions, WaitTuning } from './desired/client.js';
 export {
   DesiredError,
   FencedError,
@@ -14,6 +14,14 @@ export {
   UnknownTemplateError,
   WaitAbortedError,
   WriteConflictError,
+  NotReplicatedError,
+  SessionNotFoundError,
+  WaitTimeoutError,
+  ClientClosedError,
+  isNotReplicatedError,
+  isSessionNotFoundError,
+  isWaitTimeoutError,
+  isClientClosedError,
   isFencedError,
   isInvalidSpecError,
   isOversizeError,

@@ -83,7 +83,9 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? new RealClock();
   const rng = opts.rng ?? mathRandom;
-  const redis = createRedisConnection(redisConfigFromEnv(env), rng);
+  const redis = createRedisConnection(redisConfigFromEnv(env), rng, (err, target) =>
+    opts.log?.warn({ redis: target, code: (err as { code?: string }).code, err: err.message }, `redis connection to ${target} failed: ${err.message}`),
+  );
   const store = new RedisDesiredStore({ redis, prefix: config.redisPrefix, clock, ownsConnection: true, ...(opts.onInvalidRecord ? { onInvalidRecord: opts.onInvalidRecord } : {}) });
   const clients = opts.aws ? undefined : createAwsClients({ maxAttempts: config.awsMaxAttempts });
   const rawApi = opts.aws ?? new SdkAwsApi(clients!);

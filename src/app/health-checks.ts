@@ -4,6 +4,8 @@
  * Checks are pluggable: other parts add theirs by name (e.g. `leadership` from leader
  * election); adding a name again replaces the check.
  */
+import type { RedisLike } from '../desired/lua.js';
+
 export interface CheckResult {
   ok: boolean;
   message?: string;
@@ -97,6 +99,28 @@ export function redisPingCheck(redis: { ping(): Promise<string> }): HealthCheck 
   return async () => {
     const answer = await redis.ping();
     return { ok: answer === 'PONG', message: answer === 'PONG' ? 'PONG' : `unexpected answer ${answer}` };
+  };
+}
+
+/** TTL of the readiness probe key, ms. */
+export const PROBE_KEY_TTL_MS = 60_000;
+
+/**
+ * Readiness: the node that serves the `{PREFIX}` hash tag is a master and accepts a write.
+ * One pipeline routed by a key under the tag (a Cluster sends it to that slot's node): SET of
+ * a short-lived probe key, then ROLE. Fails on a replica (READONLY, or a role other than master:
+ * a failover behind one endpoint), on a slot without a master (CLUSTERDOWN), and on anything
+ * else that stops the controller's writes; PING alone cannot tell any of these.
+ */
+export function redisPrimaryCheck(redis: RedisLike, probeKey: string): HealthCheck {
+  return async () => {
+    const replies = await redis.pipeline().set(probeKey, String(Date.now()), 'PX', PROBE_KEY_TTL_MS).call('ROLE').exec();
+    if (!replies) return { ok: false, message: 'no reply' };
+    const [[setErr], [roleErr, role]] = replies as [[Error | null, unknown], [Error | null, unknown]];
+    if (setErr) return { ok: false, message: `the master of ${probeKey} refuses writes: ${setErr.message}` };
+    if (roleErr) return { ok: false, message: `ROLE failed: ${roleErr.message}` };
+    const kind = Array.isArray(role) ? String(role[0]) : String(role);
+    return kind === 'master' ? { ok: true, message: `master of ${probeKey}, writable` } : { ok: false, message: `the node serving ${probeKey} is a ${kind}, not a master` };
   };
 }
 

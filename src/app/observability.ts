@@ -19,7 +19,7 @@ import { RealClock } from '../common/clock.js';
 import type { ControllerHooks } from './controller-hooks.js';
 import { mergeControllerHooks } from './controller-hooks.js';
 import type { BuildDaemonOptions, DaemonParts } from './daemon.js';
-import { controllerSyncedCheck, EventLoopMonitor, HealthChecks, redisPingCheck } from './health-checks.js';
+import { controllerSyncedCheck, EventLoopMonitor, HealthChecks, redisPrimaryCheck } from './health-checks.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { controllerLogHooks } from './log-hooks.js';
 import type { Logger } from './logger.js';
@@ -117,7 +117,7 @@ export class Observability {
         },
       });
     }
-    this.readiness.add('redis', redisPingCheck(daemon.redis));
+    this.readiness.add('redis', redisPrimaryCheck(daemon.redis, `{${daemon.config.redisPrefix}}:readyz`));
     this.readiness.add('synced', controllerSyncedCheck(daemon.controller));
     this.readiness.add('leadership', () => daemon.ha.readiness());
   }

@@ -9,6 +9,7 @@ import { ENV_VARS, type EnvValues, type EnvVarKey } from './env-vars.js';
 import { poolsSchema, templatesSchema, type PoolConfig, type TaskTemplates } from './templates.js';
 import { loadTimeoutsConfig, parseRateLimitsConfig, type RateLimitsConfig, type TimeoutsConfig } from '../controller/resilience/index.js';
 import { leaderConfigProblems } from '../controller/leader/leader-config.js';
+import { redisConfigFromEnv } from '../desired/redis-connection.js';
 
 export interface ReconcilerConfig extends EnvValues {
   templates: TaskTemplates;
@@ -98,7 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConf
   const timeouts = parseJsonWith('RECONCILER_TIMEOUTS', values.timeoutsJson as string | undefined, loadTimeoutsConfig, problems);
   const rateLimits = parseJsonWith('RECONCILER_RATE_LIMITS', values.rateLimitsJson as string | undefined, parseRateLimitsConfig, problems);
 
-  if (values.redisSentinels && !values.redisSentinelName) problems.push('REDIS_SENTINEL_NAME: required when REDIS_SENTINELS is set');
+  try {
+    redisConfigFromEnv(env); // the connection's own rules (URL scheme, TLS, sentinel name...), each naming its variable
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   if (values.leaderElection && timeouts) problems.push(...leaderConfigProblems(values as EnvValues, timeouts));
 
   if (problems.length > 0) throw new ConfigError(problems);

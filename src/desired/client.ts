@@ -1,11 +1,19 @@
 /**
  * The gateway's client library: say what you want (ensureSession, deleteSession,
  * setWarmPoolTarget), read it back (getSession, listSessions), and wait for the controller
- * (waitFor, waitForReady — push-based, never polling). Inputs are validated before anything is
- * written; failures are typed errors (see errors.ts).
+ * (waitFor, waitForReady). Inputs are validated before anything is written; failures are typed
+ * errors (see errors.ts).
+ *
+ * Waiting is push-based (every status write publishes the new status), with a safety net for
+ * what a subscription cannot tell: every `recheckMs` (default 5 s) and once more before giving
+ * up, the wait re-reads the session, so a subscription that died silently (node failure, slot
+ * move, a connection that stopped carrying bytes) costs at most one interval, and a session that
+ * is missing, deleted or vanished (lost by a failover or a flush) rejects with
+ * SessionNotFoundError instead of waiting out the caller's timeout. Every wait has a bound
+ * (default 5 min). After close() every call rejects with ClientClosedError and opens nothing.
  */
-import type { Clock } from '../common/clock.js';
-import { InvalidSpecError, SessionFailedError, WaitAbortedError } from './errors.js';
+import { RealClock, type Clock } from '../common/clock.js';
+import { ClientClosedError, InvalidSpecError, SessionFailedError, SessionNotFoundError, WaitAbortedError, WaitTimeoutError } from './errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
 import type { RedisLike } from './lua.js';
 import { parsePoolInput, parseSessionInput, type InputRules } from './records.js';
@@ -14,9 +22,23 @@ import { RedisDesiredStore } from './redis-store.js';
 import { isReady, SessionIdSchema, type Endpoint, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type { ListOptions, SessionEntry, SessionPage, SpecStore, SpecWriteResult } from './types.js';
 
+/** Default bound of a wait, ms (longer than the controller's default session start budget, 125 s). */
+export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
+/** Default interval of a wait's re-read, ms. */
+export const DEFAULT_RECHECK_MS = 5_000;
+
+/** How waits are timed (tests pass a virtual clock). */
+export interface WaitTuning {
+  clock?: Clock;
+  /** Re-read interval of a wait, ms. */
+  recheckMs?: number;
+  /** Bound of a wait without its own `timeoutMs`, ms. */
+  defaultTimeoutMs?: number;
+}
+
 export type SessionClientOptions = InputRules;
 
-export interface ConnectOptions extends SessionClientOptions {
+export interface ConnectOptions extends SessionClientOptions, Omit<WaitTuning, 'clock'> {
   /** Environment to read REDIS_* and RECONCILER_REDIS_PREFIX from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Key prefix (default: RECONCILER_REDIS_PREFIX, else `esr`). */
@@ -34,6 +56,8 @@ export interface WaitOptions {
    * mistaken for the answer.
    */
   generation?: number;
+  /** Give up after this long, ms (default DEFAULT_WAIT_TIMEOUT_MS): WaitTimeoutError, after one last read. */
+  timeoutMs?: number;
 }
 
 /** A status that passed waitForReady: Running, Ready=True, with an endpoint. */
@@ -56,18 +80,36 @@ function updateFailed(status: SessionStatus): boolean {
 }
 
 export class SessionClient {
+  private closed = false;
+  private readonly clock: Clock;
+  private readonly recheckMs: number;
+  private readonly defaultTimeoutMs: number;
+  /** Rejecters of the waits in progress (close() ends them). */
+  private readonly pending = new Set<(err: Error) => void>();
+
   constructor(
     private readonly store: SpecStore & { close?(): Promise<void> },
     private readonly rules: SessionClientOptions = {},
-  ) {}
+    tuning: WaitTuning = {},
+  ) {
+    this.clock = tuning.clock ?? new RealClock();
+    this.recheckMs = tuning.recheckMs ?? DEFAULT_RECHECK_MS;
+    this.defaultTimeoutMs = tuning.defaultTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  }
+
+  private open(operation: string): void {
+    if (this.closed) throw new ClientClosedError(operation);
+  }
 
   /** Validates and writes a session spec; `changed` is false when it was already so. */
   async ensureSession(spec: SessionSpecInput): Promise<SpecWriteResult<SessionSpec>> {
+    this.open('ensureSession');
     return this.store.ensureSession(parseSessionInput(spec, this.rules));
   }
 
   /** Marks the session deleted (a tombstone); false when no live session has that id. */
   async deleteSession(id: string): Promise<boolean> {
+    this.open('deleteSession');
     checkId(id);
     return this.store.deleteSession(id);
   }
@@ -77,6 +119,7 @@ export class SessionClient {
    * template unless another is given.
    */
   async setWarmPoolTarget(pool: string, target: number, opts: { template?: string } = {}): Promise<SpecWriteResult<WarmPoolSpec>> {
+    this.open('setWarmPoolTarget');
     let template = opts.template;
     if (template === undefined) {
       parsePoolInput(pool, 'placeholder', target, { warmPoolTargetMax: this.rules.warmPoolTargetMax });
@@ -89,12 +132,14 @@ export class SessionClient {
 
   /** Spec + status of one session (a bad record shows up in `invalid`); undefined when unknown. */
   async getSession(id: string): Promise<SessionEntry | undefined> {
+    this.open('getSession');
     checkId(id);
     return this.store.readSession(id);
   }
 
   /** One page of sessions in id order; pass `nextCursor` back for the next page. */
   async listSessions(opts: ListOptions = {}): Promise<SessionPage> {
+    this.open('listSessions');
     if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > 1000)) {
       throw new InvalidSpecError('limit', `must be an integer in 1..1000, got ${opts.limit}`);
     }
@@ -103,31 +148,45 @@ export class SessionClient {
 
   /**
    * Resolves with the first status for which `predicate` is true: the current one, or one
-   * pushed by a later status write. Rejects with SessionFailedError when a (non-stale) status
-   * has phase Failed and does not satisfy the predicate, with WaitAbortedError when `signal`
-   * aborts, and with RedisUnavailableError when the watch cannot be set up.
+   * pushed by a later status write (or found by a re-read). Rejects with:
+   * - SessionFailedError when a (non-stale) status has phase Failed and does not satisfy it;
+   * - SessionNotFoundError when the session has no live spec (missing, deleted, or vanished
+   *   while waiting), found by the first read or a re-read;
+   * - WaitTimeoutError after `timeoutMs` (default 5 min) and one last read;
+   * - WaitAbortedError when `signal` aborts; ClientClosedError when the client is (or gets) closed;
+   * - RedisUnavailableError when the watch cannot be set up.
    */
   waitFor(id: string, predicate: (status: SessionStatus) => boolean, opts: WaitOptions = {}): Promise<SessionStatus> {
     checkId(id);
+    if (this.closed) return Promise.reject(new ClientClosedError(`waitFor ${id}`));
     const { signal, generation } = opts;
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise<SessionStatus>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new WaitAbortedError(id, { cause: signal.reason }));
         return;
       }
       let settled = false;
+      let specSeen = false;
+      let lastPhase: string | undefined;
       let unsubscribe: (() => Promise<void>) | undefined;
+      const timers = new Set<ReturnType<Clock['setTimer']>>();
       const finish = (settle: () => void): void => {
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
+        for (const t of timers) this.clock.clearTimer(t);
+        this.pending.delete(onClose);
         if (unsubscribe) void unsubscribe().catch(() => undefined);
         settle();
       };
       const onAbort = (): void => finish(() => reject(new WaitAbortedError(id, { cause: signal?.reason })));
+      const onClose = (err: Error): void => finish(() => reject(err));
+      this.pending.add(onClose);
       signal?.addEventListener('abort', onAbort, { once: true });
       const onStatus = (status: SessionStatus | undefined): void => {
         if (settled || !status) return;
+        lastPhase = status.phase;
         if (generation !== undefined && status.observedGeneration < generation) {
           // A replacement for this generation that gave up while the old task keeps serving
           // (make before break) is a failure of the generation waited for.
@@ -141,13 +200,50 @@ export class SessionClient {
           finish(() => reject(err));
         }
       };
-      this.store.watchStatus(id, onStatus).then(
-        (unsub) => {
-          unsubscribe = unsub;
-          if (settled) void unsub().catch(() => undefined);
-        },
-        (err: unknown) => finish(() => reject(err)),
-      );
+      /** Reads spec and status: the truth behind the subscription (`deliver`: pass the status on). */
+      const reread = async (deliver = true): Promise<void> => {
+        const entry = await this.store.readSession(id);
+        if (settled) return;
+        const specPresent = entry?.spec !== undefined || entry?.invalid?.record === 'spec';
+        if (!specPresent) {
+          finish(() => reject(new SessionNotFoundError(id, specSeen ? 'vanished' : 'missing')));
+          return;
+        }
+        if (entry?.spec?.deleted) {
+          finish(() => reject(new SessionNotFoundError(id, 'deleted')));
+          return;
+        }
+        specSeen = true;
+        if (deliver) onStatus(entry?.status);
+      };
+      const recheck = (): void => {
+        const t = this.clock.setTimer(() => {
+          timers.delete(t);
+          reread().catch(() => undefined).finally(() => {
+            if (!settled) recheck();
+          }); // a failed re-read (Redis down) is tried again at the next interval
+        }, this.recheckMs);
+        timers.add(t);
+      };
+      const deadline = this.clock.setTimer(() => {
+        timers.delete(deadline);
+        const giveUp = (): void => finish(() => reject(new WaitTimeoutError(id, timeoutMs, lastPhase)));
+        reread().then(giveUp, giveUp);
+      }, timeoutMs);
+      timers.add(deadline);
+      // First read (a missing or deleted session rejects before anything is subscribed), then the
+      // subscription, which delivers the current status again and every later write.
+      reread(false)
+        .then(() => (settled ? undefined : this.store.watchStatus(id, onStatus)))
+        .then(
+          (unsub) => {
+            if (!unsub) return;
+            unsubscribe = unsub;
+            if (settled) void unsub().catch(() => undefined);
+            else recheck();
+          },
+          (err: unknown) => finish(() => reject(err)),
+        );
     });
   }
 
@@ -156,7 +252,11 @@ export class SessionClient {
     return (await this.waitFor(id, isReady, opts)) as ReadyStatus;
   }
 
+  /** Ends every wait in progress (ClientClosedError) and closes the store; later calls reject. Idempotent. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const reject of [...this.pending]) reject(new ClientClosedError('waitFor'));
     await this.store.close?.();
   }
 }
@@ -174,5 +274,9 @@ export function connectSessionClient(opts: ConnectOptions = {}): SessionClient {
     clock: opts.clock,
     ownsConnection: opts.redis === undefined,
   });
-  return new SessionClient(store, { templates: opts.templates, warmPoolTargetMax: opts.warmPoolTargetMax });
+  return new SessionClient(
+    store,
+    { templates: opts.templates, warmPoolTargetMax: opts.warmPoolTargetMax },
+    { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.recheckMs !== undefined ? { recheckMs: opts.recheckMs } : {}), ...(opts.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: opts.defaultTimeoutMs } : {}) },
+  );
 }

@@ -12,7 +12,11 @@ export type DesiredErrorCode =
   | 'SESSION_FAILED'
   | 'WAIT_ABORTED'
   | 'WRITE_CONFLICT'
-  | 'STORE_ERROR';
+  | 'STORE_ERROR'
+  | 'NOT_REPLICATED'
+  | 'SESSION_NOT_FOUND'
+  | 'WAIT_TIMEOUT'
+  | 'CLIENT_CLOSED';
 
 export class DesiredError extends Error {
   readonly code: DesiredErrorCode;
@@ -74,14 +78,23 @@ export class RedisUnavailableError extends DesiredError {
 }
 export const isRedisUnavailableError = (e: unknown): e is RedisUnavailableError => hasCode(e, 'REDIS_UNAVAILABLE');
 
-/** A write carried a fencing token lower than the current leader epoch: this writer is not the leader. */
+/**
+ * A write's fencing token is not current: lower than the leader epoch (a newer term began), or
+ * the store lost its epoch (`epoch` is 'missing': wiped or failed over with lost writes) and no
+ * term can prove it is current until a leader acquires again. This writer must not act.
+ */
 export class FencedError extends DesiredError {
   constructor(
     readonly token: number,
     readonly epoch: string,
     readonly operation: string,
   ) {
-    super('FENCED', `${operation} rejected: fencing token ${token} is older than leader epoch ${epoch}`);
+    super(
+      'FENCED',
+      epoch === 'missing'
+        ? `${operation} rejected: the store has no leader epoch (wiped or failed over with lost writes); fencing token ${token} cannot be proven current`
+        : `${operation} rejected: fencing token ${token} is older than leader epoch ${epoch}`,
+    );
   }
 }
 export const isFencedError = (e: unknown): e is FencedError => hasCode(e, 'FENCED');
@@ -116,3 +129,57 @@ export class WriteConflictError extends DesiredError {
   }
 }
 export const isWriteConflictError = (e: unknown): e is WriteConflictError => hasCode(e, 'WRITE_CONFLICT');
+
+/**
+ * A write was applied on the master but fewer replicas than required acknowledged it in time
+ * (REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS): a failover now could lose it. Spec writes are
+ * idempotent, so the caller may simply retry; `waitForReady` reports the session as lost if the
+ * write did vanish.
+ */
+export class NotReplicatedError extends DesiredError {
+  constructor(
+    readonly operation: string,
+    readonly acked: number,
+    readonly required: number,
+    readonly timeoutMs: number,
+  ) {
+    super('NOT_REPLICATED', `${operation}: written on the master, but ${acked} of ${required} required replicas acknowledged within ${timeoutMs} ms; a failover could lose it (retry, or check with getSession)`);
+  }
+}
+export const isNotReplicatedError = (e: unknown): e is NotReplicatedError => hasCode(e, 'NOT_REPLICATED');
+
+/**
+ * The session waited for has no live spec: `missing` (never written, or purged), `deleted` (a
+ * tombstone), or `vanished` (it existed when the wait began and is gone now: Redis lost it, e.g.
+ * a failover that lost writes or a flush). Write it again with ensureSession to start over.
+ */
+export class SessionNotFoundError extends DesiredError {
+  constructor(
+    readonly sessionId: string,
+    readonly reason: 'missing' | 'deleted' | 'vanished',
+  ) {
+    const why = { missing: 'has no spec (never written, or purged)', deleted: 'is deleted', vanished: 'vanished from Redis while waiting (lost by a failover or a flush); write it again' }[reason];
+    super('SESSION_NOT_FOUND', `session ${sessionId} ${why}`);
+  }
+}
+export const isSessionNotFoundError = (e: unknown): e is SessionNotFoundError => hasCode(e, 'SESSION_NOT_FOUND');
+
+/** `waitFor` gave up after `timeoutMs` (its default bound, or the one passed) without an answer. */
+export class WaitTimeoutError extends DesiredError {
+  constructor(
+    readonly sessionId: string,
+    readonly timeoutMs: number,
+    readonly lastPhase: string | undefined,
+  ) {
+    super('WAIT_TIMEOUT', `waiting for session ${sessionId} timed out after ${timeoutMs} ms (last phase: ${lastPhase ?? 'no status yet'})`);
+  }
+}
+export const isWaitTimeoutError = (e: unknown): e is WaitTimeoutError => hasCode(e, 'WAIT_TIMEOUT');
+
+/** The client was closed; it opens no new connection. Create a new client to go on. */
+export class ClientClosedError extends DesiredError {
+  constructor(readonly operation: string) {
+    super('CLIENT_CLOSED', `${operation}: the session client is closed`);
+  }
+}
+export const isClientClosedError = (e: unknown): e is ClientClosedError => hasCode(e, 'CLIENT_CLOSED');

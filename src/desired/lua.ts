@@ -4,6 +4,7 @@
  * `defineCommand` (EVALSHA with EVAL fallback).
  */
 import type { Cluster, Redis } from 'ioredis';
+import { UNELECTED_TOKEN } from './fencing.js';
 
 /**
  * Compare-and-set of a spec record + index + change hint + store marker, atomically.
@@ -30,14 +31,21 @@ return 1
 
 /**
  * The fencing check every controller write starts with. KEYS[1] is the leader epoch, ARGV[1]
- * the writer's fencing token. A missing epoch counts as 0; a non-numeric epoch fences everyone
- * (fail safe). Returns {'FENCED', <epoch>} from the script when the token is older.
+ * the writer's fencing token. Fenced (returns {'FENCED', <epoch or 'missing'>}) when:
+ * - the token is older than the epoch (a newer term began; epochs never repeat, so an equal
+ *   token is the current term's own);
+ * - the epoch key is missing and the token is an elected one (> UNELECTED_TOKEN): the store lost
+ *   its epoch (FLUSHALL, a failover that lost writes), so no term can prove it is current until
+ *   a leader acquires again;
+ * - the epoch or the token is not a number (fail safe).
  */
 const FENCE = `local raw = redis.call('GET', KEYS[1])
+local token = tonumber(ARGV[1])
 local epoch = 0
 if raw then epoch = tonumber(raw) end
-local token = tonumber(ARGV[1])
-if epoch == nil or token == nil or token < epoch then return {'FENCED', tostring(raw)} end
+if epoch == nil or token == nil or token < epoch or ((not raw) and token > ${UNELECTED_TOKEN}) then
+  return {'FENCED', raw or 'missing'}
+end
 `;
 
 /**

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { RealClock, type Clock } from '../common/clock.js';
 import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
 import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
+import { isFencedOff } from './fencing.js';
 import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import { RESERVATION_TTL_MS, WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
@@ -42,7 +43,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   private hints: LoggedHint[] = [];
   private seq = 0;
   private marker: StoreMarker | undefined;
-  private epoch = 0;
+  /** The leader epoch fencing checks against; undefined: none stored (as in an empty Redis). */
+  private epoch: number | undefined;
   private readonly wakeups = new Set<() => void>();
   private reconnects = 0;
   private readonly watchers = new Map<string, Set<StatusListener>>();
@@ -63,6 +65,11 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   /** Stores raw bytes as a record, bypassing validation (as a buggy gateway or a human could). */
   putRaw(record: 'spec' | 'status' | 'pool', id: string, raw: string | Buffer): void {
     (record === 'spec' ? this.specs : record === 'status' ? this.statuses : this.pools).set(id, raw);
+  }
+
+  /** Removes a record as data loss would (no tombstone, no hint, no publication). */
+  dropRaw(record: 'spec' | 'status' | 'pool', id: string): void {
+    (record === 'spec' ? this.specs : record === 'status' ? this.statuses : this.pools).delete(id);
   }
 
   /** Makes every active hint follower report `resync: reconnect`, as after a Redis reconnect. */
@@ -242,7 +249,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   // ---- StatusWriter ----
 
   private checkFence(token: number, operation: string): void {
-    if (!(token >= this.epoch)) throw new FencedError(token, String(this.epoch), operation);
+    if (isFencedOff(token, this.epoch)) throw new FencedError(token, this.epoch === undefined ? 'missing' : String(this.epoch), operation);
   }
 
   async writeStatus(id: string, status: SessionStatus, fencingToken: number, basis?: StatusBasis): Promise<StatusWriteResult> {

@@ -2,23 +2,26 @@
  * Maps Redis client failures to typed errors: a server reply error (WRONGTYPE, NOSCRIPT...)
  * becomes a DesiredError('STORE_ERROR'); anything else from the client (connection refused or
  * closed, command timeout, retries exhausted) becomes RedisUnavailableError. Typed errors
- * thrown by our own code pass through unchanged.
+ * thrown by our own code pass through unchanged. With the connection given, the message names
+ * the Redis it points at and the last connection error (redis-target.ts).
  */
 import { DesiredError, RedisUnavailableError } from './errors.js';
+import type { RedisLike } from './lua.js';
+import { describeConnectionState } from './redis-target.js';
 
-export function toDesiredError(operation: string, err: unknown): DesiredError {
+export function toDesiredError(operation: string, err: unknown, conn?: RedisLike): DesiredError {
   if (err instanceof DesiredError) return err;
   if (err instanceof Error && err.name === 'ReplyError') {
-    return new DesiredError('STORE_ERROR', `redis rejected ${operation}: ${err.message}`, { cause: err });
+    return new DesiredError('STORE_ERROR', `redis rejected ${operation}${describeConnectionState(conn)}: ${err.message}`, { cause: err });
   }
-  return new RedisUnavailableError(operation, { cause: err });
+  return new RedisUnavailableError(`${operation}${describeConnectionState(conn)}`, { cause: err });
 }
 
-/** Runs `fn`, rethrowing failures as typed errors naming `operation`. */
-export async function guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn`, rethrowing failures as typed errors naming `operation` (and `conn`'s target). */
+export async function guard<T>(operation: string, fn: () => Promise<T>, conn?: RedisLike): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw toDesiredError(operation, err);
+    throw toDesiredError(operation, err, conn);
   }
 }

@@ -5,9 +5,15 @@
  * Resync rules (the iteration yields `{type:'resync'}` and ends):
  * - `gap`: the next hint's `seq` is not cursor.seq + 1 (the stream was trimmed past the cursor,
  *   or the store was wiped and restarted its counter);
- * - `reconnect`: the dedicated connection reconnected (a failover may have lost writes);
+ * - `reconnect`: the dedicated connection is not the one the follower began on (it reconnected,
+ *   or a Cluster moved the slot to another node): a failover may have lost writes. Detected the
+ *   same way on every topology: the follower names its connection with a name unique to this
+ *   follow (CLIENT SETNAME) and sends CLIENT GETNAME in the same pipeline as every XREAD; a new
+ *   connection has no name;
  * - `error`: XREAD failed (timeout, connection closed for good).
+ * Aborting `signal` ends the iteration at once, even while a read is still pending.
  */
+import { randomUUID } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import type { KeyLayout } from './keys.js';
 import type { RedisLike } from './lua.js';
@@ -44,29 +50,44 @@ export async function* followHintStream(base: RedisLike, keys: KeyLayout, from: 
   const timeout = commandTimeoutOf(base);
   // Block for less than the command timeout, or every idle XREAD would "time out".
   const blockMs = Math.max(1, Math.min(opts.blockMs ?? DEFAULT_BLOCK_MS, timeout ? timeout - 500 : Infinity));
-  const conn: RedisLike =
-    base instanceof Cluster ? base.duplicate() : (base as Redis).duplicate({ connectionName: `esr-hints-${keys.prefix}` });
-  let readyCount = 0;
-  conn.on('ready', () => readyCount++);
+  const conn: RedisLike = base instanceof Cluster ? base.duplicate() : (base as Redis).duplicate();
+  const life = `esr-hints-${keys.prefix}-${randomUUID().slice(0, 8)}`;
   conn.on('error', () => undefined); // surfaced through the failing XREAD
-  const onAbort = (): void => conn.disconnect();
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = (): void => {
+      conn.disconnect();
+      resolve('aborted');
+    };
+  });
   signal.addEventListener('abort', onAbort, { once: true });
   let cursor = from;
+  let named = false;
   try {
     for (;;) {
       let reply: XReadReply;
+      let name: unknown;
       try {
-        reply = (await conn.xread('COUNT', HINT_BATCH, 'BLOCK', blockMs, 'STREAMS', keys.hints, cursor.id)) as XReadReply;
+        const pipe = conn.pipeline();
+        if (named) pipe.client('GETNAME');
+        else pipe.client('SETNAME', life);
+        pipe.xread('COUNT', HINT_BATCH, 'BLOCK', blockMs, 'STREAMS', keys.hints, cursor.id);
+        const result = await Promise.race([pipe.exec(), aborted]);
+        if (result === 'aborted' || signal.aborted) return;
+        const failed = result?.find(([err]) => err)?.[0];
+        if (!result || failed) throw failed ?? new Error('no reply');
+        name = result[0]![1];
+        reply = result[1]![1] as XReadReply;
       } catch (err) {
         if (signal.aborted) return;
         yield { type: 'resync', reason: 'error', message: `reading hints failed: ${(err as Error).message}` };
         return;
       }
-      if (signal.aborted) return;
-      if (readyCount > 1) {
-        yield { type: 'resync', reason: 'reconnect', message: 'the hint connection reconnected; hints may have been lost' };
+      if (named && name !== life) {
+        yield { type: 'resync', reason: 'reconnect', message: 'the hint connection is a new one (reconnected or moved to another node); hints may have been lost' };
         return;
       }
+      named = true;
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) continue;
       const hints: Hint[] = [];

@@ -125,7 +125,7 @@ export async function readSnapshot(
 
     scope.commit();
     return { sessions, pools, readAt, cursor, marker, invalidCount };
-  });
+  }, redis);
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { Cluster, type Redis } from 'ioredis';
 import { decodeSessionStatus, type Decoded } from './decode.js';
+import { ClientClosedError } from './errors.js';
 import type { KeyLayout } from './keys.js';
 import type { RedisLike } from './lua.js';
 import type { SessionStatus } from './schema.js';
@@ -26,6 +27,7 @@ export class RedisStatusFeed {
   private sub: RedisLike | undefined;
   private readonly watchers = new Map<string, Set<Watcher>>();
   private readyCount = 0;
+  private closed = false;
 
   constructor(
     private readonly base: RedisLike,
@@ -71,6 +73,7 @@ export class RedisStatusFeed {
 
   /** Subscribes, delivers the current status, and returns the unsubscribe function. */
   async watch(id: string, listener: StatusListener): Promise<() => Promise<void>> {
+    if (this.closed) throw new ClientClosedError(`watchStatus ${id}`);
     const channel = this.keys.statusChannel(id);
     const w: Watcher = { id, listener, gotMessage: false };
     let set = this.watchers.get(channel);
@@ -97,7 +100,9 @@ export class RedisStatusFeed {
     return unsubscribe;
   }
 
+  /** Drops every watch and the subscriber connection; later watches reject (nothing is reopened). */
   close(): void {
+    this.closed = true;
     this.watchers.clear();
     this.sub?.disconnect();
     this.sub = undefined;

@@ -6,11 +6,16 @@
  * Spec writes are read-compute-CAS: the record is read, the next record (generation bumped only
  * on a real change) is computed, and one Lua script writes it only if the record is still the
  * one read, together with the index entry and the change hint. A lost race is retried.
+ *
+ * "Acknowledged means durable": with replica acknowledgement on (REDIS_WAIT_REPLICAS, default 1
+ * on Sentinel and Cluster), a spec write resolves only once that many replicas hold it, and
+ * rejects with NotReplicatedError otherwise (the gateway retries; the write is idempotent).
  */
 import { randomUUID } from 'node:crypto';
 import { RealClock, type Clock } from '../common/clock.js';
 import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
-import { DesiredError, FencedError, InvalidSpecError, WriteConflictError } from './errors.js';
+import { DesiredError, FencedError, InvalidSpecError, NotReplicatedError, WriteConflictError } from './errors.js';
+import { awaitReplicas, replicaAckOf, type ReplicaAck } from './redis-durability.js';
 import { DEFAULT_PREFIX, keyLayout, type KeyLayout } from './keys.js';
 import { withScripts, type RedisLike, type ScriptedRedis } from './lua.js';
 import * as warm from './redis-warm.js';
@@ -41,6 +46,8 @@ export interface RedisDesiredStoreOptions {
   onInvalidRecord?: InvalidRecordHook;
   /** Disconnect `redis` on close() (true when the store created it). */
   ownsConnection?: boolean;
+  /** Replicas that must hold a spec write before it resolves; default: the connection's rule. */
+  replicaAck?: ReplicaAck;
 }
 
 export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter, WarmStore {
@@ -51,6 +58,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   private readonly onInvalid: InvalidRecordHook;
   private readonly feed: RedisStatusFeed;
   private readonly ownsConnection: boolean;
+  private readonly replicaAck: ReplicaAck;
   /** Records decoded by the last snapshot, reused while their bytes are unchanged. */
   private readonly decodeMemo = new DecodeMemo();
 
@@ -61,8 +69,9 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     this.hintsMaxLen = opts.hintsMaxLen ?? DEFAULT_HINTS_MAX_LEN;
     this.onInvalid = opts.onInvalidRecord ?? (() => undefined);
     this.ownsConnection = opts.ownsConnection ?? false;
+    this.replicaAck = opts.replicaAck ?? replicaAckOf(opts.redis);
     this.feed = new RedisStatusFeed(this.redis, this.keys, async (id) =>
-      decodeSessionStatus(await guard('read status', () => this.redis.getBuffer(this.keys.sessionStatus(id)))),
+      decodeSessionStatus(await guard('read status', () => this.redis.getBuffer(this.keys.sessionStatus(id)), this.redis)),
     );
   }
 
@@ -84,6 +93,15 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     return written === 1;
   }
 
+  /** Resolves `result` once enough replicas hold what this connection wrote to `key`; NotReplicatedError otherwise. */
+  private async durable<T>(operation: string, key: string, result: T): Promise<T> {
+    const { replicas, timeoutMs } = this.replicaAck;
+    if (replicas <= 0) return result;
+    const acked = await awaitReplicas(this.redis, key, this.replicaAck);
+    if (acked < replicas) throw new NotReplicatedError(operation, acked, replicas, timeoutMs);
+    return result;
+  }
+
   async ensureSession(input: SessionSpecInput): Promise<SpecWriteResult<SessionSpec>> {
     const content = parseSessionInput(input);
     const id = content.id;
@@ -95,11 +113,11 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         const status = decodeSessionStatus(statusRaw);
         const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
         const next = nextSessionSpec(prev.kind === 'ok' ? prev.value : undefined, floor, content, this.clock.now());
-        if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
-        if (next && (await this.cas('session', specKey, this.keys.sessionIndex, id, specRaw ?? null, next))) return { spec: next, changed: true };
+        if (!next && prev.kind === 'ok') return this.durable(`ensureSession ${id}`, specKey, { spec: prev.value, changed: false });
+        if (next && (await this.cas('session', specKey, this.keys.sessionIndex, id, specRaw ?? null, next))) return this.durable(`ensureSession ${id}`, specKey, { spec: next, changed: true });
       }
       throw new WriteConflictError(specKey, CAS_ATTEMPTS);
-    });
+    }, this.redis);
   }
 
   async deleteSession(id: string): Promise<boolean> {
@@ -114,10 +132,10 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         }
         const next = tombstoneOf(prev.value, this.clock.now());
         if (!next) return false;
-        if (await this.cas('session', specKey, this.keys.sessionIndex, id, raw, next)) return true;
+        if (await this.cas('session', specKey, this.keys.sessionIndex, id, raw, next)) return this.durable(`deleteSession ${id}`, specKey, true);
       }
       throw new WriteConflictError(specKey, CAS_ATTEMPTS);
-    });
+    }, this.redis);
   }
 
   async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
@@ -128,11 +146,11 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         const raw = await this.redis.getBuffer(key);
         const prev = decodePoolSpec(raw, name);
         const next = nextPoolSpec(prev.kind === 'ok' ? prev.value : undefined, name, template, target, this.clock.now());
-        if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
-        if (next && (await this.cas('pool', key, this.keys.poolIndex, name, raw, next))) return { spec: next, changed: true };
+        if (!next && prev.kind === 'ok') return this.durable(`setWarmPool ${name}`, key, { spec: prev.value, changed: false });
+        if (next && (await this.cas('pool', key, this.keys.poolIndex, name, raw, next))) return this.durable(`setWarmPool ${name}`, key, { spec: next, changed: true });
       }
       throw new WriteConflictError(key, CAS_ATTEMPTS);
-    });
+    }, this.redis);
   }
 
   private entryOf(id: string, specRaw: Buffer | null | undefined, statusRaw: Buffer | null | undefined): SessionEntry | undefined {
@@ -145,7 +163,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     return guard(`readSession ${id}`, async () => {
       const [spec, status] = await this.redis.mgetBuffer(this.keys.sessionSpec(id), this.keys.sessionStatus(id));
       return this.entryOf(id, spec, status);
-    });
+    }, this.redis);
   }
 
   async readPool(name: string): Promise<PoolEntry | undefined> {
@@ -155,7 +173,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
       if (d.kind === 'ok') return { name, spec: d.value };
       this.onInvalid({ kind: 'pool', id: name, invalid: d.invalid });
       return { name, invalid: d.invalid };
-    });
+    }, this.redis);
   }
 
   async listSessions(opts: ListOptions = {}): Promise<SessionPage> {
@@ -175,11 +193,11 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         if (e) sessions.push(e);
       });
       return ids.length > limit ? { sessions, nextCursor: page[page.length - 1] } : { sessions };
-    });
+    }, this.redis);
   }
 
   watchStatus(id: string, listener: StatusListener): Promise<() => Promise<void>> {
-    return guard(`watchStatus ${id}`, () => this.feed.watch(id, listener));
+    return guard(`watchStatus ${id}`, () => this.feed.watch(id, listener), this.redis);
   }
 
   snapshot(): Promise<DesiredSnapshot> {
@@ -201,7 +219,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `writeStatus ${id}`);
       if (reply[0] === 'CONFLICT') return { outcome: 'conflict', generation: Number(reply[1] ?? -1) };
       return reply[0] === 'GONE' ? { outcome: 'session-gone' } : { outcome: 'written' };
-    });
+    }, this.redis);
   }
 
   async purgeSession(id: string, generation: number, fencingToken: number): Promise<boolean> {
@@ -210,7 +228,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
       const reply = await this.redis.esrPurgeSession(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionIndex, fencingToken, generation, id, k.statusChannel(id));
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `purgeSession ${id}`);
       return reply[0] === 'OK';
-    });
+    }, this.redis);
   }
 
   // ---- WarmStore (src/desired/redis-warm.ts) ----

@@ -28,14 +28,14 @@ export async function claimWarmTask(
     if (reply[0] === 'GONE') return { outcome: 'session-gone' };
     if (reply[0] === 'OK') return { outcome: 'claimed', taskArn: reply[1]! };
     return { outcome: 'taken' };
-  });
+  }, redis);
 }
 
 async function fencedWrite(redis: ScriptedRedis, k: KeyLayout, key: string, mode: 'set' | 'hdel', value: string, token: number, what: string): Promise<void> {
   await guard(what, async () => {
     const reply = await redis.esrFencedWrite(k.leaderEpoch, key, token, mode, value);
     if (reply[0] === 'FENCED') throw new FencedError(token, reply[1] ?? '?', what);
-  });
+  }, redis);
 }
 
 export async function reserveForStop(redis: ScriptedRedis, k: KeyLayout, taskArn: string, at: number, token: number): Promise<'reserved' | 'claimed'> {
@@ -51,7 +51,7 @@ export function releaseWarmClaim(redis: ScriptedRedis, k: KeyLayout, taskArn: st
 }
 
 export async function warmClaims(redis: ScriptedRedis, k: KeyLayout, onInvalid: (arn: string, message: string) => void): Promise<Map<string, WarmClaim>> {
-  const raw = await guard('warmClaims', () => redis.hgetall(k.warmClaims));
+  const raw = await guard('warmClaims', () => redis.hgetall(k.warmClaims), redis);
   const out = new Map<string, WarmClaim>();
   for (const [arn, json] of Object.entries(raw)) {
     try {
@@ -66,7 +66,7 @@ export async function warmClaims(redis: ScriptedRedis, k: KeyLayout, onInvalid: 
 }
 
 export async function readPoolStatus(redis: ScriptedRedis, k: KeyLayout, name: string): Promise<WarmPoolStatus | undefined> {
-  const raw = await guard(`readPoolStatus ${name}`, () => redis.get(k.poolStatus(name)));
+  const raw = await guard(`readPoolStatus ${name}`, () => redis.get(k.poolStatus(name)), redis);
   if (raw === null) return undefined;
   try {
     const parsed = WarmPoolStatusSchema.safeParse(JSON.parse(raw));

@@ -1,7 +1,9 @@
 /**
  * FLUSHALL with 100 running sessions, on a private redis-server (never the shared one), against a
  * real `reconciler run` process: zero tasks stopped; the desired-state brake is visible in
- * /metrics and `reconciler brake status`; `reconciler brake release` releases it.
+ * /metrics and `reconciler brake status`; `reconciler brake release` releases it; the leader's
+ * next term has a higher fencing epoch than the wiped one (the epoch never goes backwards).
+ * Log lines are awaited, not read once: the daemon's stdout may arrive after its /metrics answer.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import { connectSessionClient } from '../../src/desired/client.js';
 import { spawnDaemon } from '../support/daemon-process.js';
 import { uniquePrefix } from '../support/redis.js';
 import { eventually, stackEnv, startSim } from '../support/stack.js';
-import { duplicates, HA_ENV } from '../leader/support/ha-harness.js';
+import { duplicates, epochOf, HA_ENV } from '../leader/support/ha-harness.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/reconciler.js');
 const run = promisify(execFile);
@@ -58,6 +60,8 @@ describe('FLUSHALL of the desired state', () => {
 
     const admin = new Redis(redisServer.url);
     cleanups.push(async () => admin.disconnect());
+    const epochBefore = await epochOf(admin, prefix);
+    expect(epochBefore).toBeGreaterThan(0);
     await admin.flushall(); // private server: the shared Redis is never flushed
     const flushedAt = Date.now();
     const engagedMs = await eventually('brake engaged in /metrics', async () => (await brakeMetric(httpPort)) === 1, 10_000);
@@ -70,7 +74,11 @@ describe('FLUSHALL of the desired state', () => {
     console.log(`flushall: brake engaged ${engagedMs} ms after FLUSHALL; StopTask calls ${stops()} in ${Date.now() - flushedAt} ms; live sessions ${live}/${N}`);
     expect(stops()).toBe(0);
     expect(live).toBe(N);
-    expect(daemon.output()).toMatch(/safety brake engaged, stops paused/);
+    await eventually('the brake logged', () => /safety brake engaged, stops paused/.test(daemon.output()), 10_000);
+    await eventually('a new term after the wipe', async () => (await epochOf(admin, prefix)) > 0, 10_000);
+    const epochAfter = await epochOf(admin, prefix);
+    console.log(`flushall: fencing epoch before the wipe ${epochBefore}, after ${epochAfter}`);
+    expect(epochAfter).toBeGreaterThan(epochBefore);
     // Held stops are `deferred`, not errors, and logged as one warning per reason (not one per stop per retry).
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     const actions = (result: string): number => Number(metrics.match(new RegExp(`^esr_actions_total\\{type="stopTask",result="${result}"\\} (\\d+)`, 'm'))?.[1] ?? NaN);
@@ -83,7 +91,7 @@ describe('FLUSHALL of the desired state', () => {
     const released = await run(process.execPath, [bin, 'brake', 'release', '--by', 'test'], { env: { ...process.env, ...env } });
     expect(released.stdout).toMatch(/brake release requested/);
     await eventually('brake released in /metrics', async () => (await brakeMetric(httpPort)) === 0, 10_000);
-    expect(daemon.output()).toMatch(/safety brake released by operator/);
+    await eventually('the release logged', () => /safety brake released by operator/.test(daemon.output()), 10_000);
     // Released: the operator accepted the empty desired state, so the orphans go (under the budget).
     await eventually('stops resume after the release', () => stops() > 0, 15_000);
     daemon.child.kill('SIGTERM');

@@ -121,6 +121,7 @@ export class HighAvailability {
       onResult: (key, label, err) => {
         if (isFencedError(err)) {
           this.fencedWrites++;
+          void this.elector?.tryOnce(); // a fenced leader learns at once that its term ended (or that the store lost its epoch)
           this.a.log?.warn({ key, fencedWrites: this.fencedWrites, err: (err as Error).message }, 'stale write rejected by fencing');
         }
         user.onResult?.(key, label, err);

@@ -5,7 +5,10 @@
  * - a leader that could not renew for `renewDeadlineMs` steps down on its own (before the lease,
  *   `leaseMs`, can expire in Redis and a follower take over);
  * - every acquisition starts a new term with a higher fencing epoch (lease-scripts.ts);
- *   `fencingToken()` is that epoch, carried by every status write.
+ *   `fencingToken()` is that epoch, carried by every status write;
+ * - with replica acknowledgement on (`replicaAck`, default: the connection's REDIS_WAIT_REPLICAS),
+ *   a term counts only once that many replicas hold its epoch: a failover that loses writes can
+ *   then not roll the store back to an older term this replica would act beside.
  *
  * Time: the local view of the lease is measured from when the acquire/renew command was *sent*,
  * so it never outlives the lease in Redis. `isLeader()` and `remainingLeaseMs()` check the clock
@@ -16,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { RedisLike } from '../../desired/lua.js';
+import { awaitReplicas, replicaAckOf, type ReplicaAck } from '../../desired/redis-durability.js';
 import { leaseKeys, withLeaseScripts, type LeaseScripts } from './lease-scripts.js';
 
 export interface LeaderTimings {
@@ -58,6 +62,8 @@ export interface LeaderElectorOptions {
   timings?: Partial<LeaderTimings>;
   /** Human part of the holder token; default `hostname:pid`. */
   identity?: string;
+  /** Replicas that must hold a new term's epoch before it is acted on; default: the connection's rule. */
+  replicaAck?: ReplicaAck;
   /** Redis failures of acquire/renew/release (they are retried; leadership decays by the rules above). */
   onError?: (where: 'acquire' | 'renew' | 'release', err: unknown) => void;
 }
@@ -69,6 +75,7 @@ export class LeaderElector {
   private readonly redis: RedisLike & LeaseScripts;
   private readonly keys: { lease: string; epoch: string };
   private readonly clock: Clock;
+  private readonly replicaAck: ReplicaAck;
   private state: LeaderState = 'idle';
   private epoch = 0;
   /** Highest epoch seen in Redis: a new term never gets an epoch at or below it. */
@@ -79,6 +86,8 @@ export class LeaderElector {
   private holder: string | undefined;
   private timer: TimerHandle | undefined;
   private halted = false;
+  /** Holds the lease for a term that replicas have not acknowledged (not acted on). */
+  private holdsUnacknowledged = false;
   private attempt: Promise<void> | undefined;
   private readonly listeners = new Set<(c: LeadershipChange) => void>();
 
@@ -89,6 +98,7 @@ export class LeaderElector {
     this.redis = withLeaseScripts(o.redis);
     this.keys = leaseKeys(o.prefix);
     this.clock = o.clock;
+    this.replicaAck = o.replicaAck ?? replicaAckOf(o.redis);
     this.token = `${o.identity ?? `${hostname()}:${process.pid}`}/${randomUUID()}`;
   }
 
@@ -174,14 +184,19 @@ export class LeaderElector {
       return;
     }
     this.known = true;
+    const acquired = Number(reply[0]) === 1;
+    const epoch = acquired ? Number(reply[1]) : NaN;
+    if (acquired) this.highestEpoch = Math.max(this.highestEpoch, epoch);
+    const acknowledged = acquired && (await this.termAcknowledged(epoch));
     if (this.halted || this.state !== 'follower') {
       // Stopped meanwhile: give back a lease this attempt may have taken.
-      if (Number(reply[0]) === 1) await this.redis.esrLeaseRelease(this.keys.lease, this.token).catch(() => undefined);
+      if (acquired) await this.redis.esrLeaseRelease(this.keys.lease, this.token).catch(() => undefined);
       return;
     }
-    if (Number(reply[0]) === 1) {
-      this.epoch = Number(reply[1]);
-      this.highestEpoch = Math.max(this.highestEpoch, this.epoch);
+    this.holdsUnacknowledged = acquired && !acknowledged;
+    if (acquired && !acknowledged) return; // holds the lease, does not act; the next attempt starts a new term
+    if (acquired) {
+      this.epoch = epoch;
       this.renewedAt = sentAt;
       this.expiresAt = sentAt + this.timings.leaseMs;
       this.holder = this.token;
@@ -192,6 +207,20 @@ export class LeaderElector {
     this.holder = String(reply[1]);
     const seen = Number(reply[3]);
     if (Number.isSafeInteger(seen)) this.highestEpoch = Math.max(this.highestEpoch, seen);
+  }
+
+  /** Whether enough replicas hold the new term's epoch (always, when acknowledgement is off). */
+  private async termAcknowledged(epoch: number): Promise<boolean> {
+    const { replicas, timeoutMs } = this.replicaAck;
+    if (replicas <= 0) return true;
+    try {
+      const acked = await awaitReplicas(this.redis, this.keys.epoch, this.replicaAck);
+      if (acked >= replicas) return true;
+      this.o.onError?.('acquire', new Error(`term ${epoch} not acted on: ${acked} of ${replicas} required replicas acknowledged its epoch within ${timeoutMs} ms (REDIS_WAIT_REPLICAS)`));
+    } catch (err) {
+      this.o.onError?.('acquire', err);
+    }
+    return false;
   }
 
   private async renew(): Promise<void> {
@@ -243,6 +272,8 @@ export class LeaderElector {
     if (this.timer) this.clock.clearTimer(this.timer);
     await this.attempt?.catch(() => undefined);
     if (this.state === 'leader') await this.release();
+    else if (this.holdsUnacknowledged) await this.redis.esrLeaseRelease(this.keys.lease, this.token).catch(() => undefined);
+    this.holdsUnacknowledged = false;
     this.state = 'stopped';
   }
 

@@ -5,9 +5,12 @@
  *
  * Rules:
  * - acquire: succeeds when the lease is free or already ours; every success starts a new term
- *   and increments the epoch in the same script, so the new term's token fences every write of
- *   an older one. The epoch never goes below `minEpoch` (the highest epoch this replica has seen),
- *   so a wiped store (FLUSHALL) cannot hand out an epoch an old leader already holds.
+ *   whose epoch, set in the same script, is the largest of: the stored epoch + 1, `minEpoch`
+ *   (the highest epoch this replica has seen + 1), and the Redis server's clock in milliseconds
+ *   (`TIME`). The clock part is what keeps epochs increasing when the epoch key itself is lost
+ *   (FLUSHALL, a failover that loses writes): a term begun later gets a larger number than any
+ *   term begun before, whatever the store remembers. See docs/fencing.md for the argument and
+ *   its one assumption (Redis servers' clocks agree to within the failover time).
  * - renew: only while the lease holds our token AND the epoch is still our term's.
  * - release: deletes the lease only when it holds our token.
  */
@@ -17,6 +20,7 @@ import type { RedisLike } from '../../desired/lua.js';
 /**
  * KEYS: 1 lease, 2 epoch. ARGV: 1 token, 2 lease ms, 3 minEpoch.
  * Returns {1, epoch} when acquired, {0, holder, pttl ms, epoch (-1 when unreadable)} otherwise.
+ * An unreadable stored epoch (not a number) is replaced: the clock part alone is still above it.
  */
 const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
@@ -24,13 +28,14 @@ if cur and cur ~= ARGV[1] then
   local e = tonumber(redis.call('GET', KEYS[2]) or '0') or -1
   return {0, cur, redis.call('PTTL', KEYS[1]), e}
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local epoch = redis.call('INCR', KEYS[2])
+local t = redis.call('TIME')
+local epoch = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local stored = tonumber(redis.call('GET', KEYS[2]) or '0')
+if stored and stored + 1 > epoch then epoch = stored + 1 end
 local min = tonumber(ARGV[3])
-if min and epoch < min then
-  redis.call('SET', KEYS[2], min)
-  epoch = min
-end
+if min and min > epoch then epoch = min end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], string.format('%.0f', epoch))
 return {1, epoch}
 `;
 
