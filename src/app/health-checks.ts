@@ -5,6 +5,7 @@
  * election); adding a name again replaces the check.
  */
 import type { RedisLike } from '../desired/lua.js';
+import { execRouted } from '../desired/redis-pipeline.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -114,8 +115,7 @@ export const PROBE_KEY_TTL_MS = 60_000;
  */
 export function redisPrimaryCheck(redis: RedisLike, probeKey: string): HealthCheck {
   return async () => {
-    const replies = await redis.pipeline().set(probeKey, String(Date.now()), 'PX', PROBE_KEY_TTL_MS).call('ROLE').exec();
-    if (!replies) return { ok: false, message: 'no reply' };
+    const replies = await execRouted(redis, (p) => p.set(probeKey, String(Date.now()), 'PX', PROBE_KEY_TTL_MS).call('ROLE'));
     const [[setErr], [roleErr, role]] = replies as [[Error | null, unknown], [Error | null, unknown]];
     if (setErr) return { ok: false, message: `the master of ${probeKey} refuses writes: ${setErr.message}` };
     if (roleErr) return { ok: false, message: `ROLE failed: ${roleErr.message}` };

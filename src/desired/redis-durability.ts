@@ -9,6 +9,7 @@
  * command on the written key, so a Cluster routes it to the master that took the write.
  */
 import type { RedisLike } from './lua.js';
+import { execRouted } from './redis-pipeline.js';
 
 /** How many replicas must acknowledge, and how long to wait for them, ms. `replicas: 0` = off. */
 export interface ReplicaAck {
@@ -38,8 +39,8 @@ export function replicaAckOf(conn: RedisLike): ReplicaAck {
  */
 export async function awaitReplicas(conn: RedisLike, key: string, ack: ReplicaAck): Promise<number> {
   if (ack.replicas <= 0) return Infinity;
-  const replies = await conn.pipeline().exists(key).wait(ack.replicas, ack.timeoutMs).exec();
-  const [err, acked] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
+  const replies = await execRouted(conn, (p) => p.exists(key).wait(ack.replicas, ack.timeoutMs));
+  const [err, acked] = replies[1] ?? [new Error('no reply to WAIT'), 0];
   if (err) throw err;
   return Number(acked);
 }

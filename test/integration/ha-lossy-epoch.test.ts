@@ -5,9 +5,12 @@
  * While the replica is paused, a leader term is acquired and used (both lost with the old
  * master), and an acquisition that waits for a replica is not acted on. After the promotion a
  * replica that never saw the lost term acquires: its epoch is above every epoch ever handed
- * out, and the lost term's writes are fenced.
+ * out, and the lost term's writes are fenced. Readiness (the `{PREFIX}` slot's master accepts a
+ * write) is false while that master is dead, and true again after the promotion.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { redisPrimaryCheck } from '../../src/app/health-checks.js';
+import { eventually } from '../support/eventually.js';
 import { VirtualClock } from '../../src/common/clock.js';
 import { LeaderElector, leaseKeys } from '../../src/controller/leader/index.js';
 import { isFencedError } from '../../src/desired/errors.js';
@@ -56,6 +59,10 @@ describe.each(['sentinel', 'cluster'] as const)('fencing epoch across a lossy fa
     const e1 = first.fencingToken();
     expect((await store.writeStatus('s1', aStatus(), e1)).outcome).toBe('written');
 
+    const check = redisPrimaryCheck(connect(), `${tag}:readyz`);
+    const ready = (): Promise<{ ok: boolean; message?: string }> => Promise.resolve().then(check);
+    expect((await ready()).ok).toBe(true);
+    let readyWhileDown: boolean | undefined;
     let lost = 0;
     let unacknowledged: LeaderElector | undefined;
     const result = await lossyFailover(topo, {
@@ -76,7 +83,12 @@ describe.each(['sentinel', 'cluster'] as const)('fencing epoch across a lossy fa
         expect(unacknowledged.isLeader()).toBe(false);
         await unacknowledged.stop();
       },
+      afterKill: async () => {
+        readyWhileDown = (await ready().catch(() => ({ ok: false }))).ok;
+      },
     });
+    expect(readyWhileDown).toBe(false);
+    await eventually('ready on the promoted master', async () => (await ready().catch(() => ({ ok: false }))).ok, 30_000);
     expect(result.lostWrites).toBe(true);
 
     const admin = connect({ REDIS_WAIT_REPLICAS: '0' });

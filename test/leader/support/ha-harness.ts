@@ -85,13 +85,15 @@ export interface TcpProxy {
   url: string;
   /** Holds every byte from clients to the server until thaw() (a partitioned or slow network). */
   freeze(): void;
+  /** New connections go to `redisUrl` from now on; open ones stay where they are (one endpoint, failed over). */
+  retarget(redisUrl: string): void;
   thaw(): void;
   close(): Promise<void>;
 }
 
-/** A TCP proxy in front of Redis whose client->server direction can be frozen. */
+/** A TCP proxy in front of Redis whose client->server direction can be frozen, and whose target can move. */
 export async function startRedisProxy(redisUrl: string): Promise<TcpProxy> {
-  const target = new URL(redisUrl);
+  let target = new URL(redisUrl);
   const clients = new Set<net.Socket>();
   let frozen = false;
   const server = net.createServer((client) => {
@@ -115,6 +117,9 @@ export async function startRedisProxy(redisUrl: string): Promise<TcpProxy> {
     freeze: () => {
       frozen = true;
       for (const c of clients) c.pause();
+    },
+    retarget: (url) => {
+      target = new URL(url);
     },
     thaw: () => {
       frozen = false;
