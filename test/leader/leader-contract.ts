@@ -3,7 +3,7 @@
  * group and a 3+3 Cluster): a unique prefix per test. Scheduling runs on a virtual clock
  * (attempts are driven with tryOnce); where the lease TTL in Redis matters, short real leases.
  *
- * Epochs are the Redis server's clock in ms (or the last epoch + 1 when that is larger), so the
+ * Epochs are the Redis server's clock in µs (or the last epoch + 1 when that is larger), so the
  * tests assert order (strictly increasing, never reused), not small numbers.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -75,31 +75,31 @@ export function leaderElectorContract(target: RedisTestTarget): void {
       electors.push(e);
       return e;
     };
-    /** The Redis server clock, ms (the epoch's lower bound). */
-    const serverMs = async (): Promise<number> => {
+    /** The Redis server clock, µs (the epoch's lower bound). */
+    const serverUs = async (): Promise<number> => {
       const node = await target.nodeFor('{x}');
       try {
         const [s, us] = await node.admin.time();
-        return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+        return Number(s) * 1_000_000 + Number(us);
       } finally {
         node.close();
       }
     };
 
-    it('one of two replicas leads; the epoch (server clock, ms) is the fencing token; the lease is in Redis under the hash tag', async () => {
+    it('one of two replicas leads; the epoch (server clock, µs) is the fencing token; the lease is in Redis under the hash tag', async () => {
       const p = prefix();
       const clock = new VirtualClock();
       const a = elector(p, clock, undefined, 'a');
       const b = elector(p, clock, undefined, 'b');
       const changes: LeadershipChange[] = [];
       a.onChange((c) => changes.push(c));
-      const before = await serverMs();
+      const before = await serverUs();
       await a.start();
       await b.start();
       expect(a.isLeader()).toBe(true);
       expect(b.isLeader()).toBe(false);
       expect(a.fencingToken()).toBeGreaterThanOrEqual(before);
-      expect(a.fencingToken()).toBeLessThanOrEqual((await serverMs()) + 1);
+      expect(a.fencingToken()).toBeLessThanOrEqual((await serverUs()) + 1);
       expect(a.remainingLeaseMs()).toBe(15_000);
       expect(b.remainingLeaseMs()).toBe(0);
       expect(b.leadershipKnown()).toBe(true);

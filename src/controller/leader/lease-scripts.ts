@@ -6,8 +6,8 @@
  * Rules:
  * - acquire: succeeds when the lease is free or already ours; every success starts a new term
  *   whose epoch, set in the same script, is the largest of: the stored epoch + 1, `minEpoch`
- *   (the highest epoch this replica has seen + 1), and the Redis server's clock in milliseconds
- *   (`TIME`). The clock part is what keeps epochs increasing when the epoch key itself is lost
+ *   (the highest epoch this replica has seen + 1), and the Redis server's clock in microseconds
+ *   (`TIME`; about 1.8e15 now, exact in a Lua double and a JS number until 2255). The clock part is what keeps epochs increasing when the epoch key itself is lost
  *   (FLUSHALL, a failover that loses writes): a term begun later gets a larger number than any
  *   term begun before, whatever the store remembers. See docs/fencing.md for the argument and
  *   its one assumption (Redis servers' clocks agree to within the failover time).
@@ -29,7 +29,7 @@ if cur and cur ~= ARGV[1] then
   return {0, cur, redis.call('PTTL', KEYS[1]), e}
 end
 local t = redis.call('TIME')
-local epoch = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local epoch = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local stored = tonumber(redis.call('GET', KEYS[2]) or '0')
 if stored and stored + 1 > epoch then epoch = stored + 1 end
 local min = tonumber(ARGV[3])
