@@ -53,8 +53,8 @@ end
  * KEYS: 1 leader epoch, 2 spec record, 3 status record.
  * ARGV: 1 fencing token, 2 status JSON, 3 status channel, 4 basis generation ('' = unconditional).
  * Returns {'OK'}, {'GONE'} (no spec record: purged), {'CONFLICT', <generation>} (the spec is
- * not at the basis generation: the status describes another record) or {'FENCED', <epoch>}.
- * A missing epoch counts as 0; a non-numeric epoch fences everyone (fail safe).
+ * not at the basis generation: the status describes another record) or {'FENCED', <epoch>}
+ * (the FENCE rules above).
  */
 const WRITE_STATUS = `
 ${FENCE}local specRaw = redis.call('GET', KEYS[2])
