@@ -11,7 +11,7 @@ import { planAll } from '../../src/controller/plan/plan.js';
 import { planSession } from '../../src/controller/plan/plan-session.js';
 import type { SessionEntry } from '../../src/desired/types.js';
 import type { ObservedTask } from '../../src/observed/model.js';
-import { aPlanConfig, aSpec, aStatus, aTask, anObserved, T0 } from '../../test/fixtures/builders.js';
+import { aPlanConfig, aSpec, aStatus, aTask, anObserved, contentTagsFor, T0 } from '../../test/fixtures/builders.js';
 import { median } from './stats.js';
 
 export interface PlanScaling {
@@ -36,7 +36,7 @@ export function convergedInputs(n: number): { sessions: Map<string, SessionEntry
   for (let i = 0; i < n; i++) {
     const id = `p${i.toString(36).padStart(6, '0')}`;
     const spec = aSpec({ id, userId: `u${i}` });
-    const task = aTask({ session: id, privateIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` });
+    const task = aTask({ session: id, extraTags: contentTagsFor(spec), privateIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` });
     const starting = aStatus({ phase: 'Starting', incarnation: 1, taskArn: task.arn });
     const first = planSession({ id, entry: { id, spec, status: starting }, tasks: [task], accessPoints: [], accessPointsKnown: true, knownFamilies: ALL_FAMILIES }, T0 + 20_000, cfg);
     const written = first.actions.find((a) => a.type === 'writeStatus');
