@@ -7,6 +7,9 @@ import type { AwsApi, EcsApi, EfsApi } from '../observed/aws-api.js';
 import type { AwsCallGuard, RateLimiterRegistry } from './resilience/index.js';
 import type { GuardedCall, GuardedCallRequest } from './execute/context.js';
 import type { Parking } from './queue/parking.js';
+import { poolKey } from './plan/plan-pool.js';
+
+const POOL_KEY_PREFIX = poolKey('');
 
 /** Task launches are drawn from this bucket, once per task (RunTask `count`). */
 export const LAUNCH_BUCKET = 'fargate:TaskLaunch';
@@ -42,6 +45,8 @@ export function guardedCallFrom(
       service: req.service,
       operation: req.operation,
       ...(req.key ? { key: req.key } : {}),
+      requestClass: req.requestClass ?? (req.key?.startsWith(POOL_KEY_PREFIX) ? 'pool' : 'session'),
+      ...(req.requestedAt !== undefined ? { requestedAt: req.requestedAt } : {}),
       ...(req.launches ? { extraTokens: { [LAUNCH_BUCKET]: req.launches } } : {}),
       budgetMs: budgets.byOperation?.[req.operation] ?? budgets.defaultMs,
       call: fn,

@@ -9,6 +9,7 @@ import type { WarmStore } from '../../desired/warm-schema.js';
 import type { AwsApi } from '../../observed/aws-api.js';
 import type { ControllerCache } from '../cache.js';
 import type { Action } from '../plan/actions.js';
+import type { RequestClass } from '../queue/request-order.js';
 
 export type AwsService = 'ecs' | 'efs';
 
@@ -20,6 +21,10 @@ export interface GuardedCallRequest {
   key?: string;
   /** Task launches this call makes (the Fargate launch bucket); 0 for non-launch calls. */
   launches?: number;
+  /** Who the call is for (queue/request-order.ts); default: `pool` for a pool key, else `session`. */
+  requestClass?: RequestClass;
+  /** When the caller first asked (ms), e.g. the launch intent's; default: when the call starts. */
+  requestedAt?: number;
 }
 
 /**

@@ -48,7 +48,7 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   let out;
   try {
     out = await withQueuedStatus(deps, action.sessionId, action.key, action.intentStatus, () =>
-      deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: 1 }, (signal) => deps.aws.ecs.runTask(input, { signal })),
+      deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: 1, requestClass: 'session', requestedAt: action.intentStatus.launchIntent?.requestedAt }, (signal) => deps.aws.ecs.runTask(input, { signal })),
     );
   } catch (err) {
     if (isConflict(err)) {

@@ -33,7 +33,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
     deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
   }
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: `esr-warm-${a.pool}` });
-  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count }, (signal) => deps.aws.ecs.runTask(input, { signal }));
+  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count, requestClass: 'pool', requestedAt: a.requestedAt }, (signal) => deps.aws.ecs.runTask(input, { signal }));
   const now = deps.clock.now();
   for (const task of out.tasks) deps.cache.upsertTask(task, now);
   if (out.tasks.length === 0) {

@@ -5,6 +5,7 @@ import { CircuitOpenError } from './circuit-open-error.js';
 import type { DependencyBreaker } from './circuit-breaker.js';
 import { Deadline, DeadlineExceededError, timeoutSignal, type ScopedSignal } from './deadline.js';
 import type { RateLimiterRegistry } from './rate-limiter-registry.js';
+import type { RequestClass } from '../queue/request-order.js';
 
 /** One AWS call to run through the guard. */
 export interface GuardedCall<T> {
@@ -14,6 +15,10 @@ export interface GuardedCall<T> {
   operation: string;
   /** The work-queue key this call is for, so status can ask where it waits. */
   key?: string;
+  /** Who the call is for, for its place in every bucket's line (default `session`). */
+  requestClass?: RequestClass;
+  /** When the caller first asked, ms (default: now); earlier requests of a class go first. */
+  requestedAt?: number;
   /** Further buckets to draw from, e.g. `{ 'fargate:TaskLaunch': count }` for RunTask. */
   extraTokens?: Readonly<Record<string, number>>;
   /** The action's deadline; the call gets min(budgetMs, remaining). */
@@ -48,7 +53,7 @@ export interface AwsCallGuardOptions {
 
 /**
  * Every AWS call goes through here, in this order:
- * rate limit (wait for tokens) -> breaker (fail fast when open) -> timeout signal -> call ->
+ * rate limit (wait for tokens, sessions before the warm pool: queue/request-order.ts) -> breaker (fail fast when open) -> timeout signal -> call ->
  * classify. Failures come out as typed `AwsCallError`s; nothing is retried here (the work
  * queue's per-key backoff is the one retry layer). Throttling slows the bucket down; success
  * lets it recover. Each call's outcome goes to the sink.
@@ -80,9 +85,11 @@ export class AwsCallGuard {
     let callStarted: number | undefined;
     try {
       const op = `${req.service}:${req.operation}`;
-      await this.limits.acquire(op, 1, { signal: scope.signal, key: req.key });
+      // One place in line for every bucket this call draws from.
+      const order = { class: req.requestClass ?? 'session', requestedAt: req.requestedAt ?? started } as const;
+      await this.limits.acquire(op, 1, { signal: scope.signal, key: req.key, order });
       for (const [bucket, n] of Object.entries(req.extraTokens ?? {})) {
-        await this.limits.acquire(bucket, n, { signal: scope.signal, key: req.key });
+        await this.limits.acquire(bucket, n, { signal: scope.signal, key: req.key, order });
       }
       callStarted = this.clock.now();
       const invoke = async (signal: AbortSignal): Promise<T> => {

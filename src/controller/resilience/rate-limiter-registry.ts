@@ -1,6 +1,6 @@
 import type { Clock } from '../../common/clock.js';
 import { parseRateLimitsConfig, type RateLimitsConfig } from './rate-limits-config.js';
-import { TokenBucket, type WaitPosition } from './token-bucket.js';
+import { TokenBucket, type AcquireOptions, type WaitPosition } from './token-bucket.js';
 
 /** A key's place in a rate-limit queue, naming the bucket it waits on. */
 export interface RateLimitPosition extends WaitPosition {
@@ -16,7 +16,11 @@ export class RateLimiterRegistry {
   private readonly buckets = new Map<string, TokenBucket>();
   readonly config: RateLimitsConfig;
 
-  constructor(private readonly clock: Clock, config: RateLimitsConfig = parseRateLimitsConfig()) {
+  /**
+   * `poolYieldMs`: head start of session requests over warm-pool requests in every bucket
+   * (queue/request-order.ts states the rule and the pool's guaranteed share).
+   */
+  constructor(private readonly clock: Clock, config: RateLimitsConfig = parseRateLimitsConfig(), private readonly poolYieldMs?: number) {
     this.config = config;
   }
 
@@ -25,14 +29,14 @@ export class RateLimiterRegistry {
     let b = this.buckets.get(op);
     if (!b) {
       const cfg = this.config.buckets[op] ?? this.config.fallback;
-      b = new TokenBucket({ clock: this.clock, name: op, burst: cfg.burst, ratePerSec: cfg.ratePerSec, adaptive: this.config.adaptive });
+      b = new TokenBucket({ clock: this.clock, name: op, burst: cfg.burst, ratePerSec: cfg.ratePerSec, adaptive: this.config.adaptive, ...(this.poolYieldMs !== undefined ? { poolYieldMs: this.poolYieldMs } : {}) });
       this.buckets.set(op, b);
     }
     return b;
   }
 
-  /** Waits for `tokens` from `op`'s bucket (see TokenBucket.acquire). */
-  acquire(op: string, tokens = 1, opts: { signal?: AbortSignal; key?: string } = {}): Promise<void> {
+  /** Waits for `tokens` from `op`'s bucket, in request order (see TokenBucket.acquire). */
+  acquire(op: string, tokens = 1, opts: AcquireOptions = {}): Promise<void> {
     return this.bucket(op).acquire(tokens, opts);
   }
 

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
+import { DEFAULT_POOL_YIELD_MS, insertByRank, rankOf, type RequestOrder } from '../queue/request-order.js';
 
 /** How a bucket reacts to AWS throttling (AIMD: multiplicative decrease, additive increase). */
 export interface AdaptiveOptions {
@@ -20,6 +21,16 @@ export interface TokenBucketOptions {
   /** Refill in tokens per second (AWS "sustained rate"). */
   ratePerSec: number;
   adaptive?: AdaptiveOptions;
+  /** Head start of session requests over pool requests, ms (queue/request-order.ts). */
+  poolYieldMs?: number;
+}
+
+/** How to wait: cancellation, the key to report positions for, and the place in line. */
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  key?: string;
+  /** Default: a session request made now. */
+  order?: RequestOrder;
 }
 
 /** Where a waiter stands: `position` is 1-based; `estimatedWaitMs` at the current refill rate. */
@@ -30,6 +41,8 @@ export interface WaitPosition {
 
 interface Waiter {
   tokens: number;
+  /** Lower is served first (request-order.ts). */
+  rank: number;
   key: string | undefined;
   resolve: () => void;
   reject: (reason: unknown) => void;
@@ -45,8 +58,10 @@ export class TokenRequestTooLargeError extends RangeError {
 }
 
 /**
- * A token bucket on the injected clock, with a FIFO of waiters (so a waiter's position means
- * something and big requests are not starved by small ones).
+ * A token bucket on the injected clock, with its waiters in line by request order (sessions
+ * first, each class FIFO by request time: queue/request-order.ts). The head of the line is
+ * served first even when a smaller request behind it would fit, so a waiter's position means
+ * something and big requests (a warm batch) are not starved by small ones.
  *
  * Guarantee: over any window of `t` seconds at most `burst + ratePerSec * t` tokens are handed
  * out (refill never exceeds the configured rate; adaptive changes only lower it).
@@ -62,6 +77,7 @@ export class TokenBucket {
   private last: number;
   private readonly waiters: Waiter[] = [];
   private timer: TimerHandle | undefined;
+  private readonly poolYieldMs: number;
 
   constructor(opts: TokenBucketOptions) {
     if (!(opts.burst >= 1) || !(opts.ratePerSec > 0)) {
@@ -75,6 +91,7 @@ export class TokenBucket {
     this.adaptive = opts.adaptive ?? DEFAULT_ADAPTIVE;
     this.tokens = opts.burst;
     this.last = this.clock.now();
+    this.poolYieldMs = opts.poolYieldMs ?? DEFAULT_POOL_YIELD_MS;
   }
 
   /** The refill rate now (tokens/s); below the configured rate after throttling. */
@@ -102,13 +119,20 @@ export class TokenBucket {
   }
 
   /**
-   * Waits (on the clock, FIFO) until `tokens` are available and takes them. Rejects with the
-   * signal's reason when it aborts first. `key` names the waiter for `positionOf`.
+   * Waits (on the clock, in request order) until `tokens` are available and takes them. Rejects
+   * with the signal's reason when it aborts first. `key` names the waiter for `positionOf`; a
+   * request ranked before every waiter takes free tokens at once.
    */
-  acquire(tokens = 1, opts: { signal?: AbortSignal; key?: string } = {}): Promise<void> {
+  acquire(tokens = 1, opts: AcquireOptions = {}): Promise<void> {
     if (tokens > this.burst) return Promise.reject(new TokenRequestTooLargeError(this.name, tokens, this.burst));
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
-    if (this.tryTake(tokens)) return Promise.resolve();
+    const rank = rankOf(opts.order ?? { class: 'session', requestedAt: this.clock.now() }, this.poolYieldMs);
+    const head = this.waiters[0];
+    this.refill();
+    if ((!head || rank < head.rank) && this.tokens >= tokens) {
+      this.tokens -= tokens;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       const signal = opts.signal;
       const onAbort = (): void => {
@@ -117,10 +141,11 @@ export class TokenBucket {
         reject(signal?.reason);
         this.arm();
       };
-      const waiter: Waiter = { tokens, key: opts.key, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
+      const waiter: Waiter = { tokens, rank, key: opts.key, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-      this.arm();
+      // A waiter ranked before the head changes what the timer waits for.
+      if (insertByRank(this.waiters, waiter) === 0) this.rearm();
+      else this.arm();
     });
   }
 
