@@ -5,15 +5,25 @@
  * the charts show the first seed.
  */
 import { convergenceRun, convergenceSizes, type ConvergenceRun } from './support/convergence.js';
+import { optimalWaits } from './support/limits.js';
 import { median, round } from './support/stats.js';
+import { DEFAULT_LIMITS } from '../src/sim/throttle.js';
+import { FARGATE_PROFILE } from '../src/sim/profiles.js';
 import type { BenchChart, BenchResult } from './types.js';
 
 export const name = '2 controller vs naive baseline (virtual time)';
 
 const secs = (ms: number): number | string => (Number.isFinite(ms) ? round(ms / 1000, 1) : 'not converged');
 
+/** Sessions Running at each of `times` (s) if each ran at its optimal wait. */
+function optimumCurve(sessions: number, times: readonly number[]): Array<readonly [number, number]> {
+  const waits = optimalWaits(sessions, DEFAULT_LIMITS, FARGATE_PROFILE);
+  return times.map((t) => [t, waits.filter((w) => w <= t).length] as const);
+}
+
 function charts(c: ConvergenceRun, n: ConvergenceRun, sessions: number, quick: boolean): BenchChart[] {
   const suffix = quick ? '-quick' : '';
+  const times = (c.samples.length >= n.samples.length ? c : n).samples.map((s) => s.t);
   return [
     {
       id: `sessions-running${suffix}`,
@@ -23,6 +33,7 @@ function charts(c: ConvergenceRun, n: ConvergenceRun, sessions: number, quick: b
       series: [
         { name: 'controller', points: c.samples.map((s) => [s.t, s.running] as const) },
         { name: 'naive baseline', points: n.samples.map((s) => [s.t, s.running] as const) },
+        { name: 'optimum (limits, sessions first)', points: optimumCurve(sessions, times) },
       ],
     },
     {

@@ -16,6 +16,11 @@ export interface ConvergenceRun {
   firstRunningMs: number | undefined;
   /** Mean over sessions of the time to Running (from the samples, step resolution). */
   meanWaitMs: number;
+  /**
+   * Each session's wait: virtual ms from the writes to the first sample that saw it Running with
+   * an endpoint (step resolution; sessions never seen Running count as the whole run).
+   */
+  waitsMs: number[];
   stats: StatsSnapshot;
   samples: Sample[];
   wallMs: number;
@@ -25,7 +30,7 @@ export interface ConvergenceParams {
   sessions: number;
   pool: number;
   seed: number;
-  /** Sampling step in virtual ms (default 500). */
+  /** Sampling step in virtual ms (default 100). */
   stepMs?: number;
   /** Give up after this much virtual time (default 600 s). */
   maxMs?: number;
@@ -33,15 +38,14 @@ export interface ConvergenceParams {
 
 const cache = new Map<string, Promise<ConvergenceRun>>();
 
-function summarize(samples: Sample[], sessions: number, stepMs: number, convergedMs: number | undefined, stats: StatsSnapshot, wallMs: number): ConvergenceRun {
+function summarize(samples: Sample[], waitsMs: number[], convergedMs: number | undefined, stats: StatsSnapshot, wallMs: number): ConvergenceRun {
   const first = samples.find((s) => s.running > 0);
-  let waiting = 0;
-  for (const s of samples) waiting += (sessions - s.running) * stepMs;
-  return { convergedMs, firstRunningMs: first ? first.t * 1000 : undefined, meanWaitMs: waiting / Math.max(1, sessions), stats, samples, wallMs };
+  const meanWaitMs = waitsMs.reduce((a, b) => a + b, 0) / Math.max(1, waitsMs.length);
+  return { convergedMs, firstRunningMs: first ? first.t * 1000 : undefined, meanWaitMs, waitsMs, stats, samples, wallMs };
 }
 
 async function run(kind: 'controller' | 'naive', p: ConvergenceParams): Promise<ConvergenceRun> {
-  const stepMs = p.stepMs ?? 500;
+  const stepMs = p.stepMs ?? 100;
   const wall = performance.now();
   const w = new BenchWorld({ seed: p.seed });
   const abort = new AbortController();
@@ -55,7 +59,11 @@ async function run(kind: 'controller' | 'naive', p: ConvergenceParams): Promise<
   const start = w.clock.now();
   if (kind === 'naive') void runNaive({ api: w.api, clock: w.clock, store: w.store, cluster: w.config.cluster, signal: abort.signal }, ids, POOL, p.pool).catch(() => undefined);
   const samples: Sample[] = [];
-  const convergedMs = await runSampled(w.clock, () => readProgress(w.store, w.core, POOL), (x) => x.running === p.sessions && x.warmIdle >= p.pool, {
+  const runningSince = new Map<string, number>();
+  const seen = (id: string): void => {
+    if (!runningSince.has(id)) runningSince.set(id, w.clock.now() - start);
+  };
+  const convergedMs = await runSampled(w.clock, () => readProgress(w.store, w.core, POOL, seen), (x) => x.running === p.sessions && x.warmIdle >= p.pool, {
     startMs: start,
     stepMs,
     maxMs: p.maxMs ?? 600_000,
@@ -66,12 +74,14 @@ async function run(kind: 'controller' | 'naive', p: ConvergenceParams): Promise<
   abort.abort();
   await w.stop();
   await w.clock.advance(1_000);
-  return summarize(samples, p.sessions, stepMs, convergedMs, stats, performance.now() - wall);
+  const endMs = samples.length > 0 ? samples[samples.length - 1]!.t * 1000 : 0;
+  const waitsMs = ids.map((id) => runningSince.get(id) ?? endMs);
+  return summarize(samples, waitsMs, convergedMs, stats, performance.now() - wall);
 }
 
 /** One run of `kind` on these parameters (memoised). */
 export function convergenceRun(kind: 'controller' | 'naive', p: ConvergenceParams): Promise<ConvergenceRun> {
-  const key = `${kind}:${p.sessions}:${p.pool}:${p.seed}:${p.stepMs ?? 500}`;
+  const key = `${kind}:${p.sessions}:${p.pool}:${p.seed}:${p.stepMs ?? 100}`;
   let r = cache.get(key);
   if (!r) cache.set(key, (r = run(kind, p)));
   return r;

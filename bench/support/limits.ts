@@ -44,3 +44,25 @@ export function theoreticalMinimum(sessions: number, poolTarget: number, limits:
   const startS = meanStartSeconds(profile);
   return { launches, runTaskCalls, launchBoundS, callBoundS, startS, totalS: Math.max(launchBoundS, callBoundS) + startS };
 }
+
+/**
+ * The best waits a burst of `sessions` can have under `limits` when sessions go first and tasks
+ * of identical content share RunTask calls (count <= 10): session i (1-based) can be RUNNING at
+ *
+ *   t_i = max(0, (i - launchBurst) / launchRate, (ceil(i / 10) - runTaskBurst) / runTaskRate) + start
+ *
+ * (the i-th task needs i launch tokens and ceil(i/10) calls). `perCall`: the same with one
+ * call per session (ceil(i/10) becomes i), the bound of a controller that never batches sessions.
+ * Returns every session's wait in seconds, in order.
+ */
+export function optimalWaits(sessions: number, limits: ThrottleLimits, profile: TimingProfile, opts: { perCall?: boolean } = {}): number[] {
+  const rt = limits.actions.RunTask ?? limits.defaultAction;
+  const { burst, refillPerSec } = limits.taskLaunch;
+  const startS = meanStartSeconds(profile);
+  const waits: number[] = [];
+  for (let i = 1; i <= sessions; i++) {
+    const calls = opts.perCall ? i : Math.ceil(i / RUN_TASK_MAX_COUNT);
+    waits.push(Math.max(0, (i - burst) / refillPerSec, (calls - rt.burst) / rt.refillPerSec) + startS);
+  }
+  return waits;
+}

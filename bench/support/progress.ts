@@ -20,10 +20,18 @@ export interface Sample extends Progress {
   t: number;
 }
 
-export async function readProgress(store: MemoryDesiredStore, core: SimCore, pool: string | undefined): Promise<Progress> {
+/**
+ * Reads progress now. `onRunning`, when given, is called with the id of every session found
+ * Running with an endpoint (the caller keeps the first time it saw each: per-session waits).
+ */
+export async function readProgress(store: MemoryDesiredStore, core: SimCore, pool: string | undefined, onRunning?: (sessionId: string) => void): Promise<Progress> {
   const snap = await store.snapshot();
   let running = 0;
-  for (const e of snap.sessions.values()) if (e.status?.phase === 'Running' && e.status.endpoint && !e.spec?.deleted) running++;
+  for (const [id, e] of snap.sessions) {
+    if (e.status?.phase !== 'Running' || !e.status.endpoint || e.spec?.deleted) continue;
+    running++;
+    onRunning?.(id);
+  }
   let warmIdle = 0;
   if (pool !== undefined) {
     const claims = await store.warmClaims();

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convergenceRun } from '../../bench/support/convergence.js';
-import { theoreticalMinimum } from '../../bench/support/limits.js';
+import { optimalWaits, theoreticalMinimum } from '../../bench/support/limits.js';
 import { measurePlan } from '../../bench/support/plan-scaling.js';
 import { renderReport } from '../../bench/support/report.js';
 import { median, percentile } from '../../bench/support/stats.js';
@@ -36,6 +36,19 @@ describe('benchmark scenarios at a tiny size', () => {
     expect(m.totalS).toBeCloseTo(58.6);
   });
 
+  it('optimal waits: sessions first, batched (launch bucket binds) and one call per session (RunTask bucket binds)', () => {
+    const batched = optimalWaits(1000, DEFAULT_LIMITS, FARGATE_PROFILE);
+    expect(batched).toHaveLength(1000);
+    // The first 100 tasks fit the launch burst; task i then waits (i - 100) / 20 s; + 3.6 s start.
+    expect(batched[99]).toBeCloseTo(3.6);
+    expect(batched[999]).toBeCloseTo(900 / 20 + 3.6);
+    expect(batched.reduce((a, b) => a + b, 0) / 1000).toBeCloseTo(((900 * 901) / 2 / 20) / 1000 + 3.6, 6);
+    const perCall = optimalWaits(1000, DEFAULT_LIMITS, FARGATE_PROFILE, { perCall: true });
+    expect(perCall[19]).toBeCloseTo(3.6);
+    expect(perCall[20]).toBeCloseTo(1 / 20 + 3.6);
+    expect(perCall.reduce((a, b) => a + b, 0) / 1000).toBeCloseTo(((980 * 981) / 2 / 20) / 1000 + 3.6, 6);
+  });
+
   it('median and nearest-rank percentiles', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
@@ -50,6 +63,9 @@ describe('benchmark scenarios at a tiny size', () => {
     for (const r of [ctl, naive]) {
       expect(r.convergedMs).toBeGreaterThan(0);
       expect(r.samples.at(-1)).toMatchObject({ running: 20 });
+      expect(r.waitsMs).toHaveLength(20);
+      expect(Math.max(...r.waitsMs)).toBeLessThanOrEqual(r.convergedMs!);
+      expect(Math.min(...r.waitsMs)).toBeGreaterThan(0);
       expect(r.stats.total.calls).toBeGreaterThan(0);
     }
     expect(await convergenceRun('controller', p)).toBe(ctl); // memoised: scenario 2 reuses scenario 1's runs
