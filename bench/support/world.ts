@@ -10,6 +10,7 @@ import { SeededRng } from '../../src/common/rng.js';
 import { planConfigFrom } from '../../src/app/daemon.js';
 import { loadConfig, type ReconcilerConfig } from '../../src/config/load.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
+import { launchBucketsOf, WarmOnDemand } from '../../src/controller/warm-on-demand.js';
 import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws-api.js';
 import { Parking } from '../../src/controller/queue/index.js';
 import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
@@ -96,6 +97,7 @@ export class BenchWorld {
     const call = guardedCallFrom(guard, budgets, { parking, limits });
     this.controllerValue = new Controller({
       parking,
+      warmOnDemand: new WarmOnDemand(clock, launchBucketsOf(limits)),
       aws: this.api,
       readApi: guardedAwsApi(this.api, call),
       status: this.store,

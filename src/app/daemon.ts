@@ -6,6 +6,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { RealClock, type Clock } from '../common/clock.js';
 import { mathRandom, type Rng } from '../common/rng.js';
 import type { ReconcilerConfig } from '../config/load.js';
+import { launchBucketsOf, WarmOnDemand } from '../controller/warm-on-demand.js';
 import { Controller, type ControllerOptions } from '../controller/controller.js';
 import { HighAvailability, type HaLog } from '../controller/leader/high-availability.js';
 import { guardedAwsApi, guardedCallFrom } from '../controller/guarded-aws-api.js';
@@ -111,6 +112,7 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     fencingToken: opts.fencingToken ?? (() => 1),
     call: ha.call,
     parking,
+    warmOnDemand: new WarmOnDemand(clock, launchBucketsOf(limits)),
     positionOf: (key) => guard.positionOf(key),
     clock,
     rng,

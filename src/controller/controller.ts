@@ -20,6 +20,7 @@ import { RateLimitingQueue, runWorkers, type Parking, type ResultLabel, type Shu
 import { planCachedSession, reconcileSession, type ReconcileDeps } from './reconcile-key.js';
 import { planCachedPool, reconcilePool } from './reconcile-pool.js';
 import { poolKey } from './plan/plan-pool.js';
+import type { WarmOnDemand } from './warm-on-demand.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import type { SessionPlan } from './plan/plan-session.js';
 
@@ -49,6 +50,8 @@ export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
   isLeader?: () => boolean;
   /** Workers parked on rate limits lend their slots (see queue/parking.ts). */
   parking?: Parking;
+  /** Warm tasks started on demand for sessions waiting on the RunTask call limit (warm-on-demand.ts). */
+  warmOnDemand?: WarmOnDemand;
   onError?: (where: string, err: unknown) => void;
 }
 
@@ -82,6 +85,8 @@ export class Controller {
       },
       onError: (err) => o.onError?.('inflight-refresh', err),
     });
+    // A session that starts waiting for a warm task asks its pool to start one now.
+    o.warmOnDemand?.onDemand((pool) => this.queue.add(poolKey(pool), { priority: 'changed' }));
   }
 
   /** Enqueues whatever a task change concerns: its session (tag or claim) and its warm pool. */

@@ -47,6 +47,7 @@ export function guardedCallFrom(
       ...(req.key ? { key: req.key } : {}),
       requestClass: req.requestClass ?? (req.key?.startsWith(POOL_KEY_PREFIX) ? 'pool' : 'session'),
       ...(req.requestedAt !== undefined ? { requestedAt: req.requestedAt } : {}),
+      ...(req.requestSeq !== undefined ? { requestSeq: req.requestSeq } : {}),
       ...(req.launches ? { extraTokens: { [LAUNCH_BUCKET]: req.launches } } : {}),
       budgetMs: budgets.byOperation?.[req.operation] ?? budgets.defaultMs,
       call: fn,

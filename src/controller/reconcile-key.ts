@@ -14,6 +14,8 @@ import { warmCandidates } from './reconcile-pool.js';
 import { pinFencingToken } from './pin-fencing-token.js';
 import { ClaimRaceError } from './execute/warm.js';
 import { reportFailure } from './execute/degradation.js';
+import type { WarmOnDemand } from './warm-on-demand.js';
+import { waitForWarmOnDemand } from './reconcile-on-demand.js';
 
 /** At most this many plan/execute passes per reconcile (access point, task definition, launch). */
 const MAX_PASSES = 4;
@@ -22,6 +24,8 @@ export interface ReconcileDeps extends ExecutorDeps {
   planConfig: PlanConfig;
   /** Called with every non-empty plan (drift metrics, logs). */
   onPlan?: (plan: SessionPlan) => void;
+  /** Warm tasks on demand for waiting sessions (warm-on-demand.ts); absent: every launch is its own. */
+  warmOnDemand?: WarmOnDemand;
 }
 
 /** Memoizes a thunk: the warm candidates are computed at most once per plan, and only if asked. */
@@ -60,7 +64,12 @@ export async function reconcileSession(outer: ReconcileDeps, key: string): Promi
   const deps = pinFencingToken(outer);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const plan = planCachedSession(deps, key);
-    if (plan.actions.length === 0) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
+    if (plan.actions.length === 0) {
+      deps.warmOnDemand?.leave(key);
+      return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
+    }
+    const waiting = await waitForWarmOnDemand(deps, key, plan);
+    if (waiting) return waiting;
     deps.onPlan?.(plan);
     for (const action of plan.actions) {
       try {

@@ -61,6 +61,7 @@ export function planCachedPool(deps: ReconcileDeps, name: string): PoolPlan {
       knownFamilies: cache.families,
       startDeadlineMs: planConfig.startDeadlineMs,
       maxStopsPerPass: MAX_STOPS_PER_PASS,
+      ...(deps.warmOnDemand ? { onDemand: deps.warmOnDemand.demand(name) } : {}),
     },
     deps.clock.now(),
   );
@@ -88,6 +89,10 @@ export async function reconcilePool(outer: ReconcileDeps, name: string): Promise
         throw err;
       }
       if (action.type === 'launchWarmBatch' || action.type === 'ensureTaskDefinition') again = true;
+      // Tasks started for waiting sessions are watched as soon as they are launched (the loop
+      // tracks a key's starting tasks when its reconcile returns), not after the pool's own
+      // batches, which wait behind every session: come back at once for those.
+      if (action.type === 'launchWarmBatch' && action.forSessions && !planCachedPool(deps, name).actions.some((a) => a.type === 'launchWarmBatch' && a.forSessions)) return { requeueAfter: 1 };
     }
     if (!again) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
   }

@@ -25,6 +25,8 @@ export interface GuardedCallRequest {
   requestClass?: RequestClass;
   /** When the caller first asked (ms), e.g. the launch intent's; default: when the call starts. */
   requestedAt?: number;
+  /** Tie-break among requests of the same millisecond (queue/request-order.ts). */
+  requestSeq?: number;
 }
 
 /**

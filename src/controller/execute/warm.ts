@@ -9,7 +9,7 @@ import type { ClaimWarmAction, LaunchWarmBatchAction, ReleaseClaimAction, TagTas
 import { SCHEMA_VERSION } from '../../desired/schema.js';
 import { claimTags, ownedBy, roleOf, sessionIdOf } from '../../observed/task-tags.js';
 import { TAG } from '../../observed/model.js';
-import type { ExecutorDeps } from './context.js';
+import type { ExecutorDeps, GuardedCallRequest } from './context.js';
 import { LaunchFailedError, NotOwnedError } from './errors.js';
 import { runTaskInput } from './launch.js';
 
@@ -19,6 +19,13 @@ export class ClaimRaceError extends Error {
     super(`every offered warm task for ${sessionId} was claimed concurrently`);
     this.name = 'ClaimRaceError';
   }
+}
+
+/** A batch for waiting sessions stands where the oldest of them stands; stock for later, as the pool. */
+function placeInLine(a: LaunchWarmBatchAction): Pick<GuardedCallRequest, 'requestClass' | 'requestedAt' | 'requestSeq'> {
+  return a.forSessions
+    ? { requestClass: 'session', requestedAt: a.forSessions.requestedAt, requestSeq: a.forSessions.seq }
+    : { requestClass: 'pool', requestedAt: a.requestedAt };
 }
 
 export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBatchAction): Promise<void> {
@@ -33,7 +40,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
     deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
   }
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: `esr-warm-${a.pool}` });
-  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count, requestClass: 'pool', requestedAt: a.requestedAt }, (signal) => deps.aws.ecs.runTask(input, { signal }));
+  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count, ...placeInLine(a) }, (signal) => deps.aws.ecs.runTask(input, { signal }));
   const now = deps.clock.now();
   for (const task of out.tasks) deps.cache.upsertTask(task, now);
   if (out.tasks.length === 0) {

@@ -86,6 +86,11 @@ export interface LaunchWarmBatchAction extends Base {
   clientToken: string;
   spec: LaunchSpec;
   requestedAt: number;
+  /**
+   * Set when the batch is for sessions waiting now (on-demand warm tasks): its place in the
+   * rate-limit lines is theirs (the oldest waiting session's request), not the pool's.
+   */
+  forSessions?: { requestedAt: number; seq: number };
 }
 
 /** Atomically hand one of `candidates` to the session (Redis), then tag it in ECS. */

@@ -37,6 +37,12 @@ export interface PoolPlanInput {
   knownFamilies: { has(family: string): boolean };
   startDeadlineMs: number;
   maxStopsPerPass: number;
+  /**
+   * Sessions waiting now for a warm task started on demand (warm-on-demand.ts), and the place in
+   * line of the oldest: the pool starts that many tasks beyond its target (up to maxSize), and
+   * the batches that serve them stand in the rate-limit lines where that session stands.
+   */
+  onDemand?: { waiting: number; oldest: { requestedAt: number; seq: number } | undefined };
 }
 
 export interface PoolPlan {
@@ -61,6 +67,9 @@ export function planPool(input: PoolPlanInput, now: number): PoolPlan {
   const key = poolKey(input.name);
   const actions: Action[] = [];
   const target = effectiveTarget(input.spec, input.config);
+  const demand = input.config ? (input.onDemand?.waiting ?? 0) : 0;
+  /** Idle tasks wanted: the target plus the waiting sessions' tasks, never above maxSize. */
+  const wanted = Math.max(target, Math.min(target + demand, input.config?.maxSize ?? 0));
   const template = input.config ? input.templates[input.config.template] : undefined;
   const current = template && input.config ? warmLaunchSpec({ pool: input.name, templateName: input.config.template, template, ownerId: input.ownerId }) : undefined;
   const stop = (t: ObservedTask, drift: DriftKind, message: string): void => {
@@ -79,25 +88,27 @@ export function planPool(input: PoolPlanInput, now: number): PoolPlan {
   }
 
   let idle = healthy.length;
-  if (idle > target) {
+  if (idle > wanted) {
     const oldestFirst = [...healthy].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.arn.localeCompare(b.arn));
-    const n = Math.min(idle - target, input.maxStopsPerPass);
-    for (const t of oldestFirst.slice(0, n)) stop(t, 'PoolAboveTarget', `${idle} idle > target ${target}`);
+    const n = Math.min(idle - wanted, input.maxStopsPerPass);
+    for (const t of oldestFirst.slice(0, n)) stop(t, 'PoolAboveTarget', `${idle} idle > target ${target}${demand > 0 ? ` + ${demand} waiting sessions` : ''}`);
     idle -= n;
-    return { key, actions, idle, target, ...(idle > target ? { requeueAfterMs: 1000 } : {}) };
+    return { key, actions, idle, target, ...(idle > wanted ? { requeueAfterMs: 1000 } : {}) };
   }
+  // Tasks beyond what waiting sessions take are stock: the first `demand` idle tasks serve sessions.
+  const forSessions = idle < demand && input.onDemand?.oldest ? { forSessions: input.onDemand.oldest } : {};
 
   const intent = input.status?.intent;
   if (intent && current) {
     const fulfilled = input.batchSeen(intent.clientToken) || input.tasks.some((t) => t.tags[BATCH_TAG] === intent.clientToken);
     if (!fulfilled && now - intent.requestedAt < input.startDeadlineMs) {
       const spec = warmLaunchSpec({ pool: input.name, templateName: input.config!.template, template: template!, ownerId: input.ownerId, clientToken: intent.clientToken });
-      actions.push({ type: 'launchWarmBatch', key, pool: input.name, batch: intent.batch, count: intent.count, clientToken: intent.clientToken, spec, requestedAt: intent.requestedAt, drift: 'PoolBelowTarget', message: `re-sending batch intent ${intent.batch} (${intent.count} tasks)` });
+      actions.push({ type: 'launchWarmBatch', key, pool: input.name, batch: intent.batch, count: intent.count, clientToken: intent.clientToken, spec, requestedAt: intent.requestedAt, ...forSessions, drift: 'PoolBelowTarget', message: `re-sending batch intent ${intent.batch} (${intent.count} tasks)` });
       return { key, actions, idle, target };
     }
   }
 
-  const deficit = target - idle;
+  const deficit = wanted - idle;
   if (deficit > 0 && current) {
     if (!input.knownFamilies.has(current.family)) {
       actions.push({ type: 'ensureTaskDefinition', key, sessionId: undefined, spec: current, drift: 'TaskDefinitionMissing', message: `task definition family ${current.family} not known yet` });
@@ -109,7 +120,8 @@ export function planPool(input: PoolPlanInput, now: number): PoolPlan {
     const spec = warmLaunchSpec({ pool: input.name, templateName: input.config!.template, template: template!, ownerId: input.ownerId, clientToken });
     const recentlyStopped = unclaimed.some((t) => !isLive(t) && t.stoppedAt !== undefined && now - t.stoppedAt < input.startDeadlineMs && t.stopCode !== 'UserInitiated');
     const drift: DriftKind = recentlyStopped ? 'WarmTaskStopped' : 'PoolBelowTarget';
-    actions.push({ type: 'launchWarmBatch', key, pool: input.name, batch, count, clientToken, spec, requestedAt: now, drift, message: `${idle} idle < target ${target}: launching ${count}` });
+    const why = demand > 0 ? `${idle} idle < target ${target} + ${demand} waiting sessions` : `${idle} idle < target ${target}`;
+    actions.push({ type: 'launchWarmBatch', key, pool: input.name, batch, count, clientToken, spec, requestedAt: now, ...forSessions, drift, message: `${why}: launching ${count}` });
     idle += count;
   }
   return { key, actions, idle, target };

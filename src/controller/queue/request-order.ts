@@ -28,6 +28,18 @@ export interface RequestOrder {
   class: RequestClass;
   /** When the caller first asked (e.g. a launch intent's `requestedAt`; it survives retries). */
   requestedAt: number;
+  /**
+   * Breaks ties of equal rank (requests in the same millisecond): lower first. Take it from
+   * `nextRequestSeq()` when the caller first asks; default: when the waiter joins the line.
+   */
+  seq?: number;
+}
+
+let lastSeq = 0;
+
+/** A process-wide, ever-increasing number: the order of requests made in the same millisecond. */
+export function nextRequestSeq(): number {
+  return ++lastSeq;
 }
 
 /** Default head start of sessions over the pool (ms): one burst of launches drains in well under it. */
@@ -38,16 +50,21 @@ export function rankOf(order: RequestOrder, poolYieldMs: number): number {
   return order.class === 'pool' ? order.requestedAt + poolYieldMs : order.requestedAt;
 }
 
+/** Whether `a` goes before `b`: lower rank, then lower seq. */
+export function goesBefore(a: { rank: number; seq: number }, b: { rank: number; seq: number }): boolean {
+  return a.rank < b.rank || (a.rank === b.rank && a.seq < b.seq);
+}
+
 /**
- * Inserts `item` into `list` (sorted by rank, then arrival) after every item of equal or lower
- * rank: equal ranks keep arrival order. O(log n) search plus the array insert.
+ * Inserts `item` into `list` (sorted by rank, then seq) after every item that goes before it.
+ * O(log n) search plus the array insert. Returns the index.
  */
-export function insertByRank<T extends { rank: number }>(list: T[], item: T): number {
+export function insertByRank<T extends { rank: number; seq: number }>(list: T[], item: T): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((list[mid] as T).rank <= item.rank) lo = mid + 1;
+    if (!goesBefore(item, list[mid] as T)) lo = mid + 1;
     else hi = mid;
   }
   list.splice(lo, 0, item);

@@ -5,7 +5,7 @@ import { CircuitOpenError } from './circuit-open-error.js';
 import type { DependencyBreaker } from './circuit-breaker.js';
 import { Deadline, DeadlineExceededError, timeoutSignal, type ScopedSignal } from './deadline.js';
 import type { RateLimiterRegistry } from './rate-limiter-registry.js';
-import type { RequestClass } from '../queue/request-order.js';
+import { nextRequestSeq, type RequestClass } from '../queue/request-order.js';
 
 /** One AWS call to run through the guard. */
 export interface GuardedCall<T> {
@@ -19,6 +19,8 @@ export interface GuardedCall<T> {
   requestClass?: RequestClass;
   /** When the caller first asked, ms (default: now); earlier requests of a class go first. */
   requestedAt?: number;
+  /** Tie-break among requests of the same millisecond (request-order.ts); default: now. */
+  requestSeq?: number;
   /** Further buckets to draw from, e.g. `{ 'fargate:TaskLaunch': count }` for RunTask. */
   extraTokens?: Readonly<Record<string, number>>;
   /** The action's deadline; the call gets min(budgetMs, remaining). */
@@ -86,7 +88,7 @@ export class AwsCallGuard {
     try {
       const op = `${req.service}:${req.operation}`;
       // One place in line for every bucket this call draws from.
-      const order = { class: req.requestClass ?? 'session', requestedAt: req.requestedAt ?? started } as const;
+      const order = { class: req.requestClass ?? 'session', requestedAt: req.requestedAt ?? started, seq: req.requestSeq ?? nextRequestSeq() } as const;
       await this.limits.acquire(op, 1, { signal: scope.signal, key: req.key, order });
       for (const [bucket, n] of Object.entries(req.extraTokens ?? {})) {
         await this.limits.acquire(bucket, n, { signal: scope.signal, key: req.key, order });

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
-import { DEFAULT_POOL_YIELD_MS, insertByRank, rankOf, type RequestOrder } from '../queue/request-order.js';
+import { DEFAULT_POOL_YIELD_MS, goesBefore, insertByRank, nextRequestSeq, rankOf, type RequestOrder } from '../queue/request-order.js';
 
 /** How a bucket reacts to AWS throttling (AIMD: multiplicative decrease, additive increase). */
 export interface AdaptiveOptions {
@@ -41,8 +41,9 @@ export interface WaitPosition {
 
 interface Waiter {
   tokens: number;
-  /** Lower is served first (request-order.ts). */
+  /** Lower is served first (request-order.ts); ties by `seq`. */
   rank: number;
+  seq: number;
   key: string | undefined;
   resolve: () => void;
   reject: (reason: unknown) => void;
@@ -126,10 +127,11 @@ export class TokenBucket {
   acquire(tokens = 1, opts: AcquireOptions = {}): Promise<void> {
     if (tokens > this.burst) return Promise.reject(new TokenRequestTooLargeError(this.name, tokens, this.burst));
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
-    const rank = rankOf(opts.order ?? { class: 'session', requestedAt: this.clock.now() }, this.poolYieldMs);
+    const order = opts.order ?? { class: 'session', requestedAt: this.clock.now() };
+    const place = { rank: rankOf(order, this.poolYieldMs), seq: order.seq ?? nextRequestSeq() };
     const head = this.waiters[0];
     this.refill();
-    if ((!head || rank < head.rank) && this.tokens >= tokens) {
+    if ((!head || goesBefore(place, head)) && this.tokens >= tokens) {
       this.tokens -= tokens;
       return Promise.resolve();
     }
@@ -141,7 +143,7 @@ export class TokenBucket {
         reject(signal?.reason);
         this.arm();
       };
-      const waiter: Waiter = { tokens, rank, key: opts.key, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
+      const waiter: Waiter = { tokens, ...place, key: opts.key, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
       // A waiter ranked before the head changes what the timer waits for.
       if (insertByRank(this.waiters, waiter) === 0) this.rearm();

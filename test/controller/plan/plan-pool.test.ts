@@ -93,3 +93,29 @@ describe('planPool', () => {
     expect(kinds(unconfigured)).toEqual(['stopTask:PoolAboveTarget']);
   });
 });
+
+describe('planPool: warm tasks on demand for waiting sessions', () => {
+  const oldest = { requestedAt: T0 + 5, seq: 42 };
+  it('starts tasks for waiting sessions beyond the target, in the sessions\' place in line', () => {
+    const p = run({ target: 2, tasks: [warmTask({ lastStatus: 'RUNNING' }), warmTask({ lastStatus: 'RUNNING' })], onDemand: { waiting: 7, oldest } });
+    expect(p.actions).toHaveLength(1);
+    // 2 idle tasks go to the first 2 waiting sessions; the batch is for the others.
+    expect(p.actions[0]).toMatchObject({ type: 'launchWarmBatch', count: 7, forSessions: oldest });
+    expect(p.target).toBe(2);
+  });
+
+  it('a batch beyond what waiting sessions take is the pool\'s own (no session place in line)', () => {
+    const p = run({ target: 10, tasks: [warmTask(), warmTask(), warmTask()], onDemand: { waiting: 2, oldest } });
+    expect(p.actions[0]).toMatchObject({ type: 'launchWarmBatch', count: 9 });
+    expect(p.actions[0]).not.toHaveProperty('forSessions');
+  });
+
+  it('never holds more than maxSize, and does not stop tasks that waiting sessions are about to take', () => {
+    const full = run({ target: 95, config: { template: 'shell', maxSize: 100 }, tasks: Array.from({ length: 98 }, () => warmTask()), onDemand: { waiting: 30, oldest } });
+    expect(full.actions).toEqual([expect.objectContaining({ type: 'launchWarmBatch', count: 2 })]);
+    const kept = run({ target: 1, tasks: Array.from({ length: 4 }, () => warmTask()), onDemand: { waiting: 3, oldest } });
+    expect(kept.actions).toEqual([]);
+    const above = run({ target: 1, tasks: Array.from({ length: 6 }, () => warmTask()), onDemand: { waiting: 3, oldest } });
+    expect(above.actions.filter((a) => a.type === 'stopTask')).toHaveLength(2);
+  });
+});
