@@ -29,12 +29,9 @@ export function controllerMetricsHooks(d: MetricsHooksDeps): ControllerHooks {
     onPlan: (plan) => {
       for (const action of plan.actions) {
         d.esr.drift.inc({ kind: action.drift });
-        if (action.type === 'claimWarm') {
-          // The claim writes Running in the same Lua step: latency from the spec write to now.
-          const spec = d.entryOf(action.sessionId)?.spec;
-          if (spec) pendingStart.set(action.sessionId, { path: 'warm', seconds: Math.max(0, d.now() - spec.updatedAt) / 1000 });
-          continue;
-        }
+        // A claim makes the session Starting; its start is observed at the Running write that
+        // follows once ECS carries the session's identity (path warm, from the spec write).
+        if (action.type === 'claimWarm') continue;
         if (action.type !== 'writeStatus' || action.status.phase !== 'Running') continue;
         const entry = d.entryOf(action.sessionId);
         const prev = entry?.status;

@@ -154,6 +154,10 @@ export function servesSpec(
   }
   const mounted = apTag !== NO_ACCESS_POINT ? apTag : undefined;
   if (mounted === undefined ? spec.persistence === 'required' : spec.persistence === 'none') return 'no';
-  if (mounted !== undefined && args.accessPointsKnown && args.userAccessPoint?.id !== mounted) return 'no';
+  if (mounted !== undefined && args.accessPointsKnown) {
+    // No access point of the user seen at all: the read may have missed it; never replace on that.
+    if (args.userAccessPoint === undefined) return 'unknown';
+    if (args.userAccessPoint.id !== mounted) return 'no';
+  }
   return have === launchFingerprint(template, spec.template, mounted, spec.env) ? 'yes' : 'no';
 }

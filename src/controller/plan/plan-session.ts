@@ -169,8 +169,14 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       ofLife.push(t);
       continue;
     }
-    if (fresh && isRunning(t) && carriesIdentity(t, spec.userId) && judge(t) === 'yes' && spec.uid !== undefined) {
-      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: t.arn, tags: { [TAG.uid]: spec.uid }, drift: 'AdoptTask', message: `adopting ${t.arn} of an earlier life of ${p.id} (same user and content) into life ${spec.uid}` });
+    const verdict = fresh && isRunning(t) && carriesIdentity(t, spec.userId) && spec.uid !== undefined ? judge(t) : 'no';
+    if (verdict === 'yes') {
+      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: t.arn, tags: { [TAG.uid]: spec.uid! }, drift: 'AdoptTask', message: `adopting ${t.arn} of an earlier life of ${p.id} (same user and content) into life ${spec.uid}` });
+      return p.result();
+    }
+    if (verdict === 'unknown') {
+      // Cannot tell yet whether it runs this life's content: neither adopt nor stop it.
+      p.requeue(1000);
       return p.result();
     }
     p.stop(t, 'OutdatedIncarnation', `task of another life of ${p.id} (uid ${t.tags[TAG.uid] ?? 'none'}, this life ${life || 'none'})`);
@@ -265,6 +271,14 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     p.write(prev, pendingClaim && servingOther ? overServing(next, 'WarmTaskClaimed', 'tagging the claimed replacement', true) : next, 'StatusStale', `task ${keep.arn} RUNNING`);
     // The replacement serves now: the old task goes only after the status names the new one.
     stopOlder(isReadyNow ? undefined : servingOther);
+    return p.result();
+  }
+
+  if (keep && keep.lastStatus === 'UNKNOWN') {
+    // ECS answered a state this code cannot read: neither running nor stuck is known. Hold what
+    // runs (the serving task included) and look again; a sound answer decides.
+    stopOlder(serving);
+    p.requeue(1000);
     return p.result();
   }
 
