@@ -10,7 +10,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerDescribeCommand } from './describe.js';
 import { registerGetCommand } from './get.js';
 import { registerPlanCommand } from './plan.js';
-import { preloadRunHelp, registerRunCommand } from './run.js';
+import { prepareRun, registerRunCommand } from './run.js';
 import { registerSessionCommand } from './session.js';
 import { registerSimCommand } from './sim.js';
 import { registerWarmPoolCommand } from './warm-pool.js';
@@ -36,7 +36,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
-    if (argv.slice(2).find((a) => !a.startsWith('-')) === 'run') await preloadRunHelp();
+    if (argv.slice(2).find((a) => !a.startsWith('-')) === 'run') await prepareRun();
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -3,11 +3,18 @@
  * of variables in `run --help` is loaded only when that help is asked for (see preloadRunHelp).
  */
 import type { Command } from 'commander';
+import { catchEarlySignals, type EarlySignals } from '../src/app/early-signals.js';
 
 let envHelp = '';
+let earlySignals: EarlySignals | undefined;
 
-/** Loads the environment-variable list shown after `run --help`; main() calls it for the `run` verb only. */
-export async function preloadRunHelp(): Promise<void> {
+/**
+ * Prepares the `run` verb; main() calls it first for that verb only. It records SIGTERM/SIGINT
+ * from this moment (a stop during start-up still exits 0) and loads the environment-variable
+ * list shown after `run --help`.
+ */
+export async function prepareRun(): Promise<void> {
+  earlySignals ??= catchEarlySignals();
   envHelp = (await import('../src/config/env-help.js')).envVarsHelp();
 }
 
@@ -18,6 +25,6 @@ export function registerRunCommand(program: Command): void {
     .addHelpText('after', () => envHelp)
     .action(async () => {
       const [{ loadConfig }, { runDaemon }] = await Promise.all([import('../src/config/load.js'), import('../src/app/run-daemon.js')]);
-      process.exitCode = await runDaemon(loadConfig());
+      process.exitCode = await runDaemon(loadConfig(), { earlySignals });
     });
 }

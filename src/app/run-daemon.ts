@@ -4,6 +4,7 @@
  */
 import type { ReconcilerConfig } from '../config/load.js';
 import { buildDaemon } from './daemon.js';
+import type { EarlySignals } from './early-signals.js';
 import { createLogger } from './logger.js';
 import { Observability } from './observability.js';
 import { packageVersion } from '../common/package-info.js';
@@ -32,8 +33,23 @@ export function listenProblem(config: Pick<ReconcilerConfig, 'httpHost' | 'httpP
 /** Grace period for in-flight work on shutdown, ms: well under ECS's default 30 s stopTimeout. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function runDaemon(config: ReconcilerConfig): Promise<number> {
+/** How the CLI started the daemon. */
+export interface RunDaemonOptions {
+  /** Signals received while the code was loading (see early-signals.ts); one of them means stop before starting. */
+  earlySignals?: EarlySignals;
+}
+
+/**
+ * Runs the daemon until SIGTERM/SIGINT and resolves with the process exit code: 0 after a
+ * graceful stop (also when the signal came during start-up or before it), 1 when start-up failed.
+ */
+export async function runDaemon(config: ReconcilerConfig, options: RunDaemonOptions = {}): Promise<number> {
   const log = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  const early = options.earlySignals?.release();
+  if (early) {
+    log.info({ signal: early }, 'stopped before start-up: the signal came while the code was loading');
+    return 0;
+  }
   const obs = new Observability({ version: packageVersion(), log });
   const daemon = buildDaemon(config, {
     leaderElection: config.leaderElection,
