@@ -6,10 +6,10 @@
  */
 import type { ControllerOptions } from '../controller/controller.js';
 
-export type ControllerHooks = Pick<ControllerOptions, 'onPlan' | 'onEvent' | 'onResult' | 'onSync' | 'onError'>;
+export type ControllerHooks = Pick<ControllerOptions, 'onPlan' | 'onEvent' | 'onResult' | 'onSync' | 'onError' | 'onTaskEvent'>;
 
 type HookName = keyof ControllerHooks;
-const HOOK_NAMES: HookName[] = ['onPlan', 'onEvent', 'onResult', 'onSync', 'onError'];
+const HOOK_NAMES: HookName[] = ['onPlan', 'onEvent', 'onResult', 'onSync', 'onError', 'onTaskEvent'];
 
 /** One set of hooks calling every given set in order; a hook that throws does not stop the rest. */
 export function mergeControllerHooks(...sets: Array<ControllerHooks | undefined>): ControllerHooks {

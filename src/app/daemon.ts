@@ -20,6 +20,9 @@ import type { DesiredStore, InvalidRecordHook } from '../desired/types.js';
 import { createAwsClients, type AwsClients } from '../observed/aws-clients.js';
 import type { AwsApi } from '../observed/aws-api.js';
 import { SdkAwsApi } from '../observed/sdk-aws-api.js';
+import { SdkSqsApi } from '../observed/sdk-sqs-api.js';
+import type { SqsApi } from '../observed/sqs-api.js';
+import { receiveBudgetMs } from '../controller/events/task-event-source.js';
 
 export interface DaemonParts {
   config: ReconcilerConfig;
@@ -28,7 +31,7 @@ export interface DaemonParts {
   store: RedisDesiredStore;
   clients: AwsClients | undefined;
   guard: AwsCallGuard;
-  breakers: Record<'ecs' | 'efs', DependencyBreaker>;
+  breakers: Record<'ecs' | 'efs' | 'sqs', DependencyBreaker>;
   controller: Controller;
   /** Leader election, fencing, lease gate, stop gate and brakes (src/controller/leader/high-availability.ts). */
   ha: HighAvailability;
@@ -51,13 +54,27 @@ export function planConfigFrom(config: ReconcilerConfig): PlanConfig {
   };
 }
 
-/** Per-operation call budgets from the timeout config (the rest use readCallMs). */
-function budgetsFrom(config: ReconcilerConfig): { defaultMs: number; byOperation: Record<string, number> } {
+/** Per-operation call budgets from the timeout config (the rest use readCallMs); a long poll gets its wait on top. */
+export function budgetsFrom(config: ReconcilerConfig): { defaultMs: number; byOperation: Record<string, number> } {
   const s = config.timeouts.steps;
   return {
     defaultMs: config.timeouts.readCallMs,
-    byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
+    byOperation: {
+      CreateAccessPoint: s.ensureAccessPoint,
+      RegisterTaskDefinition: s.registerTaskDefinition,
+      DescribeTaskDefinition: s.registerTaskDefinition,
+      RunTask: s.runTask,
+      TagResource: s.tagResource,
+      ReceiveMessage: receiveBudgetMs(config.eventsWaitSeconds, config.timeouts.readCallMs),
+    },
   };
+}
+
+/** The task-event source's options when RECONCILER_EVENTS_QUEUE_URL is set, else undefined. */
+export function taskEventsFrom(config: ReconcilerConfig, api: SqsApi | undefined, call: ControllerOptions['call']): ControllerOptions['taskEvents'] {
+  if (!config.eventsQueueUrl) return undefined;
+  if (!api) throw new Error('RECONCILER_EVENTS_QUEUE_URL is set but no SQS client was built');
+  return { api, call, queueUrl: config.eventsQueueUrl, waitSeconds: config.eventsWaitSeconds, visibilityTimeoutSeconds: config.eventsVisibilityTimeoutSeconds };
 }
 
 export interface BuildDaemonOptions {
@@ -66,6 +83,8 @@ export interface BuildDaemonOptions {
   rng?: Rng;
   /** Overrides the SDK-backed API (tests, in-process simulation). */
   aws?: AwsApi;
+  /** Overrides the SDK-backed SQS API of the task-event source (tests, in-process simulation). */
+  sqs?: SqsApi;
   outcomeSink?: CallOutcomeSink;
   /** The fencing token of the current leader term; 1 until leader election supplies it. */
   fencingToken?: () => number;
@@ -88,11 +107,14 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     opts.log?.warn({ redis: target, code: (err as { code?: string }).code, err: err.message }, `redis connection to ${target} failed: ${err.message}`),
   );
   const store = new RedisDesiredStore({ redis, prefix: config.redisPrefix, clock, ownsConnection: true, ...(opts.onInvalidRecord ? { onInvalidRecord: opts.onInvalidRecord } : {}) });
-  const clients = opts.aws ? undefined : createAwsClients({ maxAttempts: config.awsMaxAttempts });
+  const needsSdkSqs = config.eventsQueueUrl !== undefined && !opts.sqs;
+  const clients = opts.aws && !needsSdkSqs ? undefined : createAwsClients({ maxAttempts: config.awsMaxAttempts });
   const rawApi = opts.aws ?? new SdkAwsApi(clients!);
+  const sqsApi = opts.sqs ?? (needsSdkSqs ? new SdkSqsApi(clients!.sqs) : undefined);
   const breakers = {
     ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerCooldownMs }),
     efs: new DependencyBreaker({ name: 'efs', clock, threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerCooldownMs }),
+    sqs: new DependencyBreaker({ name: 'sqs', clock, threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerCooldownMs }),
   };
   const limits = new RateLimiterRegistry(clock, config.rateLimits);
   const guard = new AwsCallGuard({ clock, limits, breakers, ...(opts.outcomeSink ? { sink: opts.outcomeSink } : {}), defaultBudgetMs: config.timeouts.readCallMs });
@@ -121,6 +143,8 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     resyncMs: config.resyncSeconds * 1000,
     inflightRefreshMs: config.inflightRefreshMs,
     workers: config.workers,
+    // Reads, not actions: not behind the leader's lease gate (the source itself receives only while leading).
+    taskEvents: taskEventsFrom(config, sqsApi, call),
     ...opts.controller,
     ...ha.controllerOptions(opts.controller),
   });

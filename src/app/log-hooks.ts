@@ -31,5 +31,10 @@ export function controllerLogHooks(log: Logger, entryOf: (sessionId: string) => 
     },
     onError: (where, err) => log.error({ where, err }, `${where} failed`),
     onSync: (s) => log.debug(s, 'full resync done'),
+    // Dropped messages are normal (another source, another cluster) but a malformed one says the rule or queue is wrong.
+    onTaskEvent: (result, info) => {
+      if (result === 'malformed') log.warn({ result, reason: info.reason }, 'task event dropped: malformed');
+      else if (result === 'foreign') log.debug({ result, reason: info.reason }, 'task event dropped: foreign');
+    },
   };
 }

@@ -46,6 +46,13 @@ export const ENV_VARS = {
   redisPrefix: v('RECONCILER_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/), 'Key prefix; all keys share the hash tag {PREFIX}.', { default: 'esr' }),
   resyncSeconds: v('RECONCILER_RESYNC_SECONDS', num(1, 3600), 'Full resync period (level-triggered safety net), with 10% jitter.', { default: '30', unit: 's' }),
   inflightRefreshMs: v('RECONCILER_INFLIGHT_REFRESH_MS', int(100, 60_000), 'How often tasks that are starting or stopping are re-described.', { default: '1000', unit: 'ms' }),
+  eventsQueueUrl: v(
+    'RECONCILER_EVENTS_QUEUE_URL',
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) SQS queue URL, e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/esr-task-events' }).optional(),
+    'SQS queue an EventBridge rule fills with ECS Task State Change events (deploy/eventbridge/). Set: the controller long-polls it and reacts to a stopped task in seconds; events are hints, the full resync stays the safety net (and may then be longer, e.g. RECONCILER_RESYNC_SECONDS=300). Unset: no events.',
+  ),
+  eventsWaitSeconds: v('RECONCILER_EVENTS_WAIT_SECONDS', int(1, 20), 'Long-poll wait of each SQS ReceiveMessage (SQS allows at most 20 s).', { default: '20', unit: 's' }),
+  eventsVisibilityTimeoutSeconds: v('RECONCILER_EVENTS_VISIBILITY_TIMEOUT_SECONDS', int(1, 43_200), 'How long a received event stays hidden from other receives before SQS delivers it again (it is deleted as soon as it is handled).', { default: '30', unit: 's' }),
   workers: v('RECONCILER_WORKERS', int(1, 256), 'Concurrent reconciles (a key is never processed by two at once).', { default: '16' }),
   orphanGraceSeconds: v('RECONCILER_ORPHAN_GRACE_SECONDS', num(0, 86_400), 'A task of ours with no desired session is stopped only after this age.', { default: '60', unit: 's' }),
   timeoutsJson: v('RECONCILER_TIMEOUTS', z.string().optional(), 'JSON: {steps: {ensureAccessPoint, registerTaskDefinition, runTask, waitForRunning, tagResource} (ms), sessionStartMs, readCallMs, marginFactor}. Start-up refuses sessionStartMs < sum(steps) x marginFactor (1.5). A task not RUNNING within sessionStartMs (default 125000) is stuck.'),

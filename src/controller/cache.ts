@@ -100,7 +100,12 @@ export class ControllerCache {
     // vanish after about an hour) is older than any intent the plan would re-send.
     this.batchesSeen.clear();
     for (const task of snapshot.tasks.values()) this.putTask(task);
-    for (const task of kept) this.putTask(task);
+    for (const task of kept) {
+      // The read saw a later change of the task than the one learned locally (ECS `version`):
+      // its status wins; tags learned locally (a claim's TagResource) still stand.
+      const read = snapshot.tasks.get(task.arn);
+      this.putTask(read && isOlder(task, read) ? { ...read, tags: { ...read.tags, ...task.tags } } : task);
+    }
     this.taskTouchedAt.clear();
     this.accessPoints.clear();
     for (const ap of snapshot.accessPoints.values()) this.accessPoints.set(ap.id, ap);
@@ -108,12 +113,34 @@ export class ControllerCache {
     this.observedSyncedAt = snapshot.readAt;
   }
 
-  /** Records a task the controller just learned of (RunTask, StopTask, a refresh). */
+  /**
+   * Records a task the controller just learned of (RunTask, StopTask, a refresh, an event). A
+   * view older than the cached one (lower ECS `version`) does not move its status back; only
+   * its tags are taken. An answer without tags keeps the tags known.
+   */
   upsertTask(task: ObservedTask, at: number): void {
     const prev = this.tasks.get(task.arn);
-    const merged = prev && Object.keys(task.tags).length === 0 ? { ...task, tags: prev.tags } : task;
+    const hasTags = Object.keys(task.tags).length > 0;
+    let merged = task;
+    if (prev && isOlder(task, prev)) merged = hasTags ? { ...prev, tags: { ...prev.tags, ...task.tags } } : prev;
+    else if (prev && !hasTags) merged = { ...task, tags: prev.tags };
     this.putTask(merged);
     this.taskTouchedAt.set(task.arn, at);
+  }
+
+  /**
+   * Applies a view of a task that an ECS task state change event carried (no tags): `applied`
+   * when it is newer than the cached view (ECS `version`), `stale` when it is not (a duplicate
+   * or an event overtaken by a later one), `unknownTask` when the task is not in the cache,
+   * `unversioned` when either side has no version to compare (the caller re-reads the task).
+   */
+  applyTaskEvent(task: ObservedTask, at: number): 'applied' | 'stale' | 'unknownTask' | 'unversioned' {
+    const prev = this.tasks.get(task.arn);
+    if (!prev) return 'unknownTask';
+    if (task.version === undefined || prev.version === undefined) return 'unversioned';
+    if (task.version <= prev.version) return 'stale';
+    this.upsertTask(task, at);
+    return 'applied';
   }
 
   private putTask(task: ObservedTask): void {
@@ -249,6 +276,11 @@ export class ControllerCache {
   observedView(readAt: number): ObservedSnapshot {
     return { readAt, tasks: this.tasks, accessPoints: this.accessPoints, accessPointsKnown: this.accessPointsKnown };
   }
+}
+
+/** True when both views carry an ECS version and `a`'s is lower (an older view of the task). */
+function isOlder(a: ObservedTask, b: ObservedTask): boolean {
+  return a.version !== undefined && b.version !== undefined && a.version < b.version;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {

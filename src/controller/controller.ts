@@ -1,7 +1,8 @@
 /**
  * The level-triggered loop. A full resync (desired snapshot + observed snapshot) every
  * `resyncMs` ± 10% refills the cache and enqueues every key; change hints, in-flight task
- * refreshes and requeues enqueue single keys in between. Correctness never depends on a hint:
+ * refreshes, ECS task state change events (when configured) and requeues enqueue single keys in
+ * between. Correctness never depends on a hint:
  * a missed one only delays a fix until the next resync.
  *
  * Lifecycle: starting -> running -> draining -> stopped (or failed).
@@ -23,6 +24,8 @@ import { poolKey } from './plan/plan-pool.js';
 import type { WarmOnDemand } from './warm-on-demand.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import type { SessionPlan } from './plan/plan-session.js';
+import { TaskEventSource, type TaskEventApplied, type TaskEventSourceOptions } from './events/task-event-source.js';
+import type { ObservedTask } from '../observed/model.js';
 
 export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -52,6 +55,13 @@ export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
   parking?: Parking;
   /** Warm tasks started on demand for sessions waiting on the RunTask call limit (warm-on-demand.ts). */
   warmOnDemand?: WarmOnDemand;
+  /**
+   * ECS task state change events from SQS as hints (events/task-event-source.ts); unset: none.
+   * The controller supplies how events apply (cache, queue) and leadership.
+   */
+  taskEvents?: Omit<TaskEventSourceOptions, 'apply' | 'isActive' | 'clock' | 'rng' | 'cluster' | 'onMessage' | 'onError'>;
+  /** Each task-event message's result (metrics, logs); see TaskEventSourceOptions.onMessage. */
+  onTaskEvent?: TaskEventSourceOptions['onMessage'];
   onError?: (where: string, err: unknown) => void;
 }
 
@@ -69,6 +79,8 @@ export class Controller {
   private syncing: Promise<void> | undefined;
   private hintsLoop: Promise<void> | undefined;
   private readonly clock: Clock;
+  /** The task-event source when events are configured. */
+  readonly taskEvents: TaskEventSource | undefined;
 
   constructor(private readonly o: ControllerOptions) {
     this.clock = o.clock;
@@ -85,6 +97,18 @@ export class Controller {
       },
       onError: (err) => o.onError?.('inflight-refresh', err),
     });
+    this.taskEvents = o.taskEvents
+      ? new TaskEventSource({
+          ...o.taskEvents,
+          clock: o.clock,
+          rng: o.rng,
+          cluster: o.config.cluster,
+          apply: (task) => this.applyTaskEvent(task),
+          onMessage: (result, info) => o.onTaskEvent?.(result, info),
+          onError: (where, err) => o.onError?.(`task-events ${where}`, err),
+          ...(o.isLeader ? { isActive: o.isLeader } : {}),
+        })
+      : undefined;
     // A session that starts waiting for a warm task asks its pool to start one now.
     o.warmOnDemand?.onDemand((pool) => this.queue.add(poolKey(pool), { priority: 'changed' }));
   }
@@ -95,6 +119,27 @@ export class Controller {
     const session = tags['esr:session'] ?? this.cache.claims.get(taskArn)?.sessionId;
     if (session) this.queue.add(session, { priority: 'changed' });
     if (tags['esr:pool']) this.queue.add(poolKey(tags['esr:pool']), { priority: 'changed' });
+  }
+
+  /**
+   * A task view from an ECS task state change event (a hint). Newer than the cache (ECS
+   * `version`): the cache takes it and the task's session and pool are enqueued. Not comparable
+   * (no version on one side): the task is re-described by the in-flight refresher, which
+   * enqueues on a change. Unknown task started by us (e.g. a RunTask whose answer was lost): the
+   * refresher describes it (with tags) and enqueues what it serves. Stale (a duplicate, or
+   * overtaken by a later view): nothing.
+   */
+  private applyTaskEvent(task: ObservedTask): TaskEventApplied {
+    const now = this.clock.now();
+    const result = this.cache.applyTaskEvent(task, now);
+    if (result === 'applied') {
+      this.enqueueFor(task.arn);
+      const cached = this.cache.tasks.get(task.arn);
+      if (cached) this.refresher.track(cached);
+    } else if (result === 'unversioned' || (result === 'unknownTask' && task.startedBy === this.o.config.startedBy)) {
+      this.refresher.trackArn(task.arn);
+    }
+    return result;
   }
 
   /** Keys of every pool that is configured or has a target or tasks. */
@@ -129,6 +174,7 @@ export class Controller {
       return result;
     }, { ...(this.o.onResult ? { onResult: this.o.onResult } : {}), ...(this.o.parking ? { parking: this.o.parking } : {}) });
     this.refresher.start();
+    this.taskEvents?.start();
     this.hintsLoop = this.followHints();
     this.scheduleResync();
   }
@@ -260,7 +306,7 @@ export class Controller {
     this.state = 'draining';
     if (this.resyncTimer) this.clock.clearTimer(this.resyncTimer);
     this.abort.abort(new Error('controller stopping'));
-    await this.refresher.stop();
+    await Promise.all([this.refresher.stop(), this.taskEvents?.stop()]);
     const report = this.pool ? await this.pool.shutdown(graceMs) : undefined;
     await this.hintsLoop?.catch(() => undefined);
     this.state = 'stopped';

@@ -52,6 +52,10 @@ export function controllerMetricsHooks(d: MetricsHooksDeps): ControllerHooks {
       pendingStart.delete(e.sessionId);
       if (e.outcome === 'ok') d.esr.sessionStart.observe({ path: start.path }, start.seconds);
     },
+    onTaskEvent: (result, info) => {
+      d.esr.taskEvents.inc({ result });
+      if (info.ageMs !== undefined) d.esr.taskEventAge.observe(info.ageMs / 1000);
+    },
     onResult: (_key, label: ResultLabel) => {
       const result = label === 'terminal_error' ? 'error' : label;
       d.cr.reconcileTotal.inc({ controller: d.controller, result });

@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { SessionPhaseSchema } from '../desired/schema.js';
 import { QUEUE_BUCKETS_SECONDS } from './controller-runtime-metrics.js';
 import { emptyScrapeSource, summarise, type ScrapeSource } from './scrape-source.js';
+import { TASK_EVENT_RESULTS } from '../controller/events/task-event-source.js';
 
 export const SESSION_PHASES = SessionPhaseSchema.options;
 export const WARM_TASK_STATES = ['starting', 'running', 'stopping'] as const;
@@ -47,6 +48,8 @@ export class EsrMetrics {
   readonly brakeEngaged: Gauge<'brake'>;
   readonly buildInfo: Gauge<'version' | 'node'>;
   readonly eventsDropped: Counter;
+  readonly taskEvents: Counter<'result'>;
+  readonly taskEventAge: Histogram;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -95,6 +98,14 @@ export class EsrMetrics {
     this.brakeEngaged = new Gauge({ name: 'esr_safety_brake_engaged', help: '1 while the named safety brake is engaged (mass stops held back), else 0.', labelNames: ['brake'], registers });
     this.buildInfo = new Gauge({ name: 'esr_build_info', help: 'Always 1; labels carry the version and the Node.js runtime.', labelNames: ['version', 'node'], registers });
     this.eventsDropped = new Counter({ name: 'esr_session_events_dropped_total', help: 'Session events that could not be written to Redis (buffer full or write failed).', registers });
+    this.taskEvents = new Counter({
+      name: 'esr_task_events_total',
+      help: 'ECS task state change messages read from SQS, by result: applied (newer than the cache: hint), stale (duplicate or overtaken), unknownTask, unversioned (re-described), malformed, foreign (other source or cluster; dropped), error.',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of TASK_EVENT_RESULTS) this.taskEvents.inc({ result }, 0);
+    this.taskEventAge = new Histogram({ name: 'esr_task_event_age_seconds', help: 'From an ECS task state change (event time, whole seconds) to the controller handling its message, seconds.', buckets: START_BUCKETS_SECONDS, registers });
   }
 
   setBreakerState(dependency: string, state: BreakerStateLabel): void {

@@ -60,6 +60,12 @@ export interface ObservedTask {
   readonly privateIp: string | undefined;
   /** All tags, as ECS returned them (empty when ECS sent none, e.g. a lagging describe). */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * ECS `version` of the task: grows with every change ECS makes to it (DescribeTasks and the
+   * "ECS Task State Change" event carry the same counter), so of two views of one task the
+   * higher version is the newer. Undefined when ECS did not send it.
+   */
+  readonly version?: number | undefined;
 }
 
 export interface ObservedAccessPoint {

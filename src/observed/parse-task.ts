@@ -104,6 +104,7 @@ export function parseTask(raw: unknown): ObservedTask | undefined {
     stoppedReason: str(t['stoppedReason']),
     privateIp: privateIpOf(t),
     tags: parseTags(t['tags']),
+    version: typeof t['version'] === 'number' && Number.isSafeInteger(t['version']) && t['version'] >= 0 ? t['version'] : undefined,
   };
 }
 

@@ -56,4 +56,45 @@ describe('ControllerCache merge rules', () => {
     cache.replaceObserved(anObserved([]), T0 + 10);
     expect(cache.tasksOf('a').map((t) => t.arn)).toEqual([launched.arn]);
   });
+
+  describe('ECS task version (events, refreshes, full reads)', () => {
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:task/test/v1';
+
+    it('an event view applies only when its version is newer; duplicates and older views are stale', () => {
+      const cache = new ControllerCache(OWNER);
+      cache.upsertTask(aTask({ arn, session: 's', lastStatus: 'RUNNING', version: 3 }), T0);
+      const stopped = { ...aTask({ arn, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5 }), tags: {} };
+      expect(cache.applyTaskEvent(stopped, T0 + 1)).toBe('applied');
+      expect(cache.tasks.get(arn)).toMatchObject({ lastStatus: 'STOPPED', version: 5 });
+      // Event views carry no tags: the known ones stay, the task is still the session's.
+      expect(cache.tasks.get(arn)!.tags['esr:session']).toBe('s');
+      expect(cache.tasksOf('s').map((t) => t.arn)).toEqual([arn]);
+      expect(cache.applyTaskEvent(stopped, T0 + 2)).toBe('stale');
+      expect(cache.applyTaskEvent({ ...stopped, lastStatus: 'DEACTIVATING', version: 4 }, T0 + 3)).toBe('stale');
+      expect(cache.tasks.get(arn)!.lastStatus).toBe('STOPPED');
+      expect(cache.applyTaskEvent({ ...stopped, arn: `${arn}-other` }, T0)).toBe('unknownTask');
+      expect(cache.applyTaskEvent({ ...stopped, version: undefined }, T0)).toBe('unversioned');
+    });
+
+    it('a refresh answer older than the cached view does not move the status back, but its tags are taken', () => {
+      const cache = new ControllerCache(OWNER);
+      cache.upsertTask(aTask({ arn, session: 's', lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5 }), T0);
+      cache.upsertTask(aTask({ arn, session: 's', lastStatus: 'RUNNING', version: 3, extraTags: { late: '1' } }), T0 + 1);
+      expect(cache.tasks.get(arn)).toMatchObject({ lastStatus: 'STOPPED', version: 5 });
+      expect(cache.tasks.get(arn)!.tags['late']).toBe('1');
+    });
+
+    it('a full read that saw a later version than one learned during it wins for the status', () => {
+      const cache = new ControllerCache(OWNER);
+      cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'RUNNING', version: 3 })]), T0);
+      // An event learned at T0+20 (version 4), but the read that began at T0+10 saw version 5.
+      cache.applyTaskEvent({ ...aTask({ arn, lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', version: 4 }), tags: {} }, T0 + 20);
+      cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5 })]), T0 + 10);
+      expect(cache.tasks.get(arn)).toMatchObject({ lastStatus: 'STOPPED', version: 5 });
+      // Without versions the rule stays "learned after the read began wins".
+      cache.upsertTask(aTask({ arn, session: 's', lastStatus: 'RUNNING', version: undefined }), T0 + 30);
+      cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'STOPPED', version: undefined })]), T0 + 25);
+      expect(cache.tasks.get(arn)!.lastStatus).toBe('RUNNING');
+    });
+  });
 });

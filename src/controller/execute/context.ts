@@ -11,7 +11,7 @@ import type { ControllerCache } from '../cache.js';
 import type { Action } from '../plan/actions.js';
 import type { RequestClass } from '../queue/request-order.js';
 
-export type AwsService = 'ecs' | 'efs';
+export type AwsService = 'ecs' | 'efs' | 'sqs';
 
 export interface GuardedCallRequest {
   service: AwsService;
