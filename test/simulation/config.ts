@@ -6,6 +6,8 @@
 import { aPlanConfig, OWNER } from '../fixtures/builders.js';
 import type { PlanConfig } from '../../src/controller/plan/plan-config.js';
 import { stepBudgetsSchema, timeoutsConfigSchema } from '../../src/controller/resilience/index.js';
+import type { SafetyConfig } from '../../src/controller/safety/safety-wiring.js';
+import { ENV_VARS } from '../../src/config/env-vars.js';
 
 export const SIM_OWNER = OWNER;
 export const SIM_CLUSTER = 'test';
@@ -45,5 +47,15 @@ export function simBudgets(): { defaultMs: number; byOperation: Record<string, n
   return {
     defaultMs: t.readCallMs,
     byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
+  };
+}
+
+/** The safety parts' settings: `reconciler run`'s defaults (env-vars.ts), with the sim's resync. */
+export function simSafetyConfig(): SafetyConfig {
+  return {
+    brakeDropFraction: ENV_VARS.brakeDropFraction.schema.parse(undefined),
+    brakeMinDrop: ENV_VARS.brakeMinDrop.schema.parse(undefined),
+    stopsPerMinute: ENV_VARS.stopsPerMinute.schema.parse(undefined),
+    resyncSeconds: SIM_TIMINGS.resyncMs / 1000,
   };
 }

@@ -17,7 +17,8 @@ import { Parking } from '../../src/controller/queue/index.js';
 import { AwsCallGuard, DependencyBreaker, parseRateLimitsConfig, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { wrapAwsApi } from './aws-wrap.js';
-import { SIM_CLUSTER, SIM_OWNER, SIM_PLAN, SIM_STARTED_BY, SIM_TIMINGS, simBudgets } from './config.js';
+import { SafetyWiring } from '../../src/controller/safety/safety-wiring.js';
+import { SIM_CLUSTER, SIM_OWNER, SIM_PLAN, SIM_STARTED_BY, SIM_TIMINGS, simBudgets, simSafetyConfig } from './config.js';
 import type { EventLog } from './event-log.js';
 import { ProcessGate } from './process-gate.js';
 import type { ControllerStore } from './world-store.js';
@@ -49,6 +50,8 @@ export class ControllerSlot {
   /** End of the lease in this process's own view (epoch ms); Infinity while it renews normally. */
   leaseUntil = Number.POSITIVE_INFINITY;
   started = false;
+  /** The stop gate, desired-state brake and stop budget, wired as `reconciler run` wires them. */
+  readonly safety: SafetyWiring;
 
   constructor(
     readonly name: string,
@@ -71,7 +74,17 @@ export class ControllerSlot {
       if (MUTATING_OPERATIONS.has(req.operation) && clock.now() >= this.leaseUntil) return Promise.reject(new NotLeaderError(req.operation));
       return guarded(req, fn);
     };
+    this.safety = new SafetyWiring({ clock, config: simSafetyConfig() });
+    const safety = this.safety.controllerOptions({
+      onEvent: (e) => {
+        if (this.gate.state !== 'dead') log.add(name, `${e.action} ${e.sessionId ?? '-'} ${e.drift} ${e.outcome}: ${e.message.slice(0, 160)}`);
+      },
+      onSync: (info) => {
+        if (this.gate.state !== 'dead') log.add(name, `full sync done: ${info.sessions} sessions, ${info.tasks} tasks, read took ${info.ms} ms`);
+      },
+    });
     this.controller = new Controller({
+      ...safety,
       aws: raw,
       readApi: guardedAwsApi(raw, call),
       status: d.store(name, this.gate),
@@ -86,12 +99,6 @@ export class ControllerSlot {
       resyncMs: SIM_TIMINGS.resyncMs,
       inflightRefreshMs: SIM_TIMINGS.inflightRefreshMs,
       workers: SIM_TIMINGS.workers,
-      onEvent: (e) => {
-        if (this.gate.state !== 'dead') log.add(name, `${e.action} ${e.sessionId ?? '-'} ${e.drift} ${e.outcome}: ${e.message.slice(0, 160)}`);
-      },
-      onSync: (info) => {
-        if (this.gate.state !== 'dead') log.add(name, `full sync done: ${info.sessions} sessions, ${info.tasks} tasks, read took ${info.ms} ms`);
-      },
       onError: (where, err) => {
         if (this.gate.state !== 'dead') log.add(name, `error in ${where}: ${String((err as Error).message).slice(0, 160)}`);
       },

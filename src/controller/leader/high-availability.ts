@@ -13,9 +13,10 @@ import type { Controller, ControllerOptions } from '../controller.js';
 import type { GuardedCall } from '../execute/context.js';
 import { BrakeReleaseWatcher } from '../safety/brake-release.js';
 import { DeferralLog } from '../safety/deferral-log.js';
-import { DesiredStateBrake } from '../safety/desired-state-brake.js';
-import { SafetyStopGate } from '../safety/safety-stop-gate.js';
-import { StopBudget } from '../safety/stop-budget.js';
+import type { DesiredStateBrake } from '../safety/desired-state-brake.js';
+import type { SafetyStopGate } from '../safety/safety-stop-gate.js';
+import { SafetyWiring } from '../safety/safety-wiring.js';
+import type { StopBudget } from '../safety/stop-budget.js';
 import { LeaderElector } from './leader-elector.js';
 import { leadershipReadiness, soleLeaderProbe, type LeadershipProbe } from './leadership-probe.js';
 import { leaseGatedCall } from './lease-gate.js';
@@ -51,6 +52,8 @@ export class HighAvailability {
   readonly budget: StopBudget;
   readonly stopGate: SafetyStopGate;
   readonly releaseWatcher: BrakeReleaseWatcher;
+  /** The brake, the stop budget and the stop gate, wired as the simulation wires them too. */
+  readonly safety: SafetyWiring;
   /** Executors' call: mutations refused unless the lease outlasts them. */
   readonly call: GuardedCall;
   /** Writes rejected by fencing (a stale leader's), counted. */
@@ -72,16 +75,16 @@ export class HighAvailability {
       : undefined;
     const elector = this.elector;
     this.probe = elector ?? soleLeaderProbe(a.fencingToken ?? (() => 1));
-    this.brake = new DesiredStateBrake({ clock, dropFraction: config.brakeDropFraction, minDrop: config.brakeMinDrop });
-    this.budget = new StopBudget(clock, config.stopsPerMinute);
     const deferrals = log ? new DeferralLog({ clock, log }) : undefined;
-    this.stopGate = new SafetyStopGate({
-      brake: this.brake,
-      budget: this.budget,
+    this.safety = new SafetyWiring({
+      clock,
+      config,
       ...(elector ? { redisReachable: () => elector.leadershipKnown() } : {}),
-      retryAfterMs: Math.min(5000, config.resyncSeconds * 1000),
       onDeferred: (reason, taskArn, why) => deferrals?.note(reason, taskArn, why),
     });
+    this.brake = this.safety.brake;
+    this.budget = this.safety.budget;
+    this.stopGate = this.safety.stopGate;
     this.call = elector
       ? leaseGatedCall(a.call, {
           remainingLeaseMs: () => elector.remainingLeaseMs(),
@@ -109,15 +112,10 @@ export class HighAvailability {
   /** Controller options: leadership mode, fencing token, the stop gate, and hooks wrapped around `user`'s. */
   controllerOptions(user: Partial<ControllerOptions> = {}): Partial<ControllerOptions> {
     const elector = this.elector;
+    const safety = this.safety.controllerOptions(user);
     const hooks: Hooks = {
-      onSync: (info) => {
-        this.brake.observe({ desired: info.desiredTasks, tasks: info.tasks, marker: info.marker });
-        user.onSync?.(info);
-      },
-      onEvent: (e) => {
-        this.stopGate.observeEvent(e);
-        user.onEvent?.(e);
-      },
+      onSync: safety.onSync!,
+      onEvent: safety.onEvent!,
       onResult: (key, label, err) => {
         if (isFencedError(err)) {
           this.fencedWrites++;
@@ -129,7 +127,7 @@ export class HighAvailability {
     };
     return {
       ...(elector ? { isLeader: () => elector.isLeader() && !this.shuttingDown, fencingToken: () => elector.fencingToken() } : { fencingToken: this.probe.fencingToken }),
-      stopGate: this.stopGate,
+      stopGate: safety.stopGate,
       ...hooks,
     };
   }

@@ -4,3 +4,4 @@ export * from './desired-count.js';
 export * from './desired-state-brake.js';
 export * from './safety-stop-gate.js';
 export * from './stop-budget.js';
+export * from './safety-wiring.js';
