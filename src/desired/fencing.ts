@@ -5,7 +5,7 @@
 
 /**
  * The token of a controller that runs without leader election (`RECONCILER_LEADER_ELECTION=false`,
- * tests). Elected epochs are milliseconds of the Redis clock, so they are always far above it.
+ * tests). Elected epochs are microseconds of the Redis clock (lease-scripts.ts), so they are always far above it.
  */
 export const UNELECTED_TOKEN = 1;
 
@@ -17,4 +17,16 @@ export function isFencedOff(token: number, epoch: number | undefined): boolean {
   if (!Number.isFinite(token)) return true;
   if (epoch === undefined) return token > UNELECTED_TOKEN;
   return !Number.isFinite(epoch) || token < epoch;
+}
+
+/**
+ * The epoch a store keeps after accepting a write with `token`: the higher of the two. Epochs
+ * only grow, and a token above the stored epoch belongs to a term the store has forgotten (a
+ * failover lost the epoch key's last write, yet the term's holder still runs): storing it
+ * fences the older terms again at once, instead of letting a stale leader's token pass until
+ * the current leader acquires again. An absent epoch stays absent (`isFencedOff` refuses
+ * elected tokens then; only the unelected token writes).
+ */
+export function raisedEpoch(token: number, epoch: number | undefined): number | undefined {
+  return epoch === undefined ? undefined : Math.max(epoch, token);
 }

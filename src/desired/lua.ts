@@ -38,6 +38,8 @@ return 1
  *   its epoch (FLUSHALL, a failover that lost writes), so no term can prove it is current until
  *   a leader acquires again;
  * - the epoch or the token is not a number (fail safe).
+ * An accepted token above the stored epoch raises it (fencing.ts raisedEpoch): a term the store
+ * forgot fences the older ones again with its first write.
  */
 const FENCE = `local raw = redis.call('GET', KEYS[1])
 local token = tonumber(ARGV[1])
@@ -46,6 +48,7 @@ if raw then epoch = tonumber(raw) end
 if epoch == nil or token == nil or token < epoch or ((not raw) and token > ${UNELECTED_TOKEN}) then
   return {'FENCED', raw or 'missing'}
 end
+if raw and token > epoch then redis.call('SET', KEYS[1], ARGV[1]) end
 `;
 
 /**

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { RealClock, type Clock } from '../common/clock.js';
 import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
 import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
-import { isFencedOff } from './fencing.js';
+import { isFencedOff, raisedEpoch } from './fencing.js';
 import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import { RESERVATION_TTL_MS, WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
@@ -21,6 +21,20 @@ export interface MemoryDesiredStoreOptions {
   /** Exact cap of the hint log (the Redis stream's cap is approximate). Default 10,000. */
   hintsMaxLen?: number;
   onInvalidRecord?: InvalidRecordHook;
+}
+
+/** Everything a MemoryDesiredStore holds, as of one moment (see `checkpoint`). */
+export interface MemoryStoreCheckpoint {
+  readonly specs: Map<string, string | Buffer>;
+  readonly statuses: Map<string, string | Buffer>;
+  readonly pools: Map<string, string | Buffer>;
+  readonly claims: Map<string, WarmClaim>;
+  readonly stopping: Map<string, number>;
+  readonly poolStatuses: Map<string, WarmPoolStatus>;
+  readonly hints: readonly LoggedHint[];
+  readonly seq: number;
+  readonly marker: StoreMarker | undefined;
+  readonly epoch: number | undefined;
 }
 
 interface LoggedHint {
@@ -70,6 +84,45 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   /** Removes a record as data loss would (no tombstone, no hint, no publication). */
   dropRaw(record: 'spec' | 'status' | 'pool', id: string): void {
     (record === 'spec' ? this.specs : record === 'status' ? this.statuses : this.pools).delete(id);
+  }
+
+  /**
+   * A copy of every record, the hint log, the marker and the leader epoch, for `restore`:
+   * the simulation's model of a Redis replica that lags the primary.
+   */
+  checkpoint(): MemoryStoreCheckpoint {
+    return {
+      specs: new Map(this.specs), statuses: new Map(this.statuses), pools: new Map(this.pools),
+      claims: new Map(this.claims), stopping: new Map(this.stopping), poolStatuses: new Map(this.poolStatuses),
+      hints: [...this.hints], seq: this.seq, marker: this.marker, epoch: this.epoch,
+    };
+  }
+
+  /**
+   * Goes back to `cp`, losing every write since (acknowledged ones included), as a failover to a
+   * lagging replica does; hint followers see a reconnect.
+   */
+  restore(cp: MemoryStoreCheckpoint): void {
+    const refill = <K, V>(to: Map<K, V>, from: Map<K, V>): void => {
+      to.clear();
+      for (const [k, v] of from) to.set(k, v);
+    };
+    refill(this.specs, cp.specs);
+    refill(this.statuses, cp.statuses);
+    refill(this.pools, cp.pools);
+    refill(this.claims, cp.claims);
+    refill(this.stopping, cp.stopping);
+    refill(this.poolStatuses, cp.poolStatuses);
+    this.hints = [...cp.hints];
+    this.seq = cp.seq;
+    this.marker = cp.marker;
+    this.epoch = cp.epoch;
+    this.simulateReconnect();
+  }
+
+  /** The leader epoch stored now (undefined: none), as the epoch key would read. */
+  leaderEpoch(): number | undefined {
+    return this.epoch;
   }
 
   /** Makes every active hint follower report `resync: reconnect`, as after a Redis reconnect. */
@@ -250,6 +303,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
 
   private checkFence(token: number, operation: string): void {
     if (isFencedOff(token, this.epoch)) throw new FencedError(token, this.epoch === undefined ? 'missing' : String(this.epoch), operation);
+    this.epoch = raisedEpoch(token, this.epoch);
   }
 
   async writeStatus(id: string, status: SessionStatus, fencingToken: number, basis?: StatusBasis): Promise<StatusWriteResult> {

@@ -26,6 +26,7 @@ import { newTask } from './task-factory.js';
 import type { Throttler } from './throttle.js';
 import { parseInput } from './validate.js';
 import { RunTaskTokens } from './run-task-tokens.js';
+import { lagFor, TagHistory, visibleTime, type ConsistencyLags } from './eventual-consistency.js';
 
 export interface EcsSimDeps {
   clock: Clock;
@@ -51,6 +52,8 @@ export class EcsSim {
   readonly tasks: TaskStore;
   private readonly tokens: RunTaskTokens;
   private ipCounter = 10;
+  /** Tag writes per task, for reads that see tags late (eventual consistency). */
+  private readonly tagHistory = new TagHistory();
 
   constructor(private readonly d: EcsSimDeps) {
     this.taskDefinitions = new TaskDefinitionRegistry(d.clock, d.account);
@@ -60,6 +63,16 @@ export class EcsSim {
 
   private now(): number {
     return this.d.clock.now();
+  }
+
+  private lags(): ConsistencyLags {
+    return this.d.faults.current().eventualConsistency;
+  }
+
+  /** The task as a read (DescribeTasks) sees it now: late stops and late tags included. */
+  private readView(t: TaskRecord, now: number, withTags: boolean): ReturnType<typeof taskView> {
+    const lags = this.lags();
+    return taskView(t, visibleTime(t, now, lags), withTags, this.tagHistory.visible(t, now, lagFor(lags, 'tagsMs', t.id)));
   }
 
   private cluster(input: string | undefined): string {
@@ -138,6 +151,7 @@ export class EcsSim {
     for (let i = 0; i < launch; i++) {
       const task = newTask({ ...this.d, profile: this.d.profile(), ip: this.ipCounter++ }, cluster, def, req, spot, subnets?.[0]);
       this.tasks.add(task);
+      this.tagHistory.record(task, now, this.lags().tagsMs);
       created.push(task);
     }
     for (const t of created) this.d.onTaskChange?.(t);
@@ -176,7 +190,8 @@ export class EcsSim {
     const failures: Failure[] = [];
     for (const ref of req.tasks) {
       const t = this.findTask(ref, req.cluster ?? cluster);
-      if (t) tasks.push(taskView(t, now, withTags));
+      const visible = t && now - t.createdAt >= lagFor(this.lags(), 'describeMissingMs', t.id);
+      if (t && visible) tasks.push(this.readView(t, now, withTags));
       else failures.push({ arn: ref.startsWith('arn:') ? ref : taskArn(this.d.account, cluster, ref), reason: 'MISSING' });
     }
     return { tasks, failures };
@@ -191,12 +206,14 @@ export class EcsSim {
     const now = this.now();
     const want = req.desiredStatus ?? 'RUNNING';
     const family = req.family;
+    const lags = this.lags();
     const matching = this.tasks.list().filter((t) => {
       if (t.cluster !== cluster || t.seq <= after) return false;
+      if (now - t.createdAt < lagFor(lags, 'listMs', t.id)) return false;
       if (req.startedBy !== undefined && t.startedBy !== req.startedBy) return false;
       if (family !== undefined && t.family !== family) return false;
       if (req.launchType !== undefined && t.launchType !== req.launchType) return false;
-      const desired = stateAt(t, now).desiredStatus;
+      const desired = stateAt(t, visibleTime(t, now, lags)).desiredStatus;
       return want === 'PENDING' ? false : desired === want;
     });
     const page = matching.slice(0, max);
@@ -228,7 +245,14 @@ export class EcsSim {
       else tags.push({ key: t.key, value: t.value });
     }
     if (tags.length > 50) throw ecsError.invalidParameter('A resource can have at most 50 tags.');
+    this.recordTagWrite(req.resourceArn);
     return {};
+  }
+
+  /** Notes a tag write on a task (task definitions' tags are always current). */
+  private recordTagWrite(resourceArn: string): void {
+    const t = /:task\//.test(resourceArn) ? this.findTask(resourceArn, undefined) : undefined;
+    if (t) this.tagHistory.record(t, this.now(), this.lags().tagsMs);
   }
 
   untagResource(input: unknown): Record<string, never> {
@@ -236,12 +260,16 @@ export class EcsSim {
     const tags = this.tagsFor(req.resourceArn);
     const keep = tags.filter((t) => !req.tagKeys.includes(t.key!));
     tags.splice(0, tags.length, ...keep);
+    this.recordTagWrite(req.resourceArn);
     return {};
   }
 
   listTagsForResource(input: unknown): ListTagsForResourceResponse {
     const req = parseInput('ecs', 'ListTagsForResource', s.listTagsForResourceInput, input);
-    return { tags: this.tagsFor(req.resourceArn).map((t) => ({ ...t })) };
+    const tags = this.tagsFor(req.resourceArn);
+    const task = /:task\//.test(req.resourceArn) ? this.findTask(req.resourceArn, undefined) : undefined;
+    const visible = task ? this.tagHistory.visible(task, this.now(), lagFor(this.lags(), 'tagsMs', task.id)) : tags;
+    return { tags: visible.map((t) => ({ ...t })) };
   }
 
   /** Control: stops a task now with the given code (a crash, a spot interruption, ...). Throws when unknown. */
@@ -256,10 +284,12 @@ export class EcsSim {
   /** Control: drops a task at once, as if its stopped-task retention had passed (DescribeTasks then answers MISSING). */
   forget(ref: string): void {
     this.tasks.delete(parseTaskRef(ref).id);
+    this.tagHistory.forget(parseTaskRef(ref).id);
   }
 
   reset(): void {
     this.tasks.clear();
+    this.tagHistory.clear();
     this.taskDefinitions.clear();
     this.tokens.clear();
     this.ipCounter = 10;

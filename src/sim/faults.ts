@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
 import { ECS_OPERATIONS, EFS_OPERATIONS, SQS_OPERATIONS, type SimOperation } from './ops.js';
 import type { SimService } from './errors.js';
+import { consistencyLagsSchema } from './eventual-consistency.js';
 
 /**
  * Fault injection, deterministic under the simulator's seeded RNG. Per-operation maps are
@@ -66,6 +67,8 @@ export const faultConfigSchema = z
     outages: z.array(outageSchema).default([]),
     /** Task state change event delivery (when the simulator emits events). */
     taskEvents: taskEventFaultsSchema.prefault({}),
+    /** ECS's eventual consistency: visibility lags of new tasks, tags and stops (eventual-consistency.ts). */
+    eventualConsistency: consistencyLagsSchema.prefault({}),
   })
   .strict();
 

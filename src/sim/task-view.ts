@@ -1,4 +1,4 @@
-import type { Attachment, Container, Task } from '@aws-sdk/client-ecs';
+import type { Attachment, Container, Tag, Task } from '@aws-sdk/client-ecs';
 import { stateAt, type TaskRecord, type TaskStatus } from './task-lifecycle.js';
 
 /** The ENI attachment's status for a task status (ECS: PRECREATED -> ATTACHED -> DETACHED -> DELETED). */
@@ -25,8 +25,11 @@ function containerStatus(s: TaskStatus, execStopped: boolean): string {
   return 'PENDING';
 }
 
-/** The task as DescribeTasks / RunTask / StopTask return it, at time `t` (epoch ms). */
-export function taskView(task: TaskRecord, t: number, includeTags: boolean): Task {
+/**
+ * The task as DescribeTasks / RunTask / StopTask return it, at time `t` (epoch ms); `tags`: the
+ * tags a reader sees (default: the task's current ones; eventual-consistency.ts may show older).
+ */
+export function taskView(task: TaskRecord, t: number, includeTags: boolean, tags: readonly Tag[] = task.tags): Task {
   const st = stateAt(task, t);
   const execStopped = st.executionStoppedAt !== undefined;
   // While PROVISIONING the ENI is still being provisioned ("for tasks that use the awsvpc network
@@ -93,7 +96,7 @@ export function taskView(task: TaskRecord, t: number, includeTags: boolean): Tas
     view.stopCode = st.stop.code;
     view.stoppedReason = st.stop.reason;
   }
-  if (includeTags) view.tags = task.tags.map((tg) => ({ ...tg }));
+  if (includeTags) view.tags = tags.map((tg) => ({ ...tg }));
   for (const k of Object.keys(view) as Array<keyof Task>) if (view[k] === undefined) delete view[k];
   return view;
 }

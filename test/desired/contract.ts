@@ -161,6 +161,17 @@ export function desiredStoreContract(name: string, make: MakeHarness): void {
       expect(await h.store.writeStatus('ghost', status(), 7)).toEqual({ outcome: 'session-gone' });
     });
 
+    it('an accepted token above the stored epoch raises it: a term the store forgot fences the older ones again', async () => {
+      await h.store.ensureSession(spec('s1'));
+      // A failover lost the epoch key's last write: the store holds term 7's epoch, term 9 still runs.
+      await h.setEpoch(7);
+      expect(await h.store.writeStatus('s1', status({ phase: 'Starting' }), 9)).toEqual({ outcome: 'written' });
+      await expect(h.store.writeStatus('s1', status({ phase: 'Running' }), 7)).rejects.toSatisfy(isFencedError);
+      await expect(h.store.writeStatus('s1', status({ phase: 'Running' }), 8)).rejects.toSatisfy(isFencedError);
+      expect((await h.store.readSession('s1'))?.status?.phase).toBe('Starting');
+      expect(await h.store.writeStatus('s1', status({ phase: 'Running' }), 9)).toEqual({ outcome: 'written' });
+    });
+
     it('purges only the tombstone of the given generation, fenced', async () => {
       await h.store.ensureSession(spec('s1'));
       await h.store.writeStatus('s1', status(), 0);

@@ -77,9 +77,15 @@ export class Gateway {
     this.log.add('gateway', `warm pool ${name} target ${target}`);
   }
 
-  /** After a store loss: write every live session (and the pool target) again. */
+  /**
+   * After a store loss: write every live session (and the pool target) again, and delete again
+   * the ones it deleted (a rollback can bring a deleted session's record back).
+   */
   async reapplyAll(pool?: { name: string; template: string }): Promise<void> {
-    for (const s of this.intended.values()) if (!s.deleted) await this.ensure(s.input);
+    for (const s of this.intended.values()) {
+      if (!s.deleted) await this.ensure(s.input);
+      else if (await this.store.gateway.deleteSession(s.input.id)) this.log.add('gateway', `delete ${s.input.id} again (its delete was lost)`);
+    }
     if (pool && this.poolTarget !== undefined) await this.setPool(pool.name, pool.template, this.poolTarget);
   }
 

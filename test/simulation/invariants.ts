@@ -98,7 +98,8 @@ export class Checker {
 
   /** Invariant 6, at every write the store accepted. */
   onWrite(w: AcceptedWrite): void {
-    if (w.kind === 'wipe') {
+    if (w.kind === 'wipe' || w.kind === 'rollback') {
+      // Records went back (or away): a generation or a claim the store no longer holds is not a regression.
       this.lastGeneration.clear();
       // `given` stays: the gateway still holds those endpoints, and writes the same specs again.
       this.claims.clear();

@@ -9,5 +9,7 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> =
   { seed: 1291, caught: 'invariant 6: a status claiming observedGeneration 2 on a generation-1 record (unconditional status write)' },
   { seed: 1350, caught: 'invariant 6: a stale status after a wipe, with paused leaders and lost answers' },
   { seed: 1695, caught: 'invariant 7: a full sync restored an old pool batch intent (an extra warm task launched, then stopped)' },
+  { seed: 16, caught: 'invariant 3: a Redis rollback brought back a deleted session (the gateway model now deletes again after a store loss, as a gateway re-asserts what it wants)' },
+  { seed: 73, caught: 'invariant 9: with the production brake holding orphan stops after a wipe, the fresh life adopted an older incarnation, not the one the gateway was given' },
   { seed: 100, caught: 'invariant 9: an orphan stop decided before the gateway re-wrote the session, sent after it (precondition checked at the action)' },
 ];

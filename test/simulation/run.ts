@@ -47,7 +47,7 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
   const since = (): number => (world ? world.clock.now() - T0 : 0);
   const checker = new Checker(since, (id) => world?.gateway.contentKey(id));
   const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, o.mutation, o.echo));
-  const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule });
+  const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule }, new SeededRng(subSeed(o.seed, 5)));
   w.log.add('sched', `seed ${o.seed}: ${schedule.events.length} events over ${schedule.faultPhaseMs} ms; kinds ${schedule.kinds.join(',') || 'none'}${o.mutation ? `; MUTATION ${o.mutation.name}` : ''}`);
 
   const sample = async (): Promise<void> => {

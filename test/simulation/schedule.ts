@@ -8,6 +8,7 @@
  */
 import type { FaultConfigInput } from '../../src/sim/faults.js';
 import { randomInt, type Rng } from '../../src/common/rng.js';
+import type { ConsistencyLags } from '../../src/sim/eventual-consistency.js';
 
 export type Persistence = 'none' | 'preferred' | 'required';
 
@@ -33,7 +34,17 @@ export type SchedEvent =
   /** The leader freezes; a new leader takes over after the lease; the old one wakes after `pauseMs`. */
   | { at: number; kind: 'pausedLeader'; pauseMs: number }
   /** Every desired record is lost; the gateway writes its sessions again `reapplyAfterMs` later. */
-  | { at: number; kind: 'wipeDesired'; reapplyAfterMs: number };
+  | { at: number; kind: 'wipeDesired'; reapplyAfterMs: number }
+  /**
+   * A failover to a replica `lagMs` behind: the store loses its last `lagMs` of acknowledged
+   * writes (specs, statuses, claims, the lease's epoch); the gateway writes its sessions again
+   * `reapplyAfterMs` later.
+   */
+  | { at: number; kind: 'rollbackDesired'; lagMs: number; reapplyAfterMs: number }
+  /** For `durationMs`, a share `rate` of the controllers' Redis writes run but their replies are lost (a timeout). */
+  | { at: number; kind: 'lostRedisReplies'; durationMs: number; rate: number }
+  /** For `durationMs`, ECS answers are eventually consistent within the given lags (src/sim/eventual-consistency.ts). */
+  | { at: number; kind: 'ecsConsistency'; durationMs: number; lags: ConsistencyLags };
 
 export interface Schedule {
   events: SchedEvent[];
@@ -49,7 +60,7 @@ export interface ScheduleOptions {
   /** Leader changes need the paused-leader machinery; false disables them. */
   leaderChanges: boolean;
   /** Bias towards the faults that catch a given mutation (mutation tests). */
-  emphasis?: 'lostResponses' | 'foreign' | 'pausedLeader' | 'wipe';
+  emphasis?: 'lostResponses' | 'foreign' | 'pausedLeader' | 'wipe' | (typeof DATA_FAULT_KINDS)[number];
 }
 
 const FAULT_KINDS = ['errors', 'hangs', 'latency', 'capacity', 'lostResponses', 'throttle', 'killTasks', 'outageEcs', 'outageEfs', 'foreign', 'crash', 'pausedLeader', 'wipe'] as const;
@@ -58,11 +69,17 @@ function pickFloat(rng: Rng, lo: number, hi: number): number {
   return lo + rng.next() * (hi - lo);
 }
 
-export function generateSchedule(rng: Rng, o: ScheduleOptions): Schedule {
+/**
+ * Fault kinds added after the first corpus: drawn from their own generator (`dataRng`), so the
+ * schedule a seed drew before they existed stays as it was, with these faults added on top.
+ */
+const DATA_FAULT_KINDS = ['rollback', 'lostRedisReplies', 'ecsConsistency'] as const;
+
+export function generateSchedule(rng: Rng, o: ScheduleOptions, dataRng?: Rng): Schedule {
   const faultPhaseMs = 120_000 + randomInt(rng, 120_001);
   const kinds = FAULT_KINDS.filter((k) => (k === 'pausedLeader' && !o.leaderChanges ? false : rng.next() < 0.45));
   const emphasis: string | undefined = o.emphasis;
-  if (emphasis && !kinds.includes(emphasis as (typeof FAULT_KINDS)[number])) kinds.push(emphasis as (typeof FAULT_KINDS)[number]);
+  if (emphasis && (FAULT_KINDS as readonly string[]).includes(emphasis) && !kinds.includes(emphasis as (typeof FAULT_KINDS)[number])) kinds.push(emphasis as (typeof FAULT_KINDS)[number]);
   const has = (k: string): boolean => kinds.includes(k as (typeof FAULT_KINDS)[number]);
   const events: SchedEvent[] = [];
   const at = (lo: number, hi: number): number => Math.round(pickFloat(rng, lo, hi));
@@ -141,8 +158,31 @@ export function generateSchedule(rng: Rng, o: ScheduleOptions): Schedule {
   if (has('pausedLeader')) for (let i = 0, n = 1 + randomInt(rng, 2); i < n; i++) events.push({ at: at(3_000, faultPhaseMs - 40_000), kind: 'pausedLeader', pauseMs: 20_000 + randomInt(rng, 20_000) });
   if (has('wipe')) events.push({ at: at(20_000, faultPhaseMs - 10_000), kind: 'wipeDesired', reapplyAfterMs: randomInt(rng, 40_000) });
 
+  if (dataRng) addDataFaults(dataRng, faultPhaseMs, events, kinds, o.emphasis);
   events.sort((a, b) => a.at - b.at);
   return { events, faultPhaseMs, kinds };
+}
+
+function addDataFaults(rng: Rng, faultPhaseMs: number, events: SchedEvent[], kinds: string[], emphasis: string | undefined): void {
+  const at = (lo: number, hi: number): number => Math.round(pickFloat(rng, lo, hi));
+  const used = DATA_FAULT_KINDS.filter((k) => rng.next() < 0.45 || k === emphasis);
+  kinds.push(...used);
+  if (used.includes('rollback')) {
+    for (let i = 0, n = 1 + randomInt(rng, 3); i < n; i++) events.push({ at: at(10_000, faultPhaseMs - 10_000), kind: 'rollbackDesired', lagMs: randomInt(rng, 3_001), reapplyAfterMs: randomInt(rng, 20_000) });
+  }
+  if (used.includes('lostRedisReplies')) {
+    for (let i = 0, n = 1 + randomInt(rng, 3); i < n; i++) {
+      const start = at(5_000, faultPhaseMs - 20_000);
+      events.push({ at: start, kind: 'lostRedisReplies', durationMs: Math.min(faultPhaseMs - start, 10_000 + randomInt(rng, 50_000)), rate: pickFloat(rng, 0.05, 0.5) });
+    }
+  }
+  if (used.includes('ecsConsistency')) {
+    for (let i = 0, n = 1 + randomInt(rng, 2); i < n; i++) {
+      const start = at(0, faultPhaseMs - 20_000);
+      const lags: ConsistencyLags = { listMs: randomInt(rng, 5_001), describeMissingMs: randomInt(rng, 3_001), tagsMs: randomInt(rng, 5_001), stopMs: randomInt(rng, 5_001) };
+      events.push({ at: start, kind: 'ecsConsistency', durationMs: Math.min(faultPhaseMs - start, 20_000 + randomInt(rng, 80_000)), lags });
+    }
+  }
 }
 
 /** One line per event, for the trace. */

@@ -57,11 +57,16 @@ export class World {
   leader: ControllerSlot | undefined;
   /** Until when (epoch ms) the system counts as impaired: checks with time bounds pause. */
   impairedUntil = 0;
+  /** The highest leader epoch so far (never lost: it stands for the Redis clock part of an epoch). */
   private epoch = 0;
+  /** Leader terms started so far (names the processes). */
+  private terms = 0;
+  /** When each controller's term began (a rollback past it loses the term's lease and epoch). */
+  private readonly termStartedAt = new Map<ControllerSlot, number>();
   private faultWindows: Array<{ until: number; faults: FaultConfigInput; lostResponseRate: number }> = [];
   private readonly rng: SeededRng;
   private foreignTd: string | undefined;
-  counters = { startFailures: 0, crashes: 0, leaderChanges: 0, wipes: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
+  counters = { startFailures: 0, crashes: 0, leaderChanges: 0, wipes: 0, rollbacks: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
 
   constructor(
     readonly seed: number,
@@ -72,7 +77,7 @@ export class World {
     this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
     this.rng = new SeededRng(subSeed(seed, 1));
     this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate' });
-    this.store = new WorldStore({ clock: this.clock, onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}) });
+    this.store = new WorldStore({ clock: this.clock, rng: new SeededRng(subSeed(seed, 6)), onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}) });
     this.gateway = new Gateway(this.store, this.log);
     this.observer = new AwsObserver(this.core, new SimAwsApi(mutation?.wrapCore ? mutation.wrapCore(this.core) : this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
   }
@@ -91,10 +96,13 @@ export class World {
 
   /** Starts a new controller process as the leader of a new term. */
   startLeader(): ControllerSlot {
-    const epoch = ++this.epoch;
+    // As lease-scripts.ts: above every epoch seen, and at least the clock (µs), so an epoch key
+    // a failover lost does not make epochs repeat.
+    const epoch = (this.epoch = Math.max(this.epoch + 1, this.clock.now() * 1000));
+    const term = ++this.terms;
     this.store.setLeaderEpoch(epoch);
-    const name = `ctl#${epoch}`;
-    const slot = new ControllerSlot(name, epoch, subSeed(this.seed, 100 + epoch), {
+    const name = `ctl#${term}`;
+    const slot = new ControllerSlot(name, epoch, subSeed(this.seed, 100 + term), {
       clock: this.clock,
       log: this.log,
       worldApi: (n) => this.observer.apiFor(n),
@@ -103,7 +111,8 @@ export class World {
     });
     this.slots.push(slot);
     this.leader = slot;
-    this.log.add('sched', `${name} starts as leader (epoch ${epoch})`);
+    this.termStartedAt.set(slot, this.clock.now());
+    this.log.add('sched', `${name} starts as leader (term ${term})`);
     slot.start((err) => {
       this.counters.startFailures++;
       this.log.add(name, `start-up failed: ${(err as Error).message.slice(0, 160)}; process exits`);
@@ -172,6 +181,18 @@ export class World {
         return;
       case 'pausedLeader':
         return this.pauseLeader(e.pauseMs);
+      case 'rollbackDesired':
+        return this.rollback(e.lagMs, e.reapplyAfterMs);
+      case 'lostRedisReplies':
+        this.store.lostReplyRate = e.rate;
+        this.impair(now + e.durationMs + 30_000);
+        this.clock.setTimer(() => (this.store.lostReplyRate = 0), e.durationMs);
+        return;
+      case 'ecsConsistency':
+        this.core.mergeFaults({ eventualConsistency: e.lags });
+        this.impair(now + e.durationMs + 30_000);
+        this.clock.setTimer(() => this.core.mergeFaults({ eventualConsistency: {} }), e.durationMs);
+        return;
       case 'wipeDesired':
         this.counters.wipes++;
         this.store.wipe();
@@ -179,6 +200,31 @@ export class World {
         this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), e.reapplyAfterMs);
         this.impair(now + e.reapplyAfterMs + 30_000);
         return;
+    }
+  }
+
+  /**
+   * A failover to a replica `lagMs` behind: the store loses its latest writes. When the current
+   * leader's term began within the lost time, its lease and epoch are gone with them: as its
+   * elector would, it finds at its next renewal that the lease is not its own, steps down, and
+   * a replica acquires a new term (a higher epoch: see startLeader).
+   */
+  private rollback(lagMs: number, reapplyAfterMs: number): void {
+    const now = this.clock.now();
+    const lost = this.store.rollback(lagMs);
+    this.counters.rollbacks++;
+    this.log.add('sched', `store rolled back ${lost} ms (asked ${lagMs})`);
+    this.gateway.storeLost();
+    this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), reapplyAfterMs);
+    this.impair(now + reapplyAfterMs + 30_000);
+    const leader = this.leader;
+    if (leader && (this.termStartedAt.get(leader) ?? 0) > now - lost) {
+      this.clock.setTimer(() => {
+        if (this.leader !== leader || !leader.alive) return;
+        this.log.add('sched', `${leader.name} finds its lease lost in the failover and steps down`);
+        this.counters.leaderChanges++;
+        this.crash(leader, 0);
+      }, SIM_TIMINGS.noticeLossMs);
     }
   }
 
@@ -274,6 +320,7 @@ export class World {
     this.faultWindows = [];
     this.core.setFaults({});
     this.observer.lostResponseRate = 0;
+    this.store.lostReplyRate = 0;
     this.mutation?.onQuiet?.();
     for (const s of this.slots) this.thaw(s);
     if (!this.leader) this.startLeader();

@@ -164,7 +164,10 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   const life = spec.uid ?? '';
   const fresh = prev === undefined && !live.some((t) => (t.tags[TAG.uid] ?? '') === life);
   const ofLife: ObservedTask[] = [];
-  for (const t of live) {
+  // A fresh life adopts the newest incarnation first: after a store loss the status naming the
+  // task the gateway was given is gone, and the newest is the one that replaced the others.
+  const byPreference = fresh ? [...live].sort((a, b) => (incarnationOf(b) ?? 0) - (incarnationOf(a) ?? 0) || compareKeepOrder(a, b)) : live;
+  for (const t of byPreference) {
     if ((t.tags[TAG.uid] ?? '') === life || t.tags[CLAIM_PENDING_TAG] !== undefined) {
       ofLife.push(t);
       continue;

@@ -5,6 +5,7 @@ import { planSession, type SessionPlan } from '../../../src/controller/plan/plan
 import type { Action } from '../../../src/controller/plan/actions.js';
 import type { PlanConfig } from '../../../src/controller/plan/plan-config.js';
 import { runTaskTokenForSession } from '../../../src/observed/idempotency.js';
+import { TAG } from '../../../src/observed/model.js';
 import { aPlanConfig, aSpec, aStatus, aStoppedTask, aTask, anAccessPoint, T0 } from '../../fixtures/builders.js';
 
 /** Every family counts as known unless a test says otherwise. */
@@ -181,6 +182,16 @@ describe('planSession: combinations and races', () => {
     const p = run({ entry: { id: 's1', spec: aSpec() }, tasks: [task] });
     expect(kinds(p)).toEqual(['writeStatus:StatusStale']);
     expect(only(p, 'writeStatus')[0]!.status).toMatchObject({ phase: 'Running', incarnation: 7, taskArn: task.arn });
+  });
+
+  it('a fresh life after a store loss adopts the newest incarnation of the earlier life, whatever order ECS lists them in (sim seed 73)', () => {
+    const older = aTask({ incarnation: 1, extraTags: { [TAG.uid]: 'life-a' } });
+    const newer = aTask({ incarnation: 2, extraTags: { [TAG.uid]: 'life-a' } });
+    for (const tasks of [[older, newer], [newer, older]]) {
+      const p = run({ entry: { id: 's1', spec: aSpec({ uid: 'life-b' }) }, tasks });
+      expect(kinds(p)).toEqual(['tagTask:AdoptTask']);
+      expect(only(p, 'tagTask')[0]!.taskArn).toBe(newer.arn);
+    }
   });
 
   it('quick delete-then-recreate: the old task still stopping is neither adopted nor waited on', () => {
