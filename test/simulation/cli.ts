@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { formatEvent } from './event-log.js';
 import { knownBugOf } from './known-bugs.js';
 import { MUTATIONS } from './mutations.js';
+import type { ScheduleOptions } from './schedule.js';
 import { replayCommand, runSeed } from './run.js';
 
 const program = new Command()
@@ -18,9 +19,10 @@ const program = new Command()
   .option('--verbose', 'print every event of every run as it happens', false)
   .option('--mutation <name>', `run a deliberately broken controller (${Object.keys(MUTATIONS).join(', ')})`)
   .option('--keep-going', 'do not stop at the first failing seed', false)
+  .option('--emphasis <kind>', 'bias each schedule towards one fault kind or bias (as the mutation tests do), e.g. wipe, rollback, warmEnv')
   .parse(process.argv);
 
-const opts = program.opts<{ seeds: string; seed: string; verbose: boolean; mutation?: string; keepGoing: boolean }>();
+const opts = program.opts<{ seeds: string; seed: string; verbose: boolean; mutation?: string; keepGoing: boolean; emphasis?: ScheduleOptions['emphasis'] }>();
 const count = Number(opts.seeds);
 const first = Number(opts.seed);
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(first) || first < 0) {
@@ -37,7 +39,7 @@ const started = performance.now();
 let failed = 0;
 let ran = 0;
 for (let seed = first; seed < first + count; seed++) {
-  const r = await runSeed({ seed, ...(mutation ? { mutation } : {}), ...(opts.verbose ? { echo: (l: string) => console.log(l) } : {}) });
+  const r = await runSeed({ seed, ...(mutation ? { mutation } : {}), ...(opts.emphasis ? { schedule: { emphasis: opts.emphasis } } : {}), ...(opts.verbose ? { echo: (l: string) => console.log(l) } : {}) });
   ran++;
   if (!r.violation) {
     if (opts.verbose || count <= 20) console.log(`seed ${seed}: ok (converged ${r.convergedAfterMs} ms after the faults; ${r.mutatingCalls} mutating calls for ${r.work} units of work; faults: ${r.kinds.join(',') || 'none'}; digest ${r.digest})`);

@@ -31,8 +31,8 @@ export class Gateway {
     private readonly log: EventLog,
   ) {}
 
-  async create(id: string, userId: string, template: string, persistence: Persistence): Promise<void> {
-    const input = { id, userId, template, persistence, env: {}, labels: {} };
+  async create(id: string, userId: string, template: string, persistence: Persistence, env: Record<string, string> = {}): Promise<void> {
+    const input = { id, userId, template, persistence, env, labels: {} };
     this.intended.set(id, { input, deleted: false });
     await this.ensure(input);
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { knownBugOf } from './known-bugs.js';
-import { dropGatewayEnv, noFencing, noIdempotencyTokens, noOwnershipCheck, unconditionalStatus } from './mutations.js';
+import { contentBlindClaims, dropGatewayEnv, noFencing, noIdempotencyTokens, noOwnershipCheck, unconditionalStatus } from './mutations.js';
 import { runSeed } from './run.js';
 import { REGRESSION_SEEDS } from './regression-seeds.js';
 import type { ScheduleOptions } from './schedule.js';
@@ -46,6 +46,13 @@ describe('mutation tests: a broken controller is caught', () => {
     const caught = await firstCatch(dropGatewayEnv, undefined);
     console.log(`drop-gateway-env caught after ${caught?.tried} seed(s): ${caught?.message}`);
     expect(caught?.invariant).toBe(8);
+  }, 180_000);
+
+  it('(f) content-blind claims (warm tasks handed out, and tasks counted as serving, without comparing the gateway env): invariant 8', async () => {
+    const caught = await firstCatch(contentBlindClaims, 'warmEnv');
+    console.log(`content-blind-claims caught after ${caught?.tried} seed(s): ${caught?.message}`);
+    expect(caught?.invariant).toBe(8);
+    expect(caught?.message).toMatch(/env LOCALE/);
   }, 180_000);
 
   it('(e) a store that writes statuses computed for another spec generation: caught on the regression seeds (invariant 6 or 8)', async () => {

@@ -56,6 +56,17 @@ export const dropGatewayEnv: Mutation = {
     }),
 };
 
+/**
+ * (f) Content-blind claims: the controller judges tasks against a spec without the gateway's
+ * env, so it hands a session a warm task (which never carries gateway env) whatever env the
+ * session asks for, and counts such a task as serving it. Made from outside: the controllers
+ * read every session spec with its env removed. Caught by the content oracle (invariant 8).
+ */
+export const contentBlindClaims: Mutation = {
+  name: 'content-blind-claims',
+  readSpec: (spec) => ({ ...spec, env: {} }),
+};
+
 /** (e) Unconditional status: the store accepts a status whatever spec generation it was computed from. */
 export const unconditionalStatus: Mutation = { name: 'unconditional-status', ignoreStatusBasis: true };
 
@@ -65,4 +76,5 @@ export const MUTATIONS: Readonly<Record<string, Mutation>> = {
   [noIdempotencyTokens.name]: noIdempotencyTokens,
   [noOwnershipCheck.name]: noOwnershipCheck,
   [noFencing.name]: noFencing,
+  [contentBlindClaims.name]: contentBlindClaims,
 };

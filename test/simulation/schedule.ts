@@ -13,7 +13,8 @@ import type { ConsistencyLags } from '../../src/sim/eventual-consistency.js';
 export type Persistence = 'none' | 'preferred' | 'required';
 
 export type SchedEvent =
-  | { at: number; kind: 'create'; id: string; userId: string; template: string; persistence: Persistence }
+  /** `env`: the gateway's variables from the start (such a session never takes a warm task). */
+  | { at: number; kind: 'create'; id: string; userId: string; template: string; persistence: Persistence; env?: Record<string, string> }
   | { at: number; kind: 'delete'; id: string }
   /** Delete, then ensure again `gapMs` later (a fast reconnect). */
   | { at: number; kind: 'recreate'; id: string; gapMs: number }
@@ -60,7 +61,7 @@ export interface ScheduleOptions {
   /** Leader changes need the paused-leader machinery; false disables them. */
   leaderChanges: boolean;
   /** Bias towards the faults that catch a given mutation (mutation tests). */
-  emphasis?: 'lostResponses' | 'foreign' | 'pausedLeader' | 'wipe' | (typeof DATA_FAULT_KINDS)[number];
+  emphasis?: 'lostResponses' | 'foreign' | 'pausedLeader' | 'wipe' | (typeof DATA_FAULT_KINDS)[number] | Bias;
 }
 
 const FAULT_KINDS = ['errors', 'hangs', 'latency', 'capacity', 'lostResponses', 'throttle', 'killTasks', 'outageEcs', 'outageEfs', 'foreign', 'crash', 'pausedLeader', 'wipe'] as const;
@@ -74,6 +75,8 @@ function pickFloat(rng: Rng, lo: number, hi: number): number {
  * schedule a seed drew before they existed stays as it was, with these faults added on top.
  */
 const DATA_FAULT_KINDS = ['rollback', 'lostRedisReplies', 'ecsConsistency'] as const;
+/** Schedule biases for mutation tests that are not fault kinds. */
+type Bias = 'warmEnv';
 
 export function generateSchedule(rng: Rng, o: ScheduleOptions, dataRng?: Rng): Schedule {
   const faultPhaseMs = 120_000 + randomInt(rng, 120_001);
@@ -165,6 +168,15 @@ export function generateSchedule(rng: Rng, o: ScheduleOptions, dataRng?: Rng): S
 
 function addDataFaults(rng: Rng, faultPhaseMs: number, events: SchedEvent[], kinds: string[], emphasis: string | undefined): void {
   const at = (lo: number, hi: number): number => Math.round(pickFloat(rng, lo, hi));
+  // A quarter of the sessions come with the gateway's env from the start. Emphasis `warmEnv`
+  // (mutation tests of warm claims): more of them, each one a warm pool could serve but for its env.
+  const warmEnv = emphasis === 'warmEnv';
+  for (const e of events) {
+    if (e.kind !== 'create' || rng.next() >= (warmEnv ? 0.6 : 0.25)) continue;
+    e.env = { LOCALE: `l${randomInt(rng, 5)}` };
+    if (warmEnv) Object.assign(e, { template: 'shell', persistence: 'none' });
+  }
+  if (warmEnv) events.push({ at: 0, kind: 'poolTarget', target: 3 + randomInt(rng, 5) });
   const used = DATA_FAULT_KINDS.filter((k) => rng.next() < 0.45 || k === emphasis);
   kinds.push(...used);
   if (used.includes('rollback')) {

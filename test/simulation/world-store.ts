@@ -7,8 +7,8 @@ import type { Clock } from '../../src/common/clock.js';
 import type { Rng } from '../../src/common/rng.js';
 import { RedisUnavailableError } from '../../src/desired/errors.js';
 import { MemoryDesiredStore, type MemoryStoreCheckpoint } from '../../src/desired/memory-store.js';
-import type { SessionStatus } from '../../src/desired/schema.js';
-import type { DesiredStore, SpecStore, StatusWriter } from '../../src/desired/types.js';
+import type { SessionSpec, SessionStatus } from '../../src/desired/schema.js';
+import type { DesiredSnapshot, DesiredStore, SessionEntry, SpecStore, StatusWriter } from '../../src/desired/types.js';
 import type { WarmStore } from '../../src/desired/warm-schema.js';
 import type { ProcessGate } from './process-gate.js';
 
@@ -39,6 +39,8 @@ export interface WorldStoreOptions {
   ignoreFencing?: boolean;
   /** Mutation (unconditional status): the store ignores the spec generation a status was computed from. */
   ignoreStatusBasis?: boolean;
+  /** Mutation: changes each session spec as controllers read it. */
+  readSpec?: (spec: SessionSpec) => SessionSpec;
 }
 
 export class WorldStore {
@@ -138,6 +140,16 @@ export class WorldStore {
     return out;
   }
 
+  private seenEntry<E extends SessionEntry | undefined>(e: E): E {
+    const f = this.o.readSpec;
+    return f && e?.spec ? { ...e, spec: f(e.spec) } : e;
+  }
+
+  private seen(snap: DesiredSnapshot): DesiredSnapshot {
+    if (!this.o.readSpec) return snap;
+    return { ...snap, sessions: new Map([...snap.sessions].map(([id, e]) => [id, this.seenEntry(e)])) };
+  }
+
   /** The store as controller `name` sees it: every call passes its process gate. */
   viewFor(name: string, gate: ProcessGate): ControllerStore {
     const tokenFor = (token: number): number => (this.o.ignoreFencing ? Number.MAX_SAFE_INTEGER : token);
@@ -145,8 +157,8 @@ export class WorldStore {
     // pools), and a method the interface does not list yet must not fail the type check.
     const view = {
       readPool: (pool: string) => gate.run(() => this.innerValue.readPool(pool)),
-      snapshot: () => gate.run(() => this.innerValue.snapshot()),
-      readSession: (id) => gate.run(() => this.innerValue.readSession(id)),
+      snapshot: () => gate.run(async () => this.seen(await this.innerValue.snapshot())),
+      readSession: (id) => gate.run(async () => this.seenEntry(await this.innerValue.readSession(id))),
       followHints: (from, opts) => this.innerValue.followHints(from, opts),
       writeStatus: (id, status, token, basis) =>
         gate.run(() =>

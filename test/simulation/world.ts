@@ -9,6 +9,7 @@ import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { SimCore } from '../../src/sim/core.js';
 import type { FaultConfigInput } from '../../src/sim/faults.js';
+import type { SessionSpec } from '../../src/desired/schema.js';
 import { AwsObserver, short, type StopObservation } from './aws-observer.js';
 import { SIM_CLUSTER, SIM_OWNER, SIM_POOL, SIM_STARTED_BY, SIM_TIMINGS } from './config.js';
 import { ControllerSlot } from './controller-slot.js';
@@ -28,6 +29,8 @@ export interface Mutation {
   ignoreFencing?: boolean;
   /** The store writes statuses whatever spec generation they were computed from. */
   ignoreStatusBasis?: boolean;
+  /** Changes each session spec as the controllers read it (what a controller blind to part of the spec sees). */
+  readSpec?: (spec: SessionSpec) => SessionSpec;
   /** Decorates the simulator core the world's AWS adapter talks to (response fuzzing). */
   wrapCore?: (core: SimCore) => SimCore;
   /** Called when the quiet period begins (a decoration that is a fault switches itself off). */
@@ -77,7 +80,7 @@ export class World {
     this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
     this.rng = new SeededRng(subSeed(seed, 1));
     this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate' });
-    this.store = new WorldStore({ clock: this.clock, rng: new SeededRng(subSeed(seed, 6)), onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}) });
+    this.store = new WorldStore({ clock: this.clock, rng: new SeededRng(subSeed(seed, 6)), onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}), ...(mutation?.readSpec ? { readSpec: mutation.readSpec } : {}) });
     this.gateway = new Gateway(this.store, this.log);
     this.observer = new AwsObserver(this.core, new SimAwsApi(mutation?.wrapCore ? mutation.wrapCore(this.core) : this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
   }
@@ -139,7 +142,7 @@ export class World {
     const now = this.clock.now();
     switch (e.kind) {
       case 'create':
-        return this.gateway.create(e.id, e.userId, e.template, e.persistence);
+        return this.gateway.create(e.id, e.userId, e.template, e.persistence, e.env);
       case 'delete':
         return this.gateway.delete(e.id);
       case 'recreate':
