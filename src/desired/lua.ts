@@ -97,11 +97,21 @@ return {'OK'}
  * KEYS: 1 leader epoch, 2 spec record, 3 status record, 4 claims hash, 5 stop reservations (zset).
  * ARGV: 1 fencing token, 2 status channel, 3 claim JSON, 4 now (epoch ms), 5 reservation TTL
  * ms, then pairs (task ARN, status JSON). A task reserved for a stop (younger than the TTL) is
- * never taken.
+ * never taken. A candidate already claimed for the same session and incarnation is this claim's
+ * own earlier effect (a retry after a lost reply): it is answered as claimed and nothing is
+ * written again (the status may have moved on since).
  * Returns {'OK', arn}, {'TAKEN'}, {'GONE'} or {'FENCED', <epoch>}.
  */
 const CLAIM_WARM = `
 ${FENCE}if redis.call('EXISTS', KEYS[2]) == 0 then return {'GONE'} end
+local mine = cjson.decode(ARGV[3])
+for i = 6, #ARGV, 2 do
+  local held = redis.call('HGET', KEYS[4], ARGV[i])
+  if held then
+    local ok, c = pcall(cjson.decode, held)
+    if ok and type(c) == 'table' and c.sessionId == mine.sessionId and c.incarnation == mine.incarnation then return {'OK', ARGV[i]} end
+  end
+end
 for i = 6, #ARGV, 2 do
   local reserved = redis.call('ZSCORE', KEYS[5], ARGV[i])
   if (not reserved or tonumber(reserved) < tonumber(ARGV[4]) - tonumber(ARGV[5])) and redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[3]) == 1 then

@@ -337,6 +337,13 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     const record = WarmClaimSchema.parse({ ...claim, sessionId });
     this.checkFence(fencingToken, `claimWarmTask ${sessionId}`);
     if (!this.specs.has(sessionId)) return { outcome: 'session-gone' };
+    // A candidate already claimed for this session and incarnation is this claim's own earlier
+    // effect (a retry after a lost reply): claimed, and nothing written again.
+    const own = candidates.find((c) => {
+      const held = this.claims.get(c.taskArn);
+      return held?.sessionId === sessionId && held.incarnation === claim.incarnation;
+    });
+    if (own) return { outcome: 'claimed', taskArn: own.taskArn };
     for (const c of candidates) {
       if (this.claims.has(c.taskArn)) continue;
       const reserved = this.stopping.get(c.taskArn);

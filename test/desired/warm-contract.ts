@@ -33,6 +33,24 @@ export function warmStoreContract(name: string, make: MakeHarness): void {
       expect(st).toMatchObject({ phase: 'Running', taskArn: 'arn:t2', warm: true, endpoint: { ip: '10.0.0.2' } });
     });
 
+    it('a claim retried after its reply was lost recognises its own effect: the same task, no second claim, the status left as it moved on', async () => {
+      const store = await setup();
+      await store.ensureSession(spec('a'));
+      await store.ensureSession(spec('b'));
+      const candidates = ['arn:w1', 'arn:w2'].map((arn, i) => ({ taskArn: arn, status: running(arn, `10.0.0.${i + 1}`) }));
+      expect(await store.claimWarmTask('a', { pool: 'p', incarnation: 1, at: 5 }, candidates, 1)).toEqual({ outcome: 'claimed', taskArn: 'arn:w1' });
+      // The claim ran; its reply was lost. Meanwhile the session moved on (Ready after the tag).
+      await store.writeStatus('a', { ...running('arn:w1', '10.0.0.1'), conditions: [{ type: 'Ready', status: 'True', reason: 'TaskRunning', message: 'ok', lastTransitionTime: 6 }] }, 1);
+      // The retry, with the same candidates (another claim time).
+      expect(await store.claimWarmTask('a', { pool: 'p', incarnation: 1, at: 9 }, candidates, 1)).toEqual({ outcome: 'claimed', taskArn: 'arn:w1' });
+      const claims = await store.warmClaims();
+      expect([...claims].filter(([, c]) => c.sessionId === 'a').map(([arn]) => arn)).toEqual(['arn:w1']);
+      expect((await store.readSession('a'))?.status?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+      // Another session, or a later incarnation of the same one, is not mistaken for the retry.
+      expect(await store.claimWarmTask('b', { pool: 'p', incarnation: 1, at: 9 }, candidates, 1)).toEqual({ outcome: 'claimed', taskArn: 'arn:w2' });
+      expect(await store.claimWarmTask('a', { pool: 'p', incarnation: 2, at: 9 }, candidates, 1)).toEqual({ outcome: 'taken' });
+    });
+
     it('a stop reservation and a claim exclude each other atomically; a reservation lapses after its TTL', async () => {
       const store = await setup();
       await store.ensureSession(spec('a'));
