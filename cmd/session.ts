@@ -1,5 +1,5 @@
 /**
- * `reconciler session apply|delete`: writes session specs through the gateway's client
+ * `reconciler session apply|delete|touch`: writes session specs through the gateway's client
  * library (same validation, same Redis records). Redis from REDIS_URL / REDIS_SENTINELS /
  * REDIS_CLUSTER_NODES, key prefix from RECONCILER_REDIS_PREFIX (default `esr`).
  */
@@ -17,8 +17,16 @@ export function registerSessionCommand(program: Command): void {
     .option('--persistence <mode>', 'required | preferred | none', 'preferred')
     .option('--env <NAME=VALUE...>', 'environment override (repeatable)')
     .option('--label <KEY=VALUE...>', 'label (repeatable)')
+    .option('--idle-timeout <seconds>', 'lifetime.idleTimeoutSeconds: expire after this long without a touch (0: none, if the controller allows it)')
+    .option('--max-lifetime <seconds>', 'lifetime.maxLifetimeSeconds: expire this long after the session started, whatever the touches')
     .action(async (o: ApplyOptions) => {
       await (await import('./actions/session.js')).sessionApply(o);
+    });
+  session
+    .command('touch <id>')
+    .description('record activity: the idle timeout counts from now (extend-only, capped by the maximum lifetime; no generation bump)')
+    .action(async (id: string) => {
+      await (await import('./actions/session.js')).sessionTouch(id);
     });
   session
     .command('delete <id>')

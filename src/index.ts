@@ -18,6 +18,8 @@ export {
   SessionNotFoundError,
   WaitTimeoutError,
   ClientClosedError,
+  SessionExpiredError,
+  isSessionExpiredError,
   isNotReplicatedError,
   isSessionNotFoundError,
   isWaitTimeoutError,
@@ -36,6 +38,7 @@ export {
   SCHEMA_VERSION,
   SESSION_ID_MAX_LENGTH,
   SESSION_ID_PATTERN,
+  LIFETIME_SECONDS_MAX,
   SessionSpecInputSchema,
   SessionSpecSchema,
   SessionStatusSchema,
@@ -50,6 +53,7 @@ export type {
   KnownConditionType,
   LastError,
   LaunchIntent,
+  Lifetime,
   Persistence,
   SessionPhase,
   SessionSpec,
@@ -57,6 +61,6 @@ export type {
   SessionStatus,
   WarmPoolSpec,
 } from './desired/schema.js';
-export type { InvalidRecord, ListOptions, SessionEntry, SessionPage, SpecWriteResult } from './desired/types.js';
+export type { InvalidRecord, ListOptions, SessionEntry, SessionPage, SpecWriteResult, TouchResult } from './desired/types.js';
 export { createRedisConnection, redisConfigFromEnv } from './desired/redis-connection.js';
 export type { RedisConnectionConfig } from './desired/redis-connection.js';

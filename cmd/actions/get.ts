@@ -1,12 +1,22 @@
 /** Actions of `reconciler get sessions` and `reconciler get session ID` (loaded only when they run). */
-import { isReady } from '../../src/desired/schema.js';
+import { findCondition, isReady, type SessionStatus } from '../../src/desired/schema.js';
 import type { SessionEntry } from '../../src/desired/types.js';
 import { withSessionClient } from './session.js';
 import { textTable } from './text-table.js';
 
+/**
+ * The END column: when the session ends unless touched (`expiresAt`), or, once Expired, when it
+ * ended and why (`IdleTimeout`, `MaxLifetimeExceeded`); `-` without a lifetime bound.
+ */
+export function endOf(s: SessionStatus | undefined): string {
+  if (s?.expiresAt === undefined) return '-';
+  const at = new Date(s.expiresAt).toISOString();
+  return s.phase === 'Expired' ? `${at} (${findCondition(s, 'Ready')?.reason ?? 'Expired'})` : at;
+}
+
 /** Renders entries as an aligned text table. */
 export function sessionTable(entries: SessionEntry[]): string {
-  const rows = [['ID', 'USER', 'TEMPLATE', 'GEN', 'PHASE', 'OBSERVED', 'READY', 'ENDPOINT', 'PROBLEM']];
+  const rows = [['ID', 'USER', 'TEMPLATE', 'GEN', 'PHASE', 'OBSERVED', 'READY', 'ENDPOINT', 'END', 'PROBLEM']];
   for (const e of entries) {
     const s = e.status;
     rows.push([
@@ -18,6 +28,7 @@ export function sessionTable(entries: SessionEntry[]): string {
       s ? String(s.observedGeneration) : '-',
       isReady(s) ? 'yes' : 'no',
       s?.endpoint ? `${s.endpoint.ip}:${s.endpoint.port}` : '-',
+      endOf(s),
       e.invalid ? `${e.invalid.record} ${e.invalid.reason}: ${e.invalid.message}` : '',
     ]);
   }

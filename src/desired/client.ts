@@ -13,7 +13,7 @@
  * (default 5 min). After close() every call rejects with ClientClosedError and opens nothing.
  */
 import { RealClock, type Clock } from '../common/clock.js';
-import { ClientClosedError, InvalidSpecError, SessionFailedError, SessionNotFoundError, WaitAbortedError, WaitTimeoutError } from './errors.js';
+import { ClientClosedError, InvalidSpecError, SessionExpiredError, SessionFailedError, SessionNotFoundError, WaitAbortedError, WaitTimeoutError } from './errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
 import type { RedisLike } from './lua.js';
 import { parsePoolInput, parseSessionInput, type InputRules } from './records.js';
@@ -21,6 +21,7 @@ import { createRedisConnection, redisConfigFromEnv } from './redis-connection.js
 import { RedisDesiredStore } from './redis-store.js';
 import { isReady, SessionIdSchema, type Endpoint, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type { ListOptions, SessionEntry, SessionPage, SpecStore, SpecWriteResult } from './types.js';
+import { findCondition } from './schema.js';
 
 /** Default bound of a wait, ms (longer than the controller's default session start budget, 125 s). */
 export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
@@ -115,6 +116,23 @@ export class SessionClient {
   }
 
   /**
+   * Records user activity on a session: its idle timeout counts from now again (extend-only;
+   * never past its maximum lifetime). Cheap enough for every user interaction: one small Redis
+   * write, no spec generation bump, no change hint. Resolves with the recorded activity time
+   * (epoch ms, never earlier than an earlier touch's). Rejects with SessionNotFoundError
+   * (`missing`, `deleted`) or SessionExpiredError (the session already expired: a touch never
+   * revives it; call ensureSession to start a new life).
+   */
+  async touchSession(id: string): Promise<{ lastActivityAt: number }> {
+    this.open('touchSession');
+    checkId(id);
+    const r = await this.store.touchSession(id);
+    if (r.outcome === 'touched') return { lastActivityAt: r.lastActivityAt };
+    if (r.outcome === 'expired') throw new SessionExpiredError(id, r.expiresAt);
+    throw new SessionNotFoundError(id, r.outcome);
+  }
+
+  /**
    * Sets a warm pool's target size. A new pool needs `template`; an existing pool keeps its
    * template unless another is given.
    */
@@ -150,6 +168,7 @@ export class SessionClient {
    * Resolves with the first status for which `predicate` is true: the current one, or one
    * pushed by a later status write (or found by a re-read). Rejects with:
    * - SessionFailedError when a (non-stale) status has phase Failed and does not satisfy it;
+   * - SessionExpiredError when a (non-stale) status has phase Expired and does not satisfy it;
    * - SessionNotFoundError when the session has no live spec (missing, deleted, or vanished
    *   while waiting), found by the first read or a re-read;
    * - WaitTimeoutError after `timeoutMs` (default 5 min) and one last read;
@@ -196,6 +215,7 @@ export class SessionClient {
         try {
           if (predicate(status)) finish(() => resolve(status));
           else if (status.phase === 'Failed') finish(() => reject(new SessionFailedError(id, status, failureDetail(status))));
+          else if (status.phase === 'Expired') finish(() => reject(new SessionExpiredError(id, status.expiresAt, findCondition(status, 'Ready')?.reason)));
         } catch (err) {
           finish(() => reject(err));
         }

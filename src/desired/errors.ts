@@ -16,7 +16,8 @@ export type DesiredErrorCode =
   | 'NOT_REPLICATED'
   | 'SESSION_NOT_FOUND'
   | 'WAIT_TIMEOUT'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'SESSION_EXPIRED';
 
 export class DesiredError extends Error {
   readonly code: DesiredErrorCode;
@@ -183,3 +184,21 @@ export class ClientClosedError extends DesiredError {
   }
 }
 export const isClientClosedError = (e: unknown): e is ClientClosedError => hasCode(e, 'CLIENT_CLOSED');
+
+/**
+ * The session's life ended by its lifetime (status phase Expired, reason `IdleTimeout` or
+ * `MaxLifetimeExceeded`): `touchSession` never revives it, and `waitFor` rejects with this.
+ * `ensureSession` starts a new life (a new task; the user's files on EFS are kept).
+ * `expiresAt`: when the bound passed (epoch ms), when known.
+ */
+export class SessionExpiredError extends DesiredError {
+  constructor(
+    readonly sessionId: string,
+    readonly expiresAt: number | undefined,
+    readonly reason?: string,
+  ) {
+    const when = expiresAt !== undefined ? ` at ${new Date(expiresAt).toISOString()}` : '';
+    super('SESSION_EXPIRED', `session ${sessionId} expired${reason ? ` (${reason})` : ''}${when}; ensureSession starts it again as a new life`);
+  }
+}
+export const isSessionExpiredError = (e: unknown): e is SessionExpiredError => hasCode(e, 'SESSION_EXPIRED');

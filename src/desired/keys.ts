@@ -33,6 +33,8 @@ export interface KeyLayout {
   sessionSpec(id: string): string;
   /** `{p}:session:<id>:status` — SessionStatus JSON, written by the controller. */
   sessionStatus(id: string): string;
+  /** `{p}:session:<id>:activity` — last activity (epoch ms, decimal), written by `touchSession`. */
+  sessionActivity(id: string): string;
   /** `{p}:pool:<name>` — WarmPoolSpec JSON. */
   pool(name: string): string;
   /** Pub/sub channel `{p}:status:<id>` — each status write publishes the new JSON ('' = purged). */
@@ -54,6 +56,7 @@ export function keyLayout(prefix = DEFAULT_PREFIX): KeyLayout {
     leaderEpoch: `${t}:leader:epoch`,
     sessionSpec: (id) => `${t}:session:${id}:spec`,
     sessionStatus: (id) => `${t}:session:${id}:status`,
+    sessionActivity: (id) => `${t}:session:${id}:activity`,
     pool: (name) => `${t}:pool:${name}`,
     statusChannel: (id) => `${t}:status:${id}`,
     warmClaims: `${t}:warm:claims`,

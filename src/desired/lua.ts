@@ -53,11 +53,12 @@ if raw and token > epoch then redis.call('SET', KEYS[1], ARGV[1]) end
 
 /**
  * Fenced status write + publication.
- * KEYS: 1 leader epoch, 2 spec record, 3 status record.
- * ARGV: 1 fencing token, 2 status JSON, 3 status channel, 4 basis generation ('' = unconditional).
+ * KEYS: 1 leader epoch, 2 spec record, 3 status record, 4 activity record.
+ * ARGV: 1 fencing token, 2 status JSON, 3 status channel, 4 basis generation ('' = unconditional),
+ *       5 activity bound ('' = none; an expiry: the last activity its decision saw).
  * Returns {'OK'}, {'GONE'} (no spec record: purged), {'CONFLICT', <generation>} (the spec is
- * not at the basis generation: the status describes another record) or {'FENCED', <epoch>}
- * (the FENCE rules above).
+ * not at the basis generation: the status describes another record), {'RENEWED', <activity>}
+ * (a touch after the bound: the expiry is void) or {'FENCED', <epoch>} (the FENCE rules above).
  */
 const WRITE_STATUS = `
 ${FENCE}local specRaw = redis.call('GET', KEYS[2])
@@ -67,15 +68,48 @@ if ARGV[4] ~= nil and ARGV[4] ~= '' then
   local g = (ok and type(spec) == 'table') and tostring(spec['generation']) or '-1'
   if g ~= ARGV[4] then return {'CONFLICT', g} end
 end
+if ARGV[5] ~= nil and ARGV[5] ~= '' then
+  local at = tonumber(redis.call('GET', KEYS[4]) or '0') or 0
+  if at > tonumber(ARGV[5]) then return {'RENEWED', tostring(at)} end
+end
 redis.call('SET', KEYS[3], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[2])
 return {'OK'}
 `;
 
 /**
- * Fenced purge of a tombstoned session: removes spec, status and index entry only when the
- * spec is still the tombstone of the given generation.
- * KEYS: 1 leader epoch, 2 spec, 3 status, 4 index.
+ * Records activity (touchSession): extend-only, one SET, no generation bump, no hint.
+ * KEYS: 1 spec record, 2 status record, 3 activity record. ARGV: 1 now (epoch ms).
+ * Returns {'OK', <activity now stored>}, {'MISSING'} (no spec, or unreadable), {'DELETED'}
+ * (a tombstone) or {'EXPIRED', <expiresAt or ''>} (status Expired for the spec's generation:
+ * a touch never revives; ensureSession starts a new life).
+ */
+const TOUCH_SESSION = `
+local specRaw = redis.call('GET', KEYS[1])
+if not specRaw then return {'MISSING'} end
+local ok, spec = pcall(cjson.decode, specRaw)
+if not ok or type(spec) ~= 'table' then return {'MISSING'} end
+if spec['deleted'] == true then return {'DELETED'} end
+local statusRaw = redis.call('GET', KEYS[2])
+if statusRaw then
+  local ok2, st = pcall(cjson.decode, statusRaw)
+  if ok2 and type(st) == 'table' and st['phase'] == 'Expired' and tostring(st['observedGeneration']) == tostring(spec['generation']) then
+    return {'EXPIRED', st['expiresAt'] and tostring(st['expiresAt']) or ''}
+  end
+end
+local cur = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
+local now = tonumber(ARGV[1])
+if now > cur then
+  redis.call('SET', KEYS[3], ARGV[1])
+  cur = now
+end
+return {'OK', tostring(cur)}
+`;
+
+/**
+ * Fenced purge of a tombstoned session: removes spec, status, activity and index entry only
+ * when the spec is still the tombstone of the given generation.
+ * KEYS: 1 leader epoch, 2 spec, 3 status, 4 index, 5 activity.
  * ARGV: 1 fencing token, 2 generation, 3 id, 4 status channel.
  * Returns {'OK'}, {'KEPT'} or {'FENCED', <epoch>}.
  */
@@ -86,7 +120,7 @@ local ok, spec = pcall(cjson.decode, specRaw)
 if not ok or type(spec) ~= 'table' or spec['deleted'] ~= true or tostring(spec['generation']) ~= ARGV[2] then
   return {'KEPT'}
 end
-redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
 redis.call('ZREM', KEYS[4], ARGV[3])
 redis.call('PUBLISH', ARGV[4], '')
 return {'OK'}
@@ -152,8 +186,9 @@ type Arg = string | Buffer | number;
 /** The scripts as typed methods on a connection. */
 export interface DesiredScripts {
   esrCasSpec(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<number>;
-  esrWriteStatus(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
-  esrPurgeSession(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+  esrWriteStatus(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+  esrTouchSession(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
+  esrPurgeSession(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<string[]>;
   esrClaimWarm(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<string[]>;
   esrReserveStop(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
   esrFencedWrite(k1: string, k2: string, ...argv: Arg[]): Promise<string[]>;
@@ -167,8 +202,9 @@ export function withScripts(redis: RedisLike): ScriptedRedis {
   const r = redis as ScriptedRedis;
   if (typeof r.esrCasSpec !== 'function') {
     redis.defineCommand('esrCasSpec', { numberOfKeys: 5, lua: CAS_SPEC });
-    redis.defineCommand('esrWriteStatus', { numberOfKeys: 3, lua: WRITE_STATUS });
-    redis.defineCommand('esrPurgeSession', { numberOfKeys: 4, lua: PURGE_SESSION });
+    redis.defineCommand('esrWriteStatus', { numberOfKeys: 4, lua: WRITE_STATUS });
+    redis.defineCommand('esrTouchSession', { numberOfKeys: 3, lua: TOUCH_SESSION });
+    redis.defineCommand('esrPurgeSession', { numberOfKeys: 5, lua: PURGE_SESSION });
     redis.defineCommand('esrClaimWarm', { numberOfKeys: 5, lua: CLAIM_WARM });
     redis.defineCommand('esrReserveStop', { numberOfKeys: 3, lua: RESERVE_STOP });
     redis.defineCommand('esrFencedWrite', { numberOfKeys: 2, lua: FENCED_WRITE });

@@ -8,12 +8,12 @@ import { RealClock, type Clock } from '../common/clock.js';
 import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus, describeIssues, encodeRecord } from './decode.js';
 import { DesiredError, FencedError, InvalidSpecError } from './errors.js';
 import { isFencedOff, raisedEpoch } from './fencing.js';
-import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
+import { isExpired, nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import { RESERVATION_TTL_MS, WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
-  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, StoreMarker,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, StoreMarker, TouchResult,
 } from './types.js';
 
 export interface MemoryDesiredStoreOptions {
@@ -53,6 +53,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   private readonly onInvalid: InvalidRecordHook;
   private readonly specs = new Map<string, string | Buffer>();
   private readonly statuses = new Map<string, string | Buffer>();
+  /** Last activity per session (touchSession), epoch ms. */
+  private readonly activity = new Map<string, number>();
   private readonly pools = new Map<string, string | Buffer>();
   private hints: LoggedHint[] = [];
   private seq = 0;
@@ -150,7 +152,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     const prev = decodeSessionSpec(this.specs.get(content.id), content.id);
     const status = decodeSessionStatus(this.statuses.get(content.id));
     const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
-    const next = nextSessionSpec(prev.kind === 'ok' ? prev.value : undefined, floor, content, this.clock.now());
+    const prevSpec = prev.kind === 'ok' ? prev.value : undefined;
+    const next = nextSessionSpec(prevSpec, floor, content, this.clock.now(), isExpired(prevSpec, status.kind === 'ok' ? status.value : undefined));
     if (!next && prev.kind === 'ok') return { spec: prev.value, changed: false };
     const spec = next!;
     this.specs.set(spec.id, encodeRecord(spec));
@@ -171,6 +174,17 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     return true;
   }
 
+  async touchSession(id: string): Promise<TouchResult> {
+    const spec = decodeSessionSpec(this.specs.get(id), id);
+    if (spec.kind !== 'ok') return { outcome: 'missing' };
+    if (spec.value.deleted) return { outcome: 'deleted' };
+    const status = decodeSessionStatus(this.statuses.get(id));
+    if (status.kind === 'ok' && isExpired(spec.value, status.value)) return { outcome: 'expired', expiresAt: status.value.expiresAt };
+    const at = Math.max(this.activity.get(id) ?? 0, this.clock.now());
+    this.activity.set(id, at);
+    return { outcome: 'touched', lastActivityAt: at };
+  }
+
   async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
     parsePoolInput(name, template, target);
     const prev = decodePoolSpec(this.pools.get(name), name);
@@ -188,6 +202,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
       e.invalid = { record: 'spec', reason: 'schema', message: `session id ${JSON.stringify(id.slice(0, 80))} breaks the naming rule` };
     }
     if (e?.invalid && report) this.onInvalid({ kind: 'session', id, invalid: e.invalid });
+    const at = this.activity.get(id);
+    if (e && at !== undefined) e.lastActivityAt = at;
     return e;
   }
 
@@ -315,6 +331,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
       const d = decodeSessionSpec(this.specs.get(id), id);
       const generation = d.kind === 'ok' ? d.value.generation : -1;
       if (generation !== basis.generation) return { outcome: 'conflict', generation };
+      const at = this.activity.get(id) ?? 0;
+      if (basis.activityAtMost !== undefined && at > basis.activityAtMost) return { outcome: 'renewed', lastActivityAt: at };
     }
     this.statuses.set(id, JSON.stringify(parsed.data));
     this.publish(id, parsed.data);
@@ -327,6 +345,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     if (d.kind !== 'ok' || !d.value.deleted || d.value.generation !== generation) return false;
     this.specs.delete(id);
     this.statuses.delete(id);
+    this.activity.delete(id);
     this.publish(id, undefined);
     return true;
   }

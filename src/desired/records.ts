@@ -97,8 +97,25 @@ export function sameContent(spec: SessionSpec, content: SessionSpecContent): boo
     spec.template === content.template &&
     spec.persistence === content.persistence &&
     sameMap(spec.env, content.env) &&
-    sameMap(spec.labels, content.labels)
+    sameMap(spec.labels, content.labels) &&
+    spec.lifetime?.idleTimeoutSeconds === content.lifetime?.idleTimeoutSeconds &&
+    spec.lifetime?.maxLifetimeSeconds === content.lifetime?.maxLifetimeSeconds
   );
+}
+
+/**
+ * True when `status` says the life of `spec` expired (phase Expired for its generation): then
+ * `ensureSession` starts a new life, and `touchSession` is refused.
+ */
+export function isExpired(spec: SessionSpec | undefined, status: SessionStatus | undefined): boolean {
+  return spec !== undefined && !spec.deleted && status?.phase === 'Expired' && status.observedGeneration === spec.generation;
+}
+
+/** Decodes a stored activity time (decimal epoch ms); undefined for absent or unreadable values. */
+export function parseActivity(raw: string | Buffer | null | undefined): number | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const n = Number(raw.toString());
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 /**
@@ -113,16 +130,19 @@ export function lifeUid(id: string, createdAt: number, generation: number): stri
 /**
  * The spec to store for `content`, or undefined when nothing changes. `generationFloor` is
  * the highest generation known for this id when the previous record is unreadable (e.g. the
- * status's observedGeneration), so generations never go backwards.
+ * status's observedGeneration), so generations never go backwards. `expired`: the previous
+ * life ended by its lifetime (isExpired): a new life starts (new uid and `createdAt`, so its
+ * lifetime counts from now), even with the same content.
  */
 export function nextSessionSpec(
   prev: SessionSpec | undefined,
   generationFloor: number,
   content: SessionSpecContent,
   now: number,
+  expired = false,
 ): SessionSpec | undefined {
-  if (prev && sameContent(prev, content)) return undefined;
-  const revive = !prev || prev.deleted;
+  if (prev && !expired && sameContent(prev, content)) return undefined;
+  const revive = !prev || prev.deleted || expired;
   const generation = Math.max(prev?.generation ?? 0, generationFloor) + 1;
   const uid = revive ? lifeUid(content.id, now, generation) : prev.uid;
   return {
@@ -133,6 +153,7 @@ export function nextSessionSpec(
     env: content.env,
     persistence: content.persistence,
     labels: content.labels,
+    ...(content.lifetime !== undefined ? { lifetime: content.lifetime } : {}),
     generation,
     ...(uid !== undefined ? { uid } : {}),
     deleted: false,

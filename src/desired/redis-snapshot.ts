@@ -2,7 +2,7 @@
  * Reads the whole desired state in a few round trips, whatever the number of sessions:
  *   1. MULTI: the session index, the pool index, the newest hint (cursor) and the marker —
  *      atomically, so the cursor is taken before any record is read;
- *   2. one pipeline of MGETs (chunks of `chunkSize` keys) over spec and status records;
+ *   2. one pipeline of MGETs (chunks of `chunkSize` keys) over spec, status and activity records;
  *   3. only for ids whose records read as missing: TYPE, to tell "gone" from "wrong type".
  * Every record is validated; bad ones become `invalid` entries, never exceptions.
  */
@@ -11,7 +11,7 @@ import { decodePoolSpec, decodeSessionSpec, decodeSessionStatus } from './decode
 import { DecodeMemo } from './decode-memo.js';
 import type { KeyLayout } from './keys.js';
 import type { RedisLike } from './lua.js';
-import { toSessionEntry } from './records.js';
+import { parseActivity, toSessionEntry } from './records.js';
 import { POOL_NAME_PATTERN, SESSION_ID_PATTERN } from './schema.js';
 import type { DesiredSnapshot, HintCursor, InvalidRecordHook, PoolEntry, SessionEntry, StoreMarker } from './types.js';
 import { guard } from './redis-guard.js';
@@ -78,6 +78,7 @@ export async function readSnapshot(
       const part = ids.slice(i, i + chunkSize);
       pipe.mgetBuffer(part.map(keys.sessionSpec));
       pipe.mgetBuffer(part.map(keys.sessionStatus));
+      pipe.mgetBuffer(part.map(keys.sessionActivity));
     }
     if (poolNames.length > 0) pipe.mgetBuffer(poolNames.map(keys.pool));
     const replies = ((await pipe.exec()) ?? []) as Array<[Error | null, Array<Buffer | null>]>;
@@ -92,13 +93,16 @@ export async function readSnapshot(
     const sessions = new Map<string, SessionEntry>();
     const missing: string[] = [];
     for (let c = 0; c * chunkSize < ids.length; c++) {
-      const specs = replies[2 * c]![1];
-      const statuses = replies[2 * c + 1]![1];
+      const specs = replies[3 * c]![1];
+      const statuses = replies[3 * c + 1]![1];
+      const activity = replies[3 * c + 2]![1];
       for (let j = 0; j < specs.length; j++) {
         const id = ids[c * chunkSize + j]!;
         const spec = scope.decode(keys.sessionSpec(id), specs[j], (raw) => decodeSessionSpec(raw, id));
         const status = scope.decode(keys.sessionStatus(id), statuses[j], decodeSessionStatus);
         const entry = toSessionEntry(id, spec, status) ?? { id };
+        const at = parseActivity(activity[j]);
+        if (at !== undefined) entry.lastActivityAt = at;
         if (!SESSION_ID_PATTERN.test(id)) {
           delete entry.spec;
           entry.invalid = idProblem('spec', id);

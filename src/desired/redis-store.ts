@@ -20,7 +20,7 @@ import { DEFAULT_PREFIX, keyLayout, type KeyLayout } from './keys.js';
 import { withScripts, type RedisLike, type ScriptedRedis } from './lua.js';
 import * as warm from './redis-warm.js';
 import type { ClaimCandidate, ClaimResult, WarmClaim, WarmPoolStatus, WarmStore } from './warm-schema.js';
-import { nextPoolSpec, nextSessionSpec, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
+import { isExpired, nextPoolSpec, nextSessionSpec, parseActivity, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { guard } from './redis-guard.js';
 import { followHintStream } from './redis-hints.js';
 import { readSnapshot, SNAPSHOT_CHUNK } from './redis-snapshot.js';
@@ -29,7 +29,7 @@ import { RedisStatusFeed } from './redis-status-feed.js';
 import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
-  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, TouchResult,
 } from './types.js';
 
 /** Approximate cap of the hint stream (XADD MAXLEN ~). */
@@ -112,7 +112,8 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         const prev = decodeSessionSpec(specRaw, id);
         const status = decodeSessionStatus(statusRaw);
         const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
-        const next = nextSessionSpec(prev.kind === 'ok' ? prev.value : undefined, floor, content, this.clock.now());
+        const prevSpec = prev.kind === 'ok' ? prev.value : undefined;
+        const next = nextSessionSpec(prevSpec, floor, content, this.clock.now(), isExpired(prevSpec, status.kind === 'ok' ? status.value : undefined));
         if (!next && prev.kind === 'ok') return this.durable(`ensureSession ${id}`, specKey, { spec: prev.value, changed: false });
         if (next && (await this.cas('session', specKey, this.keys.sessionIndex, id, specRaw ?? null, next))) return this.durable(`ensureSession ${id}`, specKey, { spec: next, changed: true });
       }
@@ -138,6 +139,16 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     }, this.redis);
   }
 
+  async touchSession(id: string): Promise<TouchResult> {
+    const k = this.keys;
+    return guard(`touchSession ${id}`, async () => {
+      const reply = await this.redis.esrTouchSession(k.sessionSpec(id), k.sessionStatus(id), k.sessionActivity(id), this.clock.now());
+      if (reply[0] === 'OK') return { outcome: 'touched', lastActivityAt: Number(reply[1]) };
+      if (reply[0] === 'EXPIRED') return { outcome: 'expired', expiresAt: reply[1] ? Number(reply[1]) : undefined };
+      return { outcome: reply[0] === 'DELETED' ? 'deleted' : 'missing' };
+    }, this.redis);
+  }
+
   async setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>> {
     parsePoolInput(name, template, target);
     const key = this.keys.pool(name);
@@ -153,16 +164,18 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     }, this.redis);
   }
 
-  private entryOf(id: string, specRaw: Buffer | null | undefined, statusRaw: Buffer | null | undefined): SessionEntry | undefined {
+  private entryOf(id: string, specRaw: Buffer | null | undefined, statusRaw: Buffer | null | undefined, activityRaw: Buffer | null | undefined): SessionEntry | undefined {
     const entry = toSessionEntry(id, decodeSessionSpec(specRaw, id), decodeSessionStatus(statusRaw));
     if (entry?.invalid) this.onInvalid({ kind: 'session', id, invalid: entry.invalid });
+    const at = parseActivity(activityRaw);
+    if (entry && at !== undefined) entry.lastActivityAt = at;
     return entry;
   }
 
   async readSession(id: string): Promise<SessionEntry | undefined> {
     return guard(`readSession ${id}`, async () => {
-      const [spec, status] = await this.redis.mgetBuffer(this.keys.sessionSpec(id), this.keys.sessionStatus(id));
-      return this.entryOf(id, spec, status);
+      const [spec, status, activity] = await this.redis.mgetBuffer(this.keys.sessionSpec(id), this.keys.sessionStatus(id), this.keys.sessionActivity(id));
+      return this.entryOf(id, spec, status, activity);
     }, this.redis);
   }
 
@@ -183,13 +196,14 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
       const ids = await this.redis.zrangebylex(this.keys.sessionIndex, from, '+', 'LIMIT', 0, limit + 1);
       const page = ids.slice(0, limit);
       if (page.length === 0) return { sessions: [] };
-      const [specs, statuses] = await Promise.all([
+      const [specs, statuses, activity] = await Promise.all([
         this.redis.mgetBuffer(page.map(this.keys.sessionSpec)),
         this.redis.mgetBuffer(page.map(this.keys.sessionStatus)),
+        this.redis.mgetBuffer(page.map(this.keys.sessionActivity)),
       ]);
       const sessions: SessionEntry[] = [];
       page.forEach((id, i) => {
-        const e = this.entryOf(id, specs[i], statuses[i]);
+        const e = this.entryOf(id, specs[i], statuses[i], activity[i]);
         if (e) sessions.push(e);
       });
       return ids.length > limit ? { sessions, nextCursor: page[page.length - 1] } : { sessions };
@@ -215,9 +229,11 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     if (!parsed.success) throw new InvalidSpecError('status', describeIssues('status', parsed.error), { cause: parsed.error });
     return guard(`writeStatus ${id}`, async () => {
       const k = this.keys;
-      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id), basis ? String(basis.generation) : '');
+      const activityBound = basis?.activityAtMost !== undefined ? String(basis.activityAtMost) : '';
+      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionActivity(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id), basis ? String(basis.generation) : '', activityBound);
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `writeStatus ${id}`);
       if (reply[0] === 'CONFLICT') return { outcome: 'conflict', generation: Number(reply[1] ?? -1) };
+      if (reply[0] === 'RENEWED') return { outcome: 'renewed', lastActivityAt: Number(reply[1] ?? 0) };
       return reply[0] === 'GONE' ? { outcome: 'session-gone' } : { outcome: 'written' };
     }, this.redis);
   }
@@ -225,7 +241,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   async purgeSession(id: string, generation: number, fencingToken: number): Promise<boolean> {
     return guard(`purgeSession ${id}`, async () => {
       const k = this.keys;
-      const reply = await this.redis.esrPurgeSession(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionIndex, fencingToken, generation, id, k.statusChannel(id));
+      const reply = await this.redis.esrPurgeSession(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionIndex, k.sessionActivity(id), fencingToken, generation, id, k.statusChannel(id));
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `purgeSession ${id}`);
       return reply[0] === 'OK';
     }, this.redis);

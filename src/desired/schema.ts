@@ -139,6 +139,25 @@ export const LabelsSchema = z
   )
   .refine((l) => Object.keys(l).length <= LABELS_MAX_ENTRIES, `at most ${LABELS_MAX_ENTRIES} labels`);
 
+/** Longest lifetime bound a spec may name, seconds (365 days; the controller's configuration may cap it lower). */
+export const LIFETIME_SECONDS_MAX = 365 * 24 * 3600;
+
+const lifetimeSeconds = z.number().int('must be a whole number of seconds').nonnegative().max(LIFETIME_SECONDS_MAX, `must be at most ${LIFETIME_SECONDS_MAX} s (365 days)`);
+
+/**
+ * How long a session may live (README "Session lifetimes"), seconds. `idleTimeoutSeconds`: the
+ * session expires this long after its last activity (`touchSession`, or the start of its life);
+ * `maxLifetimeSeconds`: it expires this long after its life began (`createdAt`), whatever the
+ * touches. `0` asks for no bound (granted only when the controller's configuration has no upper
+ * bound for it); an absent field takes the controller's default. The controller caps both at its
+ * configured upper bounds.
+ */
+export const LifetimeSchema = z.strictObject({
+  idleTimeoutSeconds: lifetimeSeconds.optional(),
+  maxLifetimeSeconds: lifetimeSeconds.optional(),
+});
+export type Lifetime = z.infer<typeof LifetimeSchema>;
+
 /**
  * What the gateway asks for (`ensureSession` input). The store adds generation and times.
  * `env`, `labels` default to empty; `persistence` defaults to `preferred`.
@@ -150,6 +169,7 @@ export const SessionSpecInputSchema = z.strictObject({
   env: EnvOverridesSchema.default({}),
   persistence: PersistenceSchema.default('preferred'),
   labels: LabelsSchema.default({}),
+  lifetime: LifetimeSchema.optional(),
 });
 /** Input as the gateway writes it (optional fields may be omitted). */
 export type SessionSpecInput = z.input<typeof SessionSpecInputSchema>;
@@ -169,6 +189,8 @@ export const SessionSpecSchema = z.strictObject({
   env: EnvOverridesSchema,
   persistence: PersistenceSchema,
   labels: LabelsSchema,
+  /** Lifetime bounds asked for (absent: the controller's defaults). Not part of what a task runs. */
+  lifetime: LifetimeSchema.optional(),
   generation: z.number().int().positive(),
   /**
    * Identity of this life of the session id (like Kubernetes' `metadata.uid`): set by the store
@@ -199,11 +221,13 @@ export const WarmPoolSpecSchema = z.strictObject({
 });
 export type WarmPoolSpec = z.infer<typeof WarmPoolSpecSchema>;
 
-export const SessionPhaseSchema = z.enum(['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Failed']);
+export const SessionPhaseSchema = z.enum(['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Failed', 'Expired']);
 /**
  * Pending: accepted, not launched yet (maybe queued). Starting: RunTask issued / task
  * provisioning. Running: task RUNNING (see the `Ready` condition for "usable").
  * Stopping/Stopped: being stopped / gone. Failed: gave up (see `lastError`, conditions).
+ * Expired: a lifetime bound passed (`Ready=False`, reason `IdleTimeout` or
+ * `MaxLifetimeExceeded`); its task is stopped; `ensureSession` starts a new life.
  */
 export type SessionPhase = z.infer<typeof SessionPhaseSchema>;
 
@@ -279,6 +303,13 @@ export const SessionStatusSchema = z.strictObject({
   retryAfter: epochMs.optional(),
   /** When the current task reached RUNNING. */
   startedAt: epochMs.optional(),
+  /**
+   * When the session ends unless touched again (the earlier of its idle and maximum-lifetime
+   * bounds), as of the controller's last look; absent when it has no bound. Touches move the real
+   * end later, never earlier; the status catches up within one resync. In phase Expired: when
+   * the bound that ended it passed.
+   */
+  expiresAt: epochMs.optional(),
   /** True when the current task came from the warm pool. */
   warm: z.boolean(),
   lastError: LastErrorSchema.optional(),

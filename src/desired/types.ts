@@ -42,6 +42,8 @@ export interface SessionEntry {
   spec?: SessionSpec;
   status?: SessionStatus;
   invalid?: InvalidRecord;
+  /** Last activity the gateway recorded (`touchSession`), epoch ms; absent when never touched. */
+  lastActivityAt?: number;
 }
 
 export interface PoolEntry {
@@ -128,6 +130,11 @@ export interface DesiredStore {
  */
 export interface StatusBasis {
   generation: number;
+  /**
+   * Only for an expiry: the last activity the decision saw (0 = none). Refused (`renewed`) when
+   * the store holds a later one, so a touch and an expiry are never both accepted.
+   */
+  activityAtMost?: number;
 }
 
 export type StatusWriteResult =
@@ -135,7 +142,9 @@ export type StatusWriteResult =
   /** The session has no spec record any more (purged): nothing was written. */
   | { outcome: 'session-gone' }
   /** The spec moved on (another generation) since the status was computed: nothing was written. */
-  | { outcome: 'conflict'; generation: number };
+  | { outcome: 'conflict'; generation: number }
+  /** An expiry lost to a touch (StatusBasis.activityAtMost): nothing was written. */
+  | { outcome: 'renewed'; lastActivityAt: number };
 
 /**
  * The controller's writing side. Every call carries the fencing token of the leader term that
@@ -152,6 +161,14 @@ export interface StatusWriter {
    */
   purgeSession(id: string, generation: number, fencingToken: number): Promise<boolean>;
 }
+
+/** Result of touchSession. */
+export type TouchResult =
+  | { outcome: 'touched'; lastActivityAt: number }
+  | { outcome: 'missing' }
+  | { outcome: 'deleted' }
+  /** The session is Expired for its current generation; `expiresAt` is when it ended. */
+  | { outcome: 'expired'; expiresAt: number | undefined };
 
 /** Result of a spec write: the stored record and whether it changed (generation bumped). */
 export interface SpecWriteResult<T> {
@@ -185,6 +202,11 @@ export interface SpecStore {
   ensureSession(input: SessionSpecInput): Promise<SpecWriteResult<SessionSpec>>;
   /** Writes a tombstone; false when there is no live session with that id. */
   deleteSession(id: string): Promise<boolean>;
+  /**
+   * Records activity (extend-only: the stored time never goes back). One small write: no
+   * generation bump, no hint. Refused when the session is missing, deleted or Expired.
+   */
+  touchSession(id: string): Promise<TouchResult>;
   setWarmPool(name: string, template: string, target: number): Promise<SpecWriteResult<WarmPoolSpec>>;
   readSession(id: string): Promise<SessionEntry | undefined>;
   readPool(name: string): Promise<PoolEntry | undefined>;

@@ -45,6 +45,12 @@ export function formatDescription(d: SessionDescription): string {
   field('Incarnation', st ? `${st.incarnation}${st.warm ? ' (warm)' : ''}, attempts ${st.attempts}` : undefined);
   if (st?.launchIntent) field('Launch requested', `${humanDuration(now - st.launchIntent.requestedAt)} ago (token ${st.launchIntent.clientToken})`);
   if (st?.startedAt) field('Started', `${humanDuration(now - st.startedAt)} ago`);
+  if (spec?.lifetime) field('Lifetime', [spec.lifetime.idleTimeoutSeconds !== undefined ? `idle ${spec.lifetime.idleTimeoutSeconds}s` : '', spec.lifetime.maxLifetimeSeconds !== undefined ? `max ${spec.lifetime.maxLifetimeSeconds}s` : ''].filter(Boolean).join(', ') + ' (capped by the controller)');
+  if (entry?.lastActivityAt !== undefined) field('Last activity', `${humanDuration(now - entry.lastActivityAt)} ago`);
+  if (st?.expiresAt !== undefined) {
+    const at = new Date(st.expiresAt).toISOString();
+    field(st.phase === 'Expired' ? 'Ended' : 'Ends', st.phase === 'Expired' ? `${at} (${st.conditions.find((c) => c.type === 'Ready')?.reason ?? 'Expired'}, ${humanDuration(now - st.expiresAt)} ago)` : `${at} (${st.expiresAt >= now ? `in ${humanDuration(st.expiresAt - now)}` : 'due now'}, unless touched)`);
+  }
   if (st?.lastError) field('Last error', `${st.lastError.reason}: ${st.lastError.message} (${humanDuration(now - st.lastError.at)} ago)`);
   if (st?.retryAfter) field('Retry after', new Date(st.retryAfter).toISOString());
   lines.push('Conditions:');

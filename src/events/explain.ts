@@ -89,6 +89,10 @@ export function explainSession(input: ExplainInput): Explanation {
   const invalid = findCondition(status, 'Invalid');
   if (invalid?.status === 'True') return { converged: false, reason: 'InvalidSpec', message: `${invalid.reason}: ${invalid.message}; change the spec to retry` };
   if (isConverged(spec.generation, status)) return { converged: true, reason: 'Converged', message: `Running and Ready at generation ${spec.generation}` };
+  if (status?.phase === 'Expired' && status.observedGeneration === spec.generation) {
+    const why = findCondition(status, 'Ready');
+    return { converged: true, reason: why?.reason ?? 'Expired', message: `expired (${why?.message ?? 'a lifetime bound passed'}); its task is stopped; ensureSession starts a new life` };
+  }
   if (status?.phase === 'Failed') {
     return { converged: false, reason: status.lastError?.reason ?? 'Failed', message: `${status.lastError?.message ?? 'failed'}; change the spec to retry` };
   }

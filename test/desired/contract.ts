@@ -229,5 +229,50 @@ export function desiredStoreContract(name: string, make: MakeHarness): void {
       const p3 = await h.store.listSessions({ limit: 2, cursor: p2.nextCursor });
       expect(p3).toEqual({ sessions: [expect.objectContaining({ id: 'e' })] });
     });
+      it('records touches extend-only: no generation bump, no hint; reads and snapshots carry the activity', async () => {
+      await h.store.ensureSession(spec('s1'));
+      const before = (await h.store.snapshot()).cursor;
+      await clock.advance(5_000);
+      expect(await h.store.touchSession('s1')).toEqual({ outcome: 'touched', lastActivityAt: clock.now() });
+      const snap = await h.store.snapshot();
+      expect(snap.cursor).toEqual(before);
+      expect(snap.sessions.get('s1')?.spec?.generation).toBe(1);
+      expect(snap.sessions.get('s1')?.lastActivityAt).toBe(1_700_000_005_000);
+      expect((await h.store.readSession('s1'))?.lastActivityAt).toBe(1_700_000_005_000);
+      expect((await h.store.listSessions()).sessions[0]?.lastActivityAt).toBe(1_700_000_005_000);
+    });
+
+    it('refuses touches of missing, deleted and Expired sessions; ensureSession after expiry starts a new life', async () => {
+      expect(await h.store.touchSession('nope')).toEqual({ outcome: 'missing' });
+      await h.store.ensureSession(spec('gone'));
+      await h.store.deleteSession('gone');
+      expect(await h.store.touchSession('gone')).toEqual({ outcome: 'deleted' });
+      const first = (await h.store.ensureSession(spec('s1', { lifetime: { idleTimeoutSeconds: 60 } }))).spec;
+      await h.store.writeStatus('s1', status({ phase: 'Expired', observedGeneration: 1, expiresAt: 1_700_000_060_000 }), 0);
+      expect(await h.store.touchSession('s1')).toEqual({ outcome: 'expired', expiresAt: 1_700_000_060_000 });
+      await clock.advance(90_000);
+      const again = await h.store.ensureSession(spec('s1', { lifetime: { idleTimeoutSeconds: 60 } }));
+      expect(again.changed).toBe(true);
+      expect(again.spec.generation).toBe(2);
+      expect(again.spec.uid).not.toBe(first.uid);
+      expect(again.spec.createdAt).toBe(clock.now());
+      expect((await h.store.touchSession('s1')).outcome).toBe('touched');
+      // The same content again, not expired: no change.
+      expect((await h.store.ensureSession(spec('s1', { lifetime: { idleTimeoutSeconds: 60 } }))).changed).toBe(false);
+    });
+
+    it('refuses an expiry written over a later touch (renewed), accepts it otherwise; purge removes the activity', async () => {
+      await h.store.ensureSession(spec('s1'));
+      await clock.advance(1_000);
+      await h.store.touchSession('s1');
+      const expired = status({ phase: 'Expired', observedGeneration: 1 });
+      expect(await h.store.writeStatus('s1', expired, 0, { generation: 1, activityAtMost: 1_700_000_000_500 })).toEqual({ outcome: 'renewed', lastActivityAt: 1_700_000_001_000 });
+      expect((await h.store.readSession('s1'))?.status).toBeUndefined();
+      expect(await h.store.writeStatus('s1', expired, 0, { generation: 1, activityAtMost: 1_700_000_001_000 })).toEqual({ outcome: 'written' });
+      await h.store.deleteSession('s1');
+      expect(await h.store.purgeSession('s1', 2, 0)).toBe(true);
+      await h.store.ensureSession(spec('s1'));
+      expect((await h.store.readSession('s1'))?.lastActivityAt).toBeUndefined();
+    });
   });
 }
