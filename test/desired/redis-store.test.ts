@@ -1,5 +1,6 @@
 import { desiredStoreContract } from './contract.js';
-import { makeRedisHarness } from './redis-harness.js';
+import { makeRedisHarness, redisHarnessOn } from './redis-harness.js';
+import { sharedRedisTarget } from '../support/redis-targets.js';
 
 desiredStoreContract('redis', makeRedisHarness);
 
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 it('a touch from a gateway whose clock runs behind never moves the recorded activity back (extend-only)', async () => {
-  const h = await makeRedisHarness({ clock: new VirtualClock(1_700_000_010_000) });
+  const h = await redisHarnessOn(sharedRedisTarget)({ clock: new VirtualClock(1_700_000_010_000) });
   cleanup = h.cleanup;
   const behind = new RedisDesiredStore({ redis: h.redis, prefix: h.store.keys.prefix, clock: new VirtualClock(1_700_000_000_000) });
   await h.store.ensureSession(spec('s1'));
