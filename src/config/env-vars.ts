@@ -4,6 +4,7 @@
  * README's configuration reference are all generated from it, so they cannot drift.
  */
 import { z } from 'zod';
+import { LIFETIME_SECONDS_MAX } from '../desired/schema.js';
 
 export interface EnvVar<T = unknown> {
   name: string;
@@ -63,6 +64,11 @@ export const ENV_VARS = {
   stopsPerMinute: v('RECONCILER_STOPS_PER_MINUTE', int(1, 100_000), 'Stop budget: at most this many StopTask calls a minute; excess stops wait.', { default: '120', unit: '1/min' }),
   brakeDropFraction: v('RECONCILER_BRAKE_DROP_FRACTION', num(0.01, 1), 'Desired-state brake: stops pause when desired tasks drop by more than this share in one resync while tasks run (also when the store marker vanishes). Release: `reconciler brake release`.', { default: '0.5' }),
   brakeMinDrop: v('RECONCILER_BRAKE_MIN_DROP', int(1, 1_000_000), 'Desired-state brake: a drop of fewer desired tasks than this never engages it.', { default: '10' }),
+  brakeExpiryFraction: v('RECONCILER_BRAKE_EXPIRY_FRACTION', num(0.01, 1), 'Mass-expiry brake: expiries (and stops) pause when, within one resync period, at least RECONCILER_BRAKE_MIN_DROP sessions and more than this share of the desired tasks would expire (a gateway that stopped touching them). Release: `reconciler brake release`.', { default: '0.1' }),
+  idleTimeoutSeconds: v('RECONCILER_IDLE_TIMEOUT_SECONDS', int(0, LIFETIME_SECONDS_MAX), 'Idle timeout of a session whose spec sets none: it expires this long after its last touch (or its start). 0 = none.', { default: '0', unit: 's' }),
+  idleTimeoutMaxSeconds: v('RECONCILER_IDLE_TIMEOUT_MAX_SECONDS', int(0, LIFETIME_SECONDS_MAX), 'Upper bound of a spec\'s idleTimeoutSeconds; larger values, and 0 (none), get this. 0 = no upper bound.', { default: '0', unit: 's' }),
+  maxLifetimeSeconds: v('RECONCILER_MAX_LIFETIME_SECONDS', int(0, LIFETIME_SECONDS_MAX), 'Maximum lifetime of a session whose spec sets none, from its start, whatever the touches. 0 = none.', { default: '0', unit: 's' }),
+  maxLifetimeMaxSeconds: v('RECONCILER_MAX_LIFETIME_MAX_SECONDS', int(0, LIFETIME_SECONDS_MAX), 'Upper bound of a spec\'s maxLifetimeSeconds; larger values, and 0 (none), get this. 0 = no upper bound.', { default: '0', unit: 's' }),
   leaderElection: v('RECONCILER_LEADER_ELECTION', bool, 'Leader election on a Redis lease; only the leader acts, followers keep their view warm. `false` only for a single replica: it then writes with fencing token 1.', { default: 'true' }),
   leaderLeaseMs: v('RECONCILER_LEADER_LEASE_MS', int(100, 600_000), 'Leader lease duration; a follower takes over within it after the leader dies. Must exceed the renew deadline and the longest mutating call budget.', { default: '15000', unit: 'ms' }),
   leaderRenewDeadlineMs: v('RECONCILER_LEADER_RENEW_DEADLINE_MS', int(50, 600_000), 'A leader that could not renew its lease for this long steps down.', { default: '10000', unit: 'ms' }),

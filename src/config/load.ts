@@ -56,6 +56,21 @@ function parseJson(label: string, text: string, problems: string[]): unknown {
   }
 }
 
+/** A default above its upper bound, or "none" where an upper bound exists, is refused (naming both variables). */
+function lifetimeConfigProblems(values: Partial<Record<EnvVarKey, unknown>>): string[] {
+  const out: string[] = [];
+  const pairs = [
+    ['RECONCILER_IDLE_TIMEOUT_SECONDS', values.idleTimeoutSeconds, 'RECONCILER_IDLE_TIMEOUT_MAX_SECONDS', values.idleTimeoutMaxSeconds],
+    ['RECONCILER_MAX_LIFETIME_SECONDS', values.maxLifetimeSeconds, 'RECONCILER_MAX_LIFETIME_MAX_SECONDS', values.maxLifetimeMaxSeconds],
+  ] as const;
+  for (const [name, dflt, maxName, max] of pairs) {
+    if (typeof dflt !== 'number' || typeof max !== 'number' || max === 0) continue;
+    if (dflt === 0) out.push(`${name}=0 (no bound) conflicts with ${maxName}=${max}: set a default of at most ${max}`);
+    else if (dflt > max) out.push(`${name}=${dflt} exceeds ${maxName}=${max}`);
+  }
+  return out;
+}
+
 /** Parses `env` into a config, or throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConfig {
   const problems: string[] = [];
@@ -105,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConf
     problems.push((err as Error).message);
   }
   if (values.leaderElection && timeouts) problems.push(...leaderConfigProblems(values as EnvValues, timeouts));
+  problems.push(...lifetimeConfigProblems(values));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ ...(values as EnvValues), templates, pools, timeouts: timeouts!, rateLimits: rateLimits! });

@@ -257,6 +257,14 @@ export class ControllerCache {
     else this.sessions.delete(id);
   }
 
+  /** A later activity learned at an action (an expiry refused as renewed); the time never goes back. */
+  setActivity(id: string, lastActivityAt: number, at: number): void {
+    const entry = this.sessions.get(id);
+    if (!entry || (entry.lastActivityAt ?? 0) >= lastActivityAt) return;
+    this.sessions.set(id, { ...entry, lastActivityAt });
+    this.entryTouchedAt.set(id, at);
+  }
+
   setStatus(id: string, status: SessionStatus, at: number): void {
     const entry = this.sessions.get(id);
     if (!entry) return;

@@ -16,6 +16,7 @@ import { readSnapshot } from '../observed/snapshot.js';
 import { ControllerCache } from './cache.js';
 import { isLeaseExpiringError } from './leader/lease-gate.js';
 import { desiredTaskCount } from './safety/desired-count.js';
+import { dueExpiries, NO_LIFETIME_LIMITS } from './plan/lifetime.js';
 import type { ExecutorDeps } from './execute/context.js';
 import { RateLimitingQueue, runWorkers, type Parking, type ResultLabel, type ShutdownReport, type WorkerPool, type QueueMetricsSink } from './queue/index.js';
 import { planCachedSession, reconcileSession, type ReconcileDeps } from './reconcile-key.js';
@@ -43,9 +44,10 @@ export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
   onResult?: (key: string, label: ResultLabel, err?: unknown) => void;
   /**
    * After every full sync, before its keys are processed (the desired-state brake is fed here):
-   * `desiredTasks` = live sessions + warm-pool targets; `marker` = the store's marker (undefined: wiped).
+   * `desiredTasks` = live sessions + warm-pool targets; `marker` = the store's marker (undefined: wiped);
+   * `expiring` = sessions due to expire now (their lifetime bound passed; the mass-expiry brake).
    */
-  onSync?: (info: { ms: number; sessions: number; tasks: number; desiredTasks: number; marker: StoreMarker | undefined }) => void;
+  onSync?: (info: { ms: number; sessions: number; tasks: number; desiredTasks: number; marker: StoreMarker | undefined; expiring: number }) => void;
   /**
    * Leadership mode: when set, keys are processed (actions taken) only while it returns true; a
    * follower drops them but keeps syncing, so a takeover's full sync enqueues them all again.
@@ -241,7 +243,7 @@ export class Controller {
     for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });
     for (const key of this.poolKeys()) this.queue.add(key, { priority: 'resync' });
     this.synced = true;
-    this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size, desiredTasks: desiredTaskCount(desired), marker: desired.marker });
+    this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size, desiredTasks: desiredTaskCount(desired), marker: desired.marker, expiring: dueExpiries(desired.sessions.values(), this.o.planConfig.lifetime ?? NO_LIFETIME_LIMITS, finishedAt) });
   }
 
   private async followHints(): Promise<void> {

@@ -45,6 +45,7 @@ export function controllerMetricsHooks(d: MetricsHooksDeps): ControllerHooks {
     onEvent: (e) => {
       d.esr.actions.inc({ type: e.action, result: e.outcome });
       if (e.outcome === 'ok' && e.action === 'claimWarm') d.esr.warmClaims.inc({ result: 'hit' });
+      if (e.outcome === 'ok' && e.expired) d.esr.sessionsExpired.inc({ reason: e.expired });
       if (e.outcome === 'ok' && e.action === 'launch' && e.drift !== 'SpecChanged' && e.warmPoolEmpty) d.esr.warmClaims.inc({ result: 'miss' });
       if ((e.action !== 'writeStatus' && e.action !== 'claimWarm') || e.sessionId === undefined) return;
       const start = pendingStart.get(e.sessionId);

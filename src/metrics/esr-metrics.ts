@@ -35,6 +35,7 @@ export class EsrMetrics {
   readonly warmPoolTasks: Gauge<'pool' | 'state'>;
   readonly warmPoolTarget: Gauge<'pool'>;
   readonly warmClaims: Counter<'result'>;
+  readonly sessionsExpired: Counter<'reason'>;
   readonly drift: Counter<'kind'>;
   readonly actions: Counter<'type' | 'result'>;
   readonly awsRequests: Counter<'service' | 'operation' | 'outcome'>;
@@ -63,7 +64,7 @@ export class EsrMetrics {
       },
     });
     this.sessionsDesired = new Gauge({
-      name: 'esr_sessions_desired', help: 'Sessions whose valid spec asks for a running task (not deleted).', registers,
+      name: 'esr_sessions_desired', help: 'Sessions whose valid spec asks for a running task (not deleted, not Expired).', registers,
       collect() {
         this.set(summarise(self.source).desired);
       },
@@ -93,6 +94,7 @@ export class EsrMetrics {
     this.breakerState = new Gauge({ name: 'esr_circuit_breaker_state', help: 'Circuit-breaker state by dependency: 1 for the current state, 0 for the others.', labelNames: ['dependency', 'state'], registers });
     this.breakerTransitions = new Counter({ name: 'esr_circuit_breaker_transitions_total', help: 'Circuit-breaker state changes by dependency and new state.', labelNames: ['dependency', 'state'], registers });
     this.sessionStart = new Histogram({ name: 'esr_session_start_seconds', help: 'From launch request (cold) or spec write (warm) to task RUNNING, seconds, by path.', labelNames: ['path'], buckets: START_BUCKETS_SECONDS, registers });
+    this.sessionsExpired = new Counter({ name: 'esr_sessions_expired_total', help: 'Sessions expired by their lifetime, by reason (IdleTimeout: no touch within the idle timeout; MaxLifetimeExceeded).', labelNames: ['reason'], registers });
     this.invalidRecordReads = new Counter({ name: 'esr_invalid_desired_records_total', help: 'Reads of desired-state records that failed validation, by kind, record and reason.', labelNames: ['kind', 'record', 'reason'], registers });
     this.invalidRecords = new Gauge({ name: 'esr_invalid_desired_records', help: 'Invalid desired-state records in the last full snapshot.', registers });
     this.brakeEngaged = new Gauge({ name: 'esr_safety_brake_engaged', help: '1 while the named safety brake is engaged (mass stops held back), else 0.', labelNames: ['brake'], registers });

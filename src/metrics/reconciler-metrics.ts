@@ -14,6 +14,7 @@ import type { Controller } from '../controller/controller.js';
 import { ACTION_OUTCOMES } from '../controller/execute/context.js';
 import { ACTION_TYPES } from '../controller/plan/actions.js';
 import { DRIFT_KIND_NAMES } from '../controller/plan/drift.js';
+import { EXPIRY_REASONS } from '../controller/plan/lifetime.js';
 import { effectiveTarget } from '../controller/plan/plan-pool.js';
 import type { QueueMetricsSink } from '../controller/queue/metrics.js';
 import type { CallOutcomeSink } from '../controller/resilience/call-outcome.js';
@@ -61,6 +62,7 @@ export class ReconcilerMetrics {
     for (const kind of DRIFT_KIND_NAMES) this.esr.drift.inc({ kind }, 0);
     for (const type of ACTION_TYPES) for (const result of ACTION_OUTCOMES) this.esr.actions.inc({ type, result }, 0);
     for (const result of WARM_CLAIM_RESULTS) this.esr.warmClaims.inc({ result }, 0);
+    for (const reason of EXPIRY_REASONS) this.esr.sessionsExpired.inc({ reason }, 0);
     for (const path of ['warm', 'cold']) this.esr.sessionStart.zero({ path });
     for (const reason of INVALID_REASONS) {
       for (const record of ['spec', 'status'] as const) this.esr.invalidRecordReads.inc({ kind: 'session', record, reason }, 0);

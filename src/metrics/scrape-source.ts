@@ -2,6 +2,7 @@
  * What scrape-time gauges read: the controller's cache (sessions, warm tasks) and its clock.
  * One scrape computes one summary (memoised per `now`), so several gauges share one pass.
  */
+import { isExpired } from '../desired/records.js';
 import { findCondition, type SessionStatus } from '../desired/schema.js';
 import type { SessionEntry } from '../desired/types.js';
 import { isLive, isRunning, isStarting, type ObservedTask } from '../observed/model.js';
@@ -52,7 +53,7 @@ export function computeSummary(source: ScrapeSource): ScrapeSummary {
   for (const entry of source.sessions()) {
     const phase = entry.status?.phase ?? 'Pending';
     byPhase.set(phase, (byPhase.get(phase) ?? 0) + 1);
-    if (!entry.spec || entry.spec.deleted) continue;
+    if (!entry.spec || entry.spec.deleted || isExpired(entry.spec, entry.status)) continue; // an Expired life asks for no task
     desired += 1;
     if (!isConverged(entry.spec.generation, entry.status)) oldest = Math.max(oldest, (now - unconvergedSince(entry)) / 1000);
   }

@@ -58,3 +58,65 @@ describe('DesiredStateBrake', () => {
     expect(b.release()).toBe(false);
   });
 });
+
+describe('DesiredStateBrake: mass expiry', () => {
+  function expiring(): { b: DesiredStateBrake; clock: VirtualClock } {
+    const clock = new VirtualClock();
+    return { b: new DesiredStateBrake({ clock, dropFraction: 0.5, minDrop: 10, expiryFraction: 0.1, expiryWindowMs: 30_000 }), clock };
+  }
+
+  it('admits expiries a few at a time; the one that makes a window sudden engages it (at least minDrop and more than the share)', async () => {
+    const { b, clock } = expiring();
+    b.observe({ ...sync(200, 200), expiring: 0 });
+    for (let i = 0; i < 19; i++) {
+      expect(b.admitExpiry()).toBe('allow'); // 19 of 200 within 30 s: under 10%
+      await clock.advance(1_000);
+    }
+    expect(b.admitExpiry()).toBe('allow'); // 20 = 10%: not more than the share
+    expect(b.admitExpiry()).toMatchObject({ wait: expect.stringContaining('21 sessions would expire within 30 s') });
+    expect(b.state()).toMatchObject({ engaged: true, reason: 'mass-expiry' });
+  });
+
+  it('counts only the last window: a steady trickle never engages it', async () => {
+    const { b, clock } = expiring();
+    b.observe({ ...sync(50, 50), expiring: 0 });
+    for (let i = 0; i < 100; i++) {
+      expect(b.admitExpiry()).toBe('allow'); // one every 4 s: 8 per 30 s window, under minDrop
+      await clock.advance(4_000);
+    }
+    expect(b.engaged()).toBe(false);
+  });
+
+  it('engages at a sync that finds a mass of sessions due at once, holds while they stay due, releases once touched again', () => {
+    const { b } = expiring();
+    b.observe({ ...sync(100, 100), expiring: 3 });
+    expect(b.engaged()).toBe(false);
+    b.observe({ ...sync(100, 100), expiring: 40 });
+    expect(b.state()).toMatchObject({ engaged: true, reason: 'mass-expiry' });
+    expect(b.admitExpiry()).toMatchObject({ wait: expect.stringContaining('mass-expiry') });
+    b.observe({ ...sync(100, 100), expiring: 60 });
+    expect(b.engaged()).toBe(true);
+    b.observe({ ...sync(100, 100), expiring: 2 });
+    expect(b.state()).toMatchObject({ engaged: false, releasedBy: 'desired-back' });
+  });
+
+  it('an operator release lets the due sessions expire, until a sync shows no mass due again', () => {
+    const { b } = expiring();
+    b.observe({ ...sync(100, 100), expiring: 0 });
+    b.observe({ ...sync(100, 100), expiring: 80 });
+    expect(b.release()).toBe(true);
+    for (let i = 0; i < 80; i++) expect(b.admitExpiry()).toBe('allow');
+    b.observe({ ...sync(100, 20), expiring: 30 }); // still acknowledged: the same mass
+    expect(b.engaged()).toBe(false);
+    b.observe({ ...sync(100, 20), expiring: 0 });
+    b.observe({ ...sync(100, 20), expiring: 50 }); // a new mass after a calm sync engages again
+    expect(b.state()).toMatchObject({ engaged: true, reason: 'mass-expiry' });
+  });
+
+  it('holds expiries while another brake is engaged', () => {
+    const { b } = expiring();
+    b.observe({ ...sync(100, 100), expiring: 0 });
+    b.observe({ ...wiped(0, 100), expiring: 0 });
+    expect(b.admitExpiry()).toMatchObject({ wait: expect.stringContaining('marker-missing') });
+  });
+});

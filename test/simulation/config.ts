@@ -55,6 +55,7 @@ export function simSafetyConfig(): SafetyConfig {
   return {
     brakeDropFraction: ENV_VARS.brakeDropFraction.schema.parse(undefined),
     brakeMinDrop: ENV_VARS.brakeMinDrop.schema.parse(undefined),
+    brakeExpiryFraction: ENV_VARS.brakeExpiryFraction.schema.parse(undefined),
     stopsPerMinute: ENV_VARS.stopsPerMinute.schema.parse(undefined),
     resyncSeconds: SIM_TIMINGS.resyncMs / 1000,
   };

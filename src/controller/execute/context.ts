@@ -10,6 +10,7 @@ import type { AwsApi } from '../../observed/aws-api.js';
 import type { ControllerCache } from '../cache.js';
 import type { Action } from '../plan/actions.js';
 import type { RequestClass } from '../queue/request-order.js';
+import type { ExpiryReason } from '../plan/lifetime.js';
 
 export type AwsService = 'ecs' | 'efs' | 'sqs';
 
@@ -42,6 +43,14 @@ export interface StopGate {
 }
 
 /**
+ * Decides whether a session may expire now (the mass-expiry brake, and every brake that holds
+ * stops): a gateway outage must not end every session at once.
+ */
+export interface ExpiryGate {
+  checkExpiry(sessionId: string): 'allow' | { wait: string; retryAfterMs: number };
+}
+
+/**
  * Outcomes of an executed action: `ok`; `error` (it failed and backs off); `skipped`; `refused`
  * (a stop of a task without our owner tag, never retried); `deferred` (a stop held back by a
  * safety gate: brake, stop budget or unreachable Redis; retried later, not a failure).
@@ -57,6 +66,8 @@ export interface ExecutorEvent {
   message: string;
   /** A cold launch that a warm task could have served, had the pool not been empty (warm-claim miss). */
   warmPoolEmpty?: boolean;
+  /** Set on the status write that expired the session (`esr_sessions_expired_total{reason}`). */
+  expired?: ExpiryReason;
 }
 
 export interface ExecutorDeps {
@@ -75,6 +86,8 @@ export interface ExecutorDeps {
     templates: TaskTemplates;
   };
   stopGate?: StopGate;
+  /** Consulted before a session is expired (absent: expiries are never held). */
+  expiryGate?: ExpiryGate;
   /** Authoritative reads for preconditions checked at the action (absent: the cache is trusted). */
   desired?: Pick<DesiredStore, 'readSession'>;
   /**

@@ -12,7 +12,7 @@ import { executeClaimWarm, executeLaunchWarmBatch, executeReleaseClaim, executeT
 async function dispatch(deps: ExecutorDeps, action: Action): Promise<void> {
   switch (action.type) {
     case 'writeStatus':
-      await writeSessionStatus(deps, action.sessionId, action.status, action.generation);
+      await writeSessionStatus(deps, action.sessionId, action.status, action.generation, action.expiry);
       return;
     case 'launch':
       return executeLaunch(deps, action);
@@ -40,7 +40,8 @@ export async function executeAction(deps: ExecutorDeps, action: Action): Promise
   try {
     await dispatch(deps, action);
     const warmPoolEmpty = action.type === 'launch' && action.intentStatus.conditions.some((c) => c.type === 'Degraded' && c.reason === 'WarmPoolEmpty');
-    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message, ...(warmPoolEmpty ? { warmPoolEmpty } : {}) });
+    const expired = action.type === 'writeStatus' ? action.expiry?.reason : undefined;
+    deps.onEvent?.({ sessionId, action: action.type, drift: action.drift, outcome: 'ok', message: action.message, ...(warmPoolEmpty ? { warmPoolEmpty } : {}), ...(expired ? { expired } : {}) });
   } catch (err) {
     const name = (err as Error).name;
     const outcome = name === 'NotOwnedError' ? 'refused' : name === 'PreconditionFailedError' ? 'skipped' : err instanceof StopDeferredError ? 'deferred' : 'error';

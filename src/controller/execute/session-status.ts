@@ -2,7 +2,8 @@
 import type { SessionStatus } from '../../desired/schema.js';
 import type { ExecutorDeps } from './context.js';
 import { sameStatus } from '../plan/status.js';
-import { PreconditionFailedError } from './errors.js';
+import { PreconditionFailedError, StopDeferredError } from './errors.js';
+import type { WriteStatusAction } from '../plan/actions.js';
 
 /**
  * Writes `status` unless the cache already holds the same facts. Returns false when the session
@@ -11,14 +12,25 @@ import { PreconditionFailedError } from './errors.js';
  * PreconditionFailedError asks for a new plan, so a status never lands on a record it does not
  * describe (a newer spec, or a record lost and written again).
  */
-export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, status: SessionStatus, generation?: number): Promise<boolean> {
+export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, status: SessionStatus, generation?: number, expiry?: WriteStatusAction['expiry']): Promise<boolean> {
   const entry = deps.cache.sessions.get(sessionId);
   const cached = entry?.status;
   if (sameStatus(cached, status)) return true;
+  if (expiry) {
+    const gate = deps.expiryGate?.checkExpiry(sessionId) ?? 'allow';
+    if (gate !== 'allow') throw new StopDeferredError(`session ${sessionId}`, `expiry held: ${gate.wait}`, gate.retryAfterMs);
+  }
   const now = deps.clock.now();
   const next = { ...status, updatedAt: now };
   const basis = generation ?? entry?.spec?.generation;
-  const result = await deps.status.writeStatus(sessionId, next, deps.fencingToken(), basis !== undefined ? { generation: basis } : undefined);
+  const activity = expiry ? { activityAtMost: expiry.activityAtMost } : {};
+  const result = await deps.status.writeStatus(sessionId, next, deps.fencingToken(), basis !== undefined ? { generation: basis, ...activity } : undefined);
+  if (result.outcome === 'renewed') {
+    // A touch arrived after the decision: the session lives on; plan again with what the store holds.
+    if (deps.desired) deps.cache.setSessionEntry(sessionId, await deps.desired.readSession(sessionId), deps.clock.now());
+    else deps.cache.setActivity(sessionId, result.lastActivityAt, deps.clock.now());
+    throw new PreconditionFailedError(sessionId, `expiry refused: the session was touched at ${new Date(result.lastActivityAt).toISOString()}, after the decision`);
+  }
   if (result.outcome === 'session-gone') {
     deps.cache.setSessionEntry(sessionId, undefined, deps.clock.now());
     return false;

@@ -128,6 +128,7 @@ export class HighAvailability {
     return {
       ...(elector ? { isLeader: () => elector.isLeader() && !this.shuttingDown, fencingToken: () => elector.fencingToken() } : { fencingToken: this.probe.fencingToken }),
       stopGate: safety.stopGate,
+      expiryGate: safety.expiryGate,
       ...hooks,
     };
   }

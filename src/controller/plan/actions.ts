@@ -4,6 +4,7 @@
  */
 import type { SessionStatus } from '../../desired/schema.js';
 import type { DriftKind } from './drift.js';
+import type { ExpiryReason } from './lifetime.js';
 
 /** Everything needed to register (or find) a task definition and launch a session task. */
 export interface LaunchSpec {
@@ -31,6 +32,12 @@ export interface WriteStatusAction extends Base {
   status: SessionStatus;
   /** The spec generation the status was computed from: the store refuses it once the spec moved on. */
   generation?: number;
+  /**
+   * Set when this write expires the session (phase Expired): it passes the safety gate for
+   * expiries first (brakes), and the store refuses it when a touch later than `activityAtMost`
+   * arrived (renewed: the session lives on).
+   */
+  expiry?: { reason: ExpiryReason; activityAtMost: number };
 }
 
 /** Write `intentStatus` (with launchIntent) first, then RunTask with its clientToken. */

@@ -16,6 +16,7 @@ export const DRIFT_KINDS = {
   AccessPointMissing: "the user's EFS access point is missing: create it before launch",
   TaskDefinitionMissing: 'the task definition for this content hash is not known: ensure it before launch',
   PersistenceUnavailable: 'persistence required but EFS is unavailable or not configured',
+  LifetimeExpired: 'a lifetime bound passed (idle timeout or maximum lifetime): write Expired, then stop its task',
   StatusStale: 'observed facts differ from the written status: write it',
   InvalidSpec: 'the stored desired record is invalid: report it, act on nothing else',
   WarmClaim: 'a new session takes a RUNNING warm task from its template\'s pool (the fast path)',

@@ -1,5 +1,6 @@
 /** The part of the configuration the pure plan reads. Durations in milliseconds. */
 import type { PoolConfig, TaskTemplates } from '../../config/templates.js';
+import type { LifetimeLimits } from './lifetime.js';
 
 export interface PlanConfig {
   ownerId: string;
@@ -18,6 +19,8 @@ export interface PlanConfig {
   retryCapMs: number;
   /** How long to wait before re-checking a session blocked on EFS. */
   blockedRecheckMs: number;
+  /** Lifetime defaults and upper bounds (absent: no defaults and no upper bounds, all 0). */
+  lifetime?: LifetimeLimits;
 }
 
 export const DEFAULT_PLAN_TIMINGS = {

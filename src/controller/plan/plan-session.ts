@@ -20,6 +20,8 @@ import { CLAIM_PENDING_TAG } from '../cache.js';
 import { SessionPlanner } from './session-planner.js';
 import { warmClaim } from './warm-claim.js';
 import { claimTags } from '../../observed/task-tags.js';
+import { isExpired } from '../../desired/records.js';
+import { expiryMessage, NO_LIFETIME_LIMITS, sessionExpiry, type Expiry, type LifetimeLimits } from './lifetime.js';
 
 export interface SessionPlanInput {
   id: string;
@@ -73,6 +75,37 @@ export function planSession(input: SessionPlanInput, now: number, cfg: PlanConfi
   if (!entry || !spec) return planOrphan(p, live);
   if (spec.deleted) return planDeleted(p, entry, live);
   return planDesiredRunning(p, entry, live);
+}
+
+/**
+ * A lifetime bound passed: write Expired (conditioned on the last activity the decision saw, so
+ * a touch that arrived meanwhile wins, and through the expiry gate: brakes), then stop its tasks
+ * (through the stop budget and brakes, as every stop). The gateway sees Ready=False before the
+ * task goes.
+ */
+function planExpiry(p: SessionPlanner, entry: SessionEntry, live: ObservedTask[], x: Expiry, limits: LifetimeLimits): SessionPlan {
+  const spec = entry.spec!;
+  const cur = entry.status ?? initialStatus(p.now);
+  const message = expiryMessage(x, spec, limits);
+  const kept = cur.conditions.filter((c) => c.type !== 'Queued' && c.type !== 'Degraded' && c.type !== 'Updating');
+  const conditions = setConditions(kept, [{ type: 'Ready', status: 'False', reason: x.reason, message }], p.now);
+  const next: SessionStatus = { ...cur, phase: 'Expired', observedGeneration: spec.generation, targetGeneration: undefined, endpoint: undefined, launchIntent: undefined, queuePosition: undefined, retryAfter: undefined, expiresAt: x.at, conditions };
+  p.write(entry.status, next, 'LifetimeExpired', message, { reason: x.reason, activityAtMost: x.activity });
+  stopExpired(p, live, `session expired: ${message}`);
+  return p.result();
+}
+
+/** The life expired: stop whatever still runs for it; clear the task once none is left. Never launches. */
+function planExpired(p: SessionPlanner, cur: SessionStatus, live: ObservedTask[]): SessionPlan {
+  const reason = cur.conditions.find((c) => c.type === 'Ready')?.reason ?? 'Expired';
+  stopExpired(p, live, `session expired (${reason})`);
+  if (live.length > 0) p.requeue(p.cfg.blockedRecheckMs);
+  else if (cur.taskArn !== undefined) p.write(cur, { ...cur, taskArn: undefined }, 'StatusStale', 'expired session: its task is gone');
+  return p.result();
+}
+
+function stopExpired(p: SessionPlanner, live: ObservedTask[], message: string): void {
+  for (const t of live) if (t.desiredStatus !== 'STOPPED') p.stop(t, 'LifetimeExpired', message);
 }
 
 function pascal(s: string): string {
@@ -131,11 +164,18 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   const { cfg, now } = p;
   const prev = entry.status;
   const template = cfg.templates[spec.template];
+  // Lifetime first: an Expired life only stops what runs; a bound that passed expires it.
+  const limits = cfg.lifetime ?? NO_LIFETIME_LIMITS;
+  if (prev && isExpired(spec, prev)) return planExpired(p, prev, live);
+  const expiry = sessionExpiry(spec, entry.lastActivityAt, limits);
+  if (expiry && expiry.at <= now) return planExpiry(p, entry, live, expiry, limits);
+  p.expiresAt = expiry?.at;
+  if (expiry) p.requeue(expiry.at - now);
   let userAp: ObservedAccessPoint | undefined | null = null;
   const userAccessPoint = (): ObservedAccessPoint | undefined => (userAp === null ? (userAp = accessPointFor(spec.userId, p.input.accessPoints, cfg.ownerId)) : userAp);
   const judge = (t: ObservedTask): 'yes' | 'no' | 'unknown' =>
     servesSpec(t, { spec, template: template!, userAccessPoint: t.tags[TAG.accessPoint] === NO_ACCESS_POINT ? undefined : userAccessPoint(), accessPointsKnown: p.input.accessPointsKnown });
-  if (prev && template && isConverged(prev, spec, template.port, live, judge)) return p.result();
+  if (prev && template && prev.expiresAt === p.expiresAt && isConverged(prev, spec, template.port, live, judge)) return p.result();
   const cur = prev ?? initialStatus(now);
   const newGeneration = spec.generation !== (cur.targetGeneration ?? cur.observedGeneration);
   let attempts = newGeneration ? 0 : cur.attempts;
@@ -433,7 +473,7 @@ function launch(
     warm && spec.persistence !== 'required'
       ? [{ type: 'Degraded', status: 'True', reason: 'WarmPoolEmpty', message: `no idle warm task in pool ${warm.pool}: cold start, expected 3-5 s` }]
       : [];
-  const intentStatus: SessionStatus = a.overServing({
+  const intentStatus: SessionStatus = p.stamp(a.overServing({
     ...cur,
     phase: 'Starting',
     observedGeneration: spec.generation,
@@ -446,7 +486,7 @@ function launch(
     attempts: a.attempts,
     conditions: setConditions(cur.conditions, [ready, persistence.condition, ...degraded], now),
     updatedAt: now,
-  }, 'ReplacementStarting', a.message, true);
+  }, 'ReplacementStarting', a.message, true));
   p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, generation: spec.generation, drift: a.drift, message: a.message });
   p.requeue(cfg.startDeadlineMs);
   return p.result();

@@ -1,7 +1,7 @@
 /** The accumulator a session plan is built in: actions, requeue, and the write-if-changed rule. */
 import type { SessionStatus } from '../../desired/schema.js';
 import type { ObservedTask } from '../../observed/model.js';
-import type { Action, StopTaskAction } from './actions.js';
+import type { Action, StopTaskAction, WriteStatusAction } from './actions.js';
 import type { DriftKind } from './drift.js';
 import type { PlanConfig } from './plan-config.js';
 import type { SessionPlan, SessionPlanInput } from './plan-session.js';
@@ -10,6 +10,11 @@ import { sameStatus } from './status.js';
 export class SessionPlanner {
   readonly actions: Action[] = [];
   requeueAfterMs: number | undefined;
+  /**
+   * When the session ends unless touched (lifetime.ts), stamped on every status this plan writes
+   * while the session lives; undefined: no bound (or Expired, whose status keeps its own).
+   */
+  expiresAt: number | undefined;
 
   constructor(
     readonly input: SessionPlanInput,
@@ -26,10 +31,16 @@ export class SessionPlanner {
     this.actions.push(action);
   }
 
-  write(prev: SessionStatus | undefined, next: SessionStatus, drift: DriftKind, message: string): void {
-    if (sameStatus(prev, next)) return;
+  /** `next` with this plan's `expiresAt` (see above); Expired statuses keep theirs. */
+  stamp(next: SessionStatus): SessionStatus {
+    return next.phase === 'Expired' || next.expiresAt === this.expiresAt ? next : { ...next, expiresAt: this.expiresAt };
+  }
+
+  write(prev: SessionStatus | undefined, next: SessionStatus, drift: DriftKind, message: string, expiry?: WriteStatusAction['expiry']): void {
+    const stamped = this.stamp(next);
+    if (sameStatus(prev, stamped)) return;
     const generation = this.input.entry?.spec?.generation;
-    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...next, updatedAt: this.now }, drift, message, ...(generation !== undefined ? { generation } : {}) });
+    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...stamped, updatedAt: this.now }, drift, message, ...(generation !== undefined ? { generation } : {}), ...(expiry ? { expiry } : {}) });
   }
 
   requeue(ms: number): void {

@@ -45,7 +45,7 @@ export function warmClaim(
     message: `taking a warm task from pool ${warm.pool}`,
     candidates: candidates.map((t) => ({
       taskArn: t.arn,
-      status: {
+      status: p.stamp({
         ...a.cur,
         phase: 'Starting',
         observedGeneration: a.spec.generation,
@@ -61,7 +61,7 @@ export function warmClaim(
         attempts: a.attempts,
         conditions: setConditions(base, [{ type: 'Ready', status: 'False', reason: 'WarmTaskClaimed', message: `warm task ${t.arn} claimed; tagging it for the session` }, persistence], now),
         updatedAt: now,
-      },
+      }),
     })),
   });
   return p.result();

@@ -5,8 +5,12 @@
  *   2. the desired-state brake is released,
  *   3. the stop budget has a token left (taken only when 1 and 2 allow).
  * A refused stop waits (StopDeferredError -> requeueAfter) and is counted by reason.
+ *
+ * It is also the ExpiryGate: a session may expire only when 1 holds and the brake admits it
+ * (released, and this expiry not sudden: DesiredStateBrake.admitExpiry). The stop that follows
+ * an expiry passes all three like any other stop.
  */
-import type { ExecutorEvent, StopGate } from '../execute/context.js';
+import type { ExecutorEvent, ExpiryGate, StopGate } from '../execute/context.js';
 import type { Action } from '../plan/actions.js';
 import type { DesiredStateBrake } from './desired-state-brake.js';
 import type { StopBudget } from './stop-budget.js';
@@ -32,7 +36,7 @@ export interface SafetyStopGateOptions {
   onDeferred?: (reason: StopWaitReason, taskArn: string, why: string) => void;
 }
 
-export class SafetyStopGate implements StopGate {
+export class SafetyStopGate implements StopGate, ExpiryGate {
   readonly counters: SafetyCounters = { stopsAllowed: 0, stopsDeferred: { redis: 0, brake: 0, budget: 0 }, stopsRefusedNotOwned: 0 };
   private readonly retryAfterMs: number;
 
@@ -47,6 +51,13 @@ export class SafetyStopGate implements StopGate {
     const budget = this.o.budget.take();
     if (budget !== 'allow') return this.defer('budget', action.taskArn, budget.wait, budget.retryAfterMs);
     this.counters.stopsAllowed++;
+    return 'allow';
+  }
+
+  checkExpiry(sessionId: string): 'allow' | { wait: string; retryAfterMs: number } {
+    if (this.o.redisReachable && !this.o.redisReachable()) return this.defer('redis', `session ${sessionId}`, 'Redis is unreachable: no session expires', this.retryAfterMs);
+    const admitted = this.o.brake.admitExpiry();
+    if (admitted !== 'allow') return this.defer('brake', `session ${sessionId}`, admitted.wait, this.retryAfterMs);
     return 'allow';
   }
 
