@@ -27,6 +27,7 @@ export interface MemoryDesiredStoreOptions {
 export interface MemoryStoreCheckpoint {
   readonly specs: Map<string, string | Buffer>;
   readonly statuses: Map<string, string | Buffer>;
+  readonly activity: Map<string, number>;
   readonly pools: Map<string, string | Buffer>;
   readonly claims: Map<string, WarmClaim>;
   readonly stopping: Map<string, number>;
@@ -94,7 +95,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
    */
   checkpoint(): MemoryStoreCheckpoint {
     return {
-      specs: new Map(this.specs), statuses: new Map(this.statuses), pools: new Map(this.pools),
+      specs: new Map(this.specs), statuses: new Map(this.statuses), activity: new Map(this.activity), pools: new Map(this.pools),
       claims: new Map(this.claims), stopping: new Map(this.stopping), poolStatuses: new Map(this.poolStatuses),
       hints: [...this.hints], seq: this.seq, marker: this.marker, epoch: this.epoch,
     };
@@ -111,6 +112,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     };
     refill(this.specs, cp.specs);
     refill(this.statuses, cp.statuses);
+    refill(this.activity, cp.activity);
     refill(this.pools, cp.pools);
     refill(this.claims, cp.claims);
     refill(this.stopping, cp.stopping);
