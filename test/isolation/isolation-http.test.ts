@@ -1,5 +1,5 @@
 /**
- * Issue 18, items 2 and 4 end to end: the real SDK against the simulator over HTTP, real Redis,
+ * Issue 18, items 1, 2 and 4 end to end: the real SDK against the simulator over HTTP, real Redis,
  * the daemon as production wires it. Judged by what the simulator received.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,33 @@ describe('per-user EFS directories over HTTP', () => {
     expect(fresh?.RootDirectory?.Path).toBe('/esr/users/alice%40example.com');
     expect(mounted).toContain(fresh!.AccessPointId!);
   });
+});
+
+describe('a userId change is a new identity over HTTP', () => {
+  it("relaunches on bob's own access point; alice's task and access point never serve bob (persistence required)", async () => {
+    stack = await startStack();
+    await stack.client.ensureSession({ id: 's1', userId: 'alice', template: 'shell', persistence: 'required' });
+    const first = await stack.client.waitForReady('s1', { signal: AbortSignal.timeout(15_000) });
+    const tasks = (): ReturnType<Stack['core']['dump']>['tasks'] => stack!.core.dump().tasks;
+    const alicesAp = tasks().find((t) => t.taskArn === first.taskArn)!.content.accessPointId;
+    expect(alicesAp).toBeDefined();
+    const g2 = await stack.client.ensureSession({ id: 's1', userId: 'bob', template: 'shell', persistence: 'required' });
+    expect(g2.spec.generation).toBe(2);
+    const ready = await stack.client.waitForReady('s1', { generation: 2, signal: AbortSignal.timeout(15_000) });
+    expect(ready.taskArn).not.toBe(first.taskArn);
+    const served = tasks().find((t) => t.taskArn === ready.taskArn)!;
+    expect(served.tags[TAG.user]).toBe('bob');
+    expect(served.content.environment['ESR_USER_ID']).toBe('bob');
+    const bobsAp = stack.core.efs.all().find((a) => a.AccessPointId === served.content.accessPointId);
+    expect(bobsAp?.RootDirectory?.Path).toBe('/esr/users/bob');
+    expect(served.content.accessPointId).not.toBe(alicesAp);
+    expect(findCondition(ready, 'Persistence')).toMatchObject({ status: 'True', reason: 'Mounted' });
+    expect(findCondition(ready, 'Persistence')?.message).toContain(bobsAp!.AccessPointId!);
+    await eventually("alice's task stopped", () => tasks().find((t) => t.taskArn === first.taskArn)!.desiredStatus === 'STOPPED');
+    // No task of alice's (tag or mount) serves the session any more.
+    const live = tasks().filter((t) => t.tags[TAG.session] === 's1' && t.desiredStatus !== 'STOPPED');
+    expect(live.map((t) => [t.tags[TAG.user], t.content.accessPointId])).toEqual([['bob', bobsAp!.AccessPointId]]);
+  }, 60_000);
 });
 
 describe('template env is fixed over HTTP', () => {
