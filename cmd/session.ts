@@ -1,5 +1,5 @@
 /**
- * `reconciler session apply|delete|touch`: writes session specs through the gateway's client
+ * `reconciler session apply|refresh|delete|touch`: writes session specs through the gateway's client
  * library (same validation, same Redis records). Redis from REDIS_URL / REDIS_SENTINELS /
  * REDIS_CLUSTER_NODES, key prefix from RECONCILER_REDIS_PREFIX (default `esr`).
  */
@@ -27,6 +27,12 @@ export function registerSessionCommand(program: Command): void {
     .description('record activity: the idle timeout counts from now (extend-only, capped by the maximum lifetime; no generation bump)')
     .action(async (id: string) => {
       await (await import('./actions/session.js')).sessionTouch(id);
+    });
+  session
+    .command('refresh <id>')
+    .description('ask the controller to look at a session now (a hint, as the gateway sends when its connection to the task drops; at most one a second per session)')
+    .action(async (id: string) => {
+      await (await import('./actions/session.js')).sessionRefresh(id);
     });
   session
     .command('delete <id>')

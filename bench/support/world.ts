@@ -7,7 +7,7 @@
  */
 import { VirtualClock } from '../../src/common/clock.js';
 import { SeededRng } from '../../src/common/rng.js';
-import { planConfigFrom } from '../../src/app/daemon.js';
+import { budgetsFrom, planConfigFrom, taskEventsFrom } from '../../src/app/daemon.js';
 import { loadConfig, type ReconcilerConfig } from '../../src/config/load.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { launchBucketsOf, WarmOnDemand } from '../../src/controller/warm-on-demand.js';
@@ -17,6 +17,7 @@ import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry } from '../../src/
 import { MemoryDesiredStore } from '../../src/desired/memory-store.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
+import { SimSqsApi } from '../../src/observed/sim-sqs-api.js';
 import { SimCore, type SimCoreOptions } from '../../src/sim/core.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
@@ -34,6 +35,11 @@ export interface WorldOptions {
   controller?: Partial<ControllerOptions>;
   /** Decorates the AwsApi every client of the world uses (observation hooks). */
   wrapApi?: (api: AwsApi) => AwsApi;
+  /**
+   * ECS task state change events on: the simulator delivers them into its SQS queue (its default
+   * delay, 200..1000 ms) and the controller reads them (RECONCILER_EVENTS_QUEUE_URL set).
+   */
+  events?: boolean;
 }
 
 /** Production configuration for the benchmark: defaults except templates, pool and `env`. */
@@ -52,14 +58,14 @@ export class BenchWorld {
   readonly api: AwsApi;
   readonly store: MemoryDesiredStore;
   readonly config: ReconcilerConfig;
-  readonly breakers: Record<'ecs' | 'efs', DependencyBreaker>;
+  readonly breakers: Record<'ecs' | 'efs' | 'sqs', DependencyBreaker>;
   /** Wall ms spent inside the simulator's call handling (synchronous; it stands in for AWS, not for us). */
   simMs = 0;
   private controllerValue: Controller | undefined;
 
   constructor(private readonly o: WorldOptions = {}) {
     const seed = o.seed ?? 1;
-    this.core = new SimCore({ clock: this.clock, seed, profile: 'fargate', ...o.sim });
+    this.core = new SimCore({ clock: this.clock, seed, profile: 'fargate', ...o.sim, ...(o.events ? { taskEvents: true } : {}) });
     const inner = this.core.call.bind(this.core);
     const metered = (...args: Parameters<SimCore['call']>): ReturnType<SimCore['call']> => {
       const t = performance.now();
@@ -74,11 +80,12 @@ export class BenchWorld {
     this.api = o.wrapApi ? o.wrapApi(api) : api;
     this.store = new MemoryDesiredStore({ clock: this.clock });
     this.store.setLeaderEpoch(1);
-    this.config = benchConfig(o);
+    this.config = benchConfig({ ...o, env: { ...o.env, ...(o.events ? { RECONCILER_EVENTS_QUEUE_URL: this.core.taskEventsQueueUrl()! } : {}) } });
     const clock = this.clock;
     this.breakers = {
       ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: this.config.breakerThreshold, halfOpenAfterMs: this.config.breakerCooldownMs }),
       efs: new DependencyBreaker({ name: 'efs', clock, threshold: this.config.breakerThreshold, halfOpenAfterMs: this.config.breakerCooldownMs }),
+      sqs: new DependencyBreaker({ name: 'sqs', clock, threshold: this.config.breakerThreshold, halfOpenAfterMs: this.config.breakerCooldownMs }),
     };
   }
 
@@ -89,12 +96,7 @@ export class BenchWorld {
     const limits = new RateLimiterRegistry(clock, config.rateLimits);
     const guard = new AwsCallGuard({ clock, limits, breakers: this.breakers, defaultBudgetMs: config.timeouts.readCallMs });
     const parking = new Parking();
-    const s = config.timeouts.steps;
-    const budgets = {
-      defaultMs: config.timeouts.readCallMs,
-      byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
-    };
-    const call = guardedCallFrom(guard, budgets, { parking, limits });
+    const call = guardedCallFrom(guard, budgetsFrom(config), { parking, limits });
     this.controllerValue = new Controller({
       parking,
       warmOnDemand: new WarmOnDemand(clock, launchBucketsOf(limits)),
@@ -112,6 +114,7 @@ export class BenchWorld {
       resyncMs: config.resyncSeconds * 1000,
       inflightRefreshMs: config.inflightRefreshMs,
       workers: config.workers,
+      taskEvents: taskEventsFrom(config, this.o.events ? new SimSqsApi(this.core) : undefined, call),
       ...this.o.controller,
     });
     return this.controllerValue;

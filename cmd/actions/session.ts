@@ -1,4 +1,4 @@
-/** Actions of `reconciler session apply|delete|touch`, and the client the CLI's Redis verbs share. */
+/** Actions of `reconciler session apply|refresh|delete|touch`, and the client the CLI's Redis verbs share. */
 import { connectSessionClient, type SessionClient } from '../../src/desired/client.js';
 import type { Persistence } from '../../src/desired/schema.js';
 import { templateNamesFromEnv } from './controller-env.js';
@@ -55,6 +55,13 @@ export async function sessionApply(o: ApplyOptions): Promise<void> {
       env: pairs(o.env, 'env'), labels: pairs(o.label, 'label'), ...(lifetime ? { lifetime } : {}),
     });
     console.log(`session ${o.id} ${r.changed ? 'applied' : 'unchanged'} (generation ${r.spec.generation})`);
+  });
+}
+
+export async function sessionRefresh(id: string): Promise<void> {
+  await withSessionClient(async (client) => {
+    const sent = await client.refreshSession(id);
+    console.log(sent ? `session ${id}: refresh requested` : `session ${id}: a refresh was requested less than a second ago; this one is dropped`);
   });
 }
 

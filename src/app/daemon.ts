@@ -12,7 +12,7 @@ import { HighAvailability, type HaLog } from '../controller/leader/high-availabi
 import { guardedAwsApi, guardedCallFrom } from '../controller/guarded-aws-api.js';
 import type { PlanConfig } from '../controller/plan/plan-config.js';
 import { DEFAULT_PLAN_TIMINGS } from '../controller/plan/plan-config.js';
-import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry, type CallOutcomeSink } from '../controller/resilience/index.js';
+import { AwsCallGuard, DependencyBreaker, RateLimiterRegistry, type CallOutcomeSink, type TimeoutsConfig } from '../controller/resilience/index.js';
 import { Parking } from '../controller/queue/index.js';
 import { createRedisConnection, redisConfigFromEnv } from '../desired/redis-connection.js';
 import { RedisDesiredStore } from '../desired/redis-store.js';
@@ -55,18 +55,23 @@ export function planConfigFrom(config: ReconcilerConfig): PlanConfig {
   };
 }
 
-/** Per-operation call budgets from the timeout config (the rest use readCallMs); a long poll gets its wait on top. */
+/** Per-operation call budgets from the configuration (the rest use readCallMs). */
 export function budgetsFrom(config: ReconcilerConfig): { defaultMs: number; byOperation: Record<string, number> } {
-  const s = config.timeouts.steps;
+  return callBudgets(config.timeouts, config.eventsWaitSeconds);
+}
+
+/** Per-operation call budgets, ms, from the timeouts and the SQS long-poll wait (s): a long poll gets its wait on top of a read's budget. */
+export function callBudgets(timeouts: TimeoutsConfig, eventsWaitSeconds: number): { defaultMs: number; byOperation: Record<string, number> } {
+  const s = timeouts.steps;
   return {
-    defaultMs: config.timeouts.readCallMs,
+    defaultMs: timeouts.readCallMs,
     byOperation: {
       CreateAccessPoint: s.ensureAccessPoint,
       RegisterTaskDefinition: s.registerTaskDefinition,
       DescribeTaskDefinition: s.registerTaskDefinition,
       RunTask: s.runTask,
       TagResource: s.tagResource,
-      ReceiveMessage: receiveBudgetMs(config.eventsWaitSeconds, config.timeouts.readCallMs),
+      ReceiveMessage: receiveBudgetMs(eventsWaitSeconds, timeouts.readCallMs),
     },
   };
 }

@@ -26,7 +26,7 @@ import type { WarmOnDemand } from './warm-on-demand.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import type { SessionPlan } from './plan/plan-session.js';
 import { TaskEventSource, type TaskEventApplied, type TaskEventSourceOptions } from './events/task-event-source.js';
-import type { ObservedTask } from '../observed/model.js';
+import { isLive, type ObservedTask } from '../observed/model.js';
 
 export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -142,6 +142,11 @@ export class Controller {
       this.refresher.trackArn(task.arn);
     }
     return result;
+  }
+
+  /** Has the in-flight refresher describe a session's live tasks at its next tick; a change enqueues the session. */
+  private describeSoon(sessionId: string): void {
+    for (const t of this.cache.tasksOf(sessionId)) if (isLive(t)) this.refresher.trackArn(t.arn);
   }
 
   /** Keys of every pool that is configured or has a target or tasks. */
@@ -261,6 +266,9 @@ export class Controller {
           }
           this.cursor = ev.cursor;
           const ids = new Set(ev.hints.filter((h) => h.kind === 'session').map((h) => h.id));
+          // A gateway's refresh request (generation 0): its tasks may have changed behind our
+          // back (the gateway lost its connection), so the refresher describes them at its next tick.
+          for (const h of ev.hints) if (h.kind === 'session' && h.generation === 0) this.describeSoon(h.id);
           const pools = new Set(ev.hints.filter((h) => h.kind === 'pool').map((h) => h.id));
           await Promise.all([
             ...[...ids].map(async (id) => {

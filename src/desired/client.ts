@@ -148,6 +148,23 @@ export class SessionClient {
     return this.store.setWarmPool(pool, template, target);
   }
 
+  /**
+   * Asks the controller to look at a session now, e.g. when the gateway's connection to the task
+   * drops: a hint like the others (one entry on the change stream, no spec change), so the
+   * controller re-reads the session, compares it with the task it knows and acts on any
+   * difference; the periodic resync remains the safety net. Cheap (one Redis script) and
+   * rate-limited per session: at most one hint per REFRESH_MIN_INTERVAL_MS (1 s), further
+   * requests within it resolve `false` (one is already on its way). Rejects with
+   * SessionNotFoundError when the session has no spec record, InvalidSpecError for a bad id.
+   */
+  async refreshSession(id: string): Promise<boolean> {
+    this.open('refreshSession');
+    checkId(id);
+    const r = await this.store.refreshSession(id);
+    if (r === 'notFound') throw new SessionNotFoundError(id, 'missing');
+    return r === 'requested';
+  }
+
   /** Spec + status of one session (a bad record shows up in `invalid`); undefined when unknown. */
   async getSession(id: string): Promise<SessionEntry | undefined> {
     this.open('getSession');

@@ -39,6 +39,8 @@ export interface KeyLayout {
   pool(name: string): string;
   /** Pub/sub channel `{p}:status:<id>` — each status write publishes the new JSON ('' = purged). */
   statusChannel(id: string): string;
+  /** `{p}:session:<id>:refresh` — present (PX REFRESH_MIN_INTERVAL_MS) while a refresh request holds back the next. */
+  sessionRefresh(id: string): string;
 }
 
 export function keyLayout(prefix = DEFAULT_PREFIX): KeyLayout {
@@ -59,6 +61,7 @@ export function keyLayout(prefix = DEFAULT_PREFIX): KeyLayout {
     sessionActivity: (id) => `${t}:session:${id}:activity`,
     pool: (name) => `${t}:pool:${name}`,
     statusChannel: (id) => `${t}:status:${id}`,
+    sessionRefresh: (id) => `${t}:session:${id}:refresh`,
     warmClaims: `${t}:warm:claims`,
     warmStopping: `${t}:warm:stopping`,
     poolStatus: (name) => `${t}:pool:${name}:status`,

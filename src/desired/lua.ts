@@ -181,6 +181,20 @@ ${FENCE}if ARGV[2] == 'set' then redis.call('SET', KEYS[2], ARGV[3]) else redis.
 return {'OK'}
 `;
 
+/**
+ * A refresh request: a session change hint without a spec change, rate-limited per session.
+ * KEYS: 1 spec record, 2 refresh gate, 3 hints stream, 4 hint seq counter.
+ * ARGV: 1 id, 2 gate lifetime (ms), 3 stream MAXLEN (approximate).
+ * Returns 1 (hint written), 0 (a refresh within the gate lifetime: dropped), -1 (no spec record).
+ */
+const REFRESH_SESSION = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 0 end
+local seq = redis.call('INCR', KEYS[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'k', 'session', 'id', ARGV[1], 'g', 0, 'q', seq)
+return 1
+`;
+
 type Arg = string | Buffer | number;
 
 /** The scripts as typed methods on a connection. */
@@ -192,6 +206,7 @@ export interface DesiredScripts {
   esrClaimWarm(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<string[]>;
   esrReserveStop(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<string[]>;
   esrFencedWrite(k1: string, k2: string, ...argv: Arg[]): Promise<string[]>;
+  esrRefreshSession(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<number>;
 }
 
 export type RedisLike = Redis | Cluster;
@@ -200,6 +215,7 @@ export type ScriptedRedis = RedisLike & DesiredScripts;
 /** Registers the scripts on `redis` (idempotent) and returns it typed with them. */
 export function withScripts(redis: RedisLike): ScriptedRedis {
   const r = redis as ScriptedRedis;
+  if (typeof r.esrRefreshSession !== 'function') redis.defineCommand('esrRefreshSession', { numberOfKeys: 4, lua: REFRESH_SESSION });
   if (typeof r.esrCasSpec !== 'function') {
     redis.defineCommand('esrCasSpec', { numberOfKeys: 5, lua: CAS_SPEC });
     redis.defineCommand('esrWriteStatus', { numberOfKeys: 4, lua: WRITE_STATUS });

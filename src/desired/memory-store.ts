@@ -13,8 +13,9 @@ import { SCHEMA_VERSION, SESSION_ID_PATTERN, SessionStatusSchema, type SessionSp
 import { RESERVATION_TTL_MS, WarmClaimSchema, WarmPoolStatusSchema, type ClaimCandidate, type ClaimResult, type WarmClaim, type WarmPoolStatus, type WarmStore } from './warm-schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, Hint, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
-  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, StoreMarker, TouchResult,
+  SessionEntry, SessionPage, SpecStore, RefreshResult, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, StoreMarker, TouchResult,
 } from './types.js';
+import { REFRESH_MIN_INTERVAL_MS } from './types.js';
 
 export interface MemoryDesiredStoreOptions {
   clock?: Clock;
@@ -58,6 +59,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
   private readonly activity = new Map<string, number>();
   private readonly pools = new Map<string, string | Buffer>();
   private hints: LoggedHint[] = [];
+  /** Session id -> until when (epoch ms) a refresh request holds back the next. */
+  private readonly refreshGates = new Map<string, number>();
   private seq = 0;
   private marker: StoreMarker | undefined;
   /** The leader epoch fencing checks against; undefined: none stored (as in an empty Redis). */
@@ -215,6 +218,15 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     if (d.kind === 'ok') return { name, spec: d.value };
     this.onInvalid({ kind: 'pool', id: name, invalid: d.invalid });
     return { name, invalid: d.invalid };
+  }
+
+  async refreshSession(id: string): Promise<RefreshResult> {
+    if (!this.specs.has(id)) return 'notFound';
+    const now = this.clock.now();
+    if ((this.refreshGates.get(id) ?? Number.NEGATIVE_INFINITY) > now) return 'rateLimited';
+    this.refreshGates.set(id, now + REFRESH_MIN_INTERVAL_MS);
+    this.addHint('session', id, 0);
+    return 'requested';
   }
 
   async readSession(id: string): Promise<SessionEntry | undefined> {

@@ -23,13 +23,14 @@ import type { ClaimCandidate, ClaimResult, WarmClaim, WarmPoolStatus, WarmStore 
 import { isExpired, nextPoolSpec, nextSessionSpec, parseActivity, parsePoolInput, parseSessionInput, tombstoneOf, toSessionEntry } from './records.js';
 import { guard } from './redis-guard.js';
 import { followHintStream } from './redis-hints.js';
+import { REFRESH_MIN_INTERVAL_MS } from './types.js';
 import { readSnapshot, SNAPSHOT_CHUNK } from './redis-snapshot.js';
 import { DecodeMemo } from './decode-memo.js';
 import { RedisStatusFeed } from './redis-status-feed.js';
 import { SCHEMA_VERSION, SessionIdSchema, SessionStatusSchema, type SessionSpec, type SessionSpecInput, type SessionStatus, type WarmPoolSpec } from './schema.js';
 import type {
   DesiredSnapshot, DesiredStore, FollowOptions, HintCursor, HintEvent, InvalidRecordHook, ListOptions, PoolEntry,
-  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, TouchResult,
+  SessionEntry, SessionPage, SpecStore, SpecWriteResult, StatusBasis, StatusListener, StatusWriteResult, StatusWriter, TouchResult, RefreshResult,
 } from './types.js';
 
 /** Approximate cap of the hint stream (XADD MAXLEN ~). */
@@ -170,6 +171,14 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     const at = parseActivity(activityRaw);
     if (entry && at !== undefined) entry.lastActivityAt = at;
     return entry;
+  }
+
+  async refreshSession(id: string): Promise<RefreshResult> {
+    return guard(`refreshSession ${id}`, async () => {
+      const k = this.keys;
+      const r = await this.redis.esrRefreshSession(k.sessionSpec(id), k.sessionRefresh(id), k.hints, k.hintSeq, id, REFRESH_MIN_INTERVAL_MS, this.hintsMaxLen);
+      return r === 1 ? 'requested' : r === 0 ? 'rateLimited' : 'notFound';
+    }, this.redis);
   }
 
   async readSession(id: string): Promise<SessionEntry | undefined> {

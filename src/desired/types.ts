@@ -91,7 +91,7 @@ export interface Hint {
   kind: 'session' | 'pool';
   /** Session id or pool name. */
   id: string;
-  /** The generation written (status hints are not sent on this stream). */
+  /** The generation written; 0 for a refresh request (refreshSession writes no spec). Status hints are not sent on this stream. */
   generation: number;
 }
 
@@ -216,7 +216,20 @@ export interface SpecStore {
    * Resolves when subscribed; the returned function unsubscribes.
    */
   watchStatus(id: string, listener: StatusListener): Promise<() => Promise<void>>;
+  /**
+   * "Look at this session now" (e.g. the gateway's connection to its task dropped): one change
+   * hint (kind session, generation 0), nothing else written. At most one per session per
+   * REFRESH_MIN_INTERVAL_MS: `rateLimited` when one was requested within it; `notFound` when
+   * the session has no spec record.
+   */
+  refreshSession(id: string): Promise<RefreshResult>;
 }
+
+/** What a refresh request did (SpecStore.refreshSession). */
+export type RefreshResult = 'requested' | 'rateLimited' | 'notFound';
+
+/** A session's refresh requests beyond one per this interval (ms) are dropped: a hint is cheap, a storm of them is not. */
+export const REFRESH_MIN_INTERVAL_MS = 1000;
 
 /** Metric hook: called once per invalid record each time one is read. */
 export type InvalidRecordHook = (info: { kind: 'session' | 'pool'; id: string; invalid: InvalidRecord }) => void;

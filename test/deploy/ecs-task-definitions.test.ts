@@ -178,9 +178,9 @@ describe('example session and warm task definitions', () => {
 });
 
 describe('placeholders', () => {
-  it('every ${NAME} in deploy/ecs and deploy/iam is documented in docs/deploy.md', () => {
+  it('every ${NAME} in deploy/ecs, deploy/iam and deploy/eventbridge is documented in docs/deploy.md', () => {
     const docs = readFileSync(REPO_ROOT + 'docs/deploy.md', 'utf8');
-    const files = ['deploy/ecs', 'deploy/iam'].flatMap((d) => readdirSync(REPO_ROOT + d).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`));
+    const files = ['deploy/ecs', 'deploy/iam', 'deploy/eventbridge'].flatMap((d) => readdirSync(REPO_ROOT + d).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`));
     expect(files.length).toBeGreaterThan(8);
     for (const f of files) for (const name of placeholdersIn(f)) expect(docs, `${name} (used in ${f})`).toContain(`\${${name}}`);
   });

@@ -1,6 +1,6 @@
 /**
  * The controller's task-role policy (deploy/iam/controller-task-role-policy.json) against the
- * code: (a) every ECS/EFS command the SDK adapters send is allowed, with the context AWS
+ * code: (a) every ECS/EFS/SQS command the SDK adapters send is allowed, with the context AWS
  * authorizes it in (tag-on-create and PassRole included); (b) the policy allows no action
  * beyond those; (c) the guarding conditions exist, and requests outside them are denied.
  */
@@ -16,17 +16,27 @@ import { REPO_ROOT, SESSION_EXAMPLE } from './support/task-definition-examples.j
 
 const policy = renderedJson<Policy>('deploy/iam/controller-task-role-policy.json');
 
-/** `new XxxCommand(` in an SDK adapter file, as IAM actions of that service. */
+/**
+ * `new XxxCommand(` in an SDK adapter file, as IAM actions of that service. SQS authorizes a
+ * batch call by its single action (Amazon SQS Developer Guide, "Amazon SQS API permissions":
+ * DeleteMessageBatch needs sqs:DeleteMessage).
+ */
 function calledActions(file: string, prefix: string): string[] {
   const src = readFileSync(REPO_ROOT + file, 'utf8');
-  return [...new Set([...src.matchAll(/new\s+([A-Z][A-Za-z]+)Command\s*\(/g)].map((m) => `${prefix}:${m[1]}`))].sort();
+  const action = (op: string): string => (prefix === 'sqs' ? op.replace(/Batch$/, '') : op);
+  return [...new Set([...src.matchAll(/new\s+([A-Z][A-Za-z]+)Command\s*\(/g)].map((m) => `${prefix}:${action(m[1]!)}`))].sort();
 }
-const CALLED = [...calledActions('src/observed/sdk-ecs-api.ts', 'ecs'), ...calledActions('src/observed/sdk-efs-api.ts', 'elasticfilesystem')];
+const CALLED = [
+  ...calledActions('src/observed/sdk-ecs-api.ts', 'ecs'),
+  ...calledActions('src/observed/sdk-efs-api.ts', 'elasticfilesystem'),
+  ...calledActions('src/observed/sdk-sqs-api.ts', 'sqs'),
+];
 
 /** Actions AWS checks in addition to the called operation itself (PassRole at launch, TagResource for tag-on-create). */
 const DEPENDENT_ACTIONS = ['iam:PassRole', 'ecs:TagResource', 'elasticfilesystem:TagResource'];
 
-const { REGION, ACCOUNT_ID, CLUSTER, OWNER_ID, FILE_SYSTEM_ID } = SAMPLE;
+const { REGION, ACCOUNT_ID, CLUSTER, OWNER_ID, FILE_SYSTEM_ID, EVENTS_QUEUE_NAME } = SAMPLE;
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${EVENTS_QUEUE_NAME}`;
 const ecsArn = (rest: string): string => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:${rest}`;
 const efsArn = (rest: string): string => `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT_ID}:${rest}`;
 const CLUSTER_ARN = ecsArn(`cluster/${CLUSTER}`);
@@ -78,6 +88,8 @@ const AUTHORIZATIONS: Record<string, AuthRequest[]> = {
   ],
   'elasticfilesystem:DescribeAccessPoints': [{ action: 'elasticfilesystem:DescribeAccessPoints', resource: FS_ARN }],
   'elasticfilesystem:DeleteAccessPoint': [{ action: 'elasticfilesystem:DeleteAccessPoint', resource: AP_ARN, context: { [OWNER_KEY]: OWNER_ID } }],
+  'sqs:ReceiveMessage': [{ action: 'sqs:ReceiveMessage', resource: QUEUE_ARN }],
+  'sqs:DeleteMessage': [{ action: 'sqs:DeleteMessage', resource: QUEUE_ARN }],
 };
 
 /** Requests just outside what the controller needs: each must be denied. */
@@ -102,6 +114,9 @@ const DENIED: Array<[string, AuthRequest]> = [
   ['DeleteAccessPoint of one we do not own', { action: 'elasticfilesystem:DeleteAccessPoint', resource: AP_ARN, context: { [OWNER_KEY]: 'someone-else' } }],
   ['DeleteFileSystem', { action: 'elasticfilesystem:DeleteFileSystem', resource: FS_ARN }],
   ['DeregisterTaskDefinition', { action: 'ecs:DeregisterTaskDefinition', resource: TASK_DEF_ARN }],
+  ['ReceiveMessage from another queue', { action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:orders` }],
+  ['SendMessage to the task-event queue (only EventBridge sends)', { action: 'sqs:SendMessage', resource: QUEUE_ARN }],
+  ['PurgeQueue of the task-event queue', { action: 'sqs:PurgeQueue', resource: QUEUE_ARN }],
 ];
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -115,7 +130,8 @@ describe('controller task-role policy', () => {
   it('finds the ECS and EFS commands the SDK adapters send', () => {
     expect(CALLED).toContain('ecs:RunTask');
     expect(CALLED).toContain('elasticfilesystem:CreateAccessPoint');
-    expect(CALLED.length).toBeGreaterThanOrEqual(11);
+    expect(CALLED).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    expect(CALLED.length).toBeGreaterThanOrEqual(13);
   });
 
   it('(a) allows every operation the code calls, with every authorization AWS performs for it', () => {

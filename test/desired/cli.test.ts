@@ -27,6 +27,8 @@ describe('reconciler CLI on real Redis', () => {
     expect(table).toMatch(/^ID\s+USER/);
     expect(table).toMatch(/cli-1\s+u-9\s+shell\s+1/);
     expect((await cli('warm-pool', 'set', 'default', '2', '--template', 'shell')).stdout).toContain('target 2');
+    expect((await cli('session', 'refresh', 'cli-1')).stdout).toContain('session cli-1: refresh requested');
+    expect((await cli('session', 'refresh', 'cli-1')).stdout).toContain('a refresh was requested less than a second ago');
     expect((await cli('session', 'delete', 'cli-1')).stdout).toContain('session cli-1 deleted');
   });
 

@@ -153,6 +153,15 @@ export function sessionClientContract(name: string, make: () => Promise<Setup>):
       expect(await s.client.getSession('s1')).toBeUndefined();
     });
 
+    it('refreshSession asks once per second per session; a missing session or a bad id is a typed error', async () => {
+      await s.client.ensureSession({ id: 's1', userId: 'u', template: 'shell' });
+      expect(await s.client.refreshSession('s1')).toBe(true);
+      expect(await s.client.refreshSession('s1')).toBe(false);
+      await expect(s.client.refreshSession('nobody')).rejects.toSatisfy((e: unknown) => isSessionNotFoundError(e) && (e as SessionNotFoundError).sessionId === 'nobody');
+      await expect(s.client.refreshSession('Bad Id')).rejects.toSatisfy(isInvalidSpecError);
+      expect((await s.client.getSession('s1'))?.spec?.generation).toBe(1);
+    });
+
     it('round-trips a session and a warm pool', async () => {
       const r = await s.client.ensureSession({ id: 's1', userId: 'u', template: 'shell', labels: { team: 'a' } });
       expect((await s.client.getSession('s1'))?.spec).toEqual(r.spec);

@@ -121,6 +121,20 @@ export function desiredStoreContract(name: string, make: MakeHarness): void {
       await it.return?.();
     });
 
+    it('refreshSession: one session hint (generation 0) per interval, no spec change; notFound for an unknown session', async () => {
+      await h.store.ensureSession(spec('r1'));
+      const snap = await h.store.snapshot();
+      expect(await h.store.refreshSession('r1')).toBe('requested');
+      expect(await h.store.refreshSession('r1')).toBe('rateLimited');
+      expect(await h.store.refreshSession('nobody')).toBe('notFound');
+      const it = h.store.followHints(snap.cursor, { signal: ac.signal, blockMs: 2000 })[Symbol.asyncIterator]();
+      const e = await next(it);
+      expect(e).toMatchObject({ type: 'hints', hints: [{ kind: 'session', id: 'r1', generation: 0 }], cursor: { seq: snap.cursor.seq + 1 } });
+      await it.return?.();
+      expect((await h.store.readSession('r1'))?.spec?.generation).toBe(1);
+      expect((await h.store.snapshot()).cursor.seq).toBe(snap.cursor.seq + 1);
+    });
+
     it('signals resync when the stream was trimmed past the cursor', async () => {
       await h.cleanup();
       h = await make({ clock, hintsMaxLen: 10 });

@@ -1,5 +1,8 @@
 /**
- * `npm run simulate -- --seeds N [--seed S] [--verbose] [--mutation NAME]`
+ * `npm run simulate -- --seeds N [--seed S] [--events] [--verbose] [--mutation NAME]`
+ *
+ * `--events`: ECS task state change events on (EventBridge -> SQS, delivered late, duplicated,
+ * reordered and 20% lost; some seeds lose SQS for a while); the controller reads them as hints.
  *
  * Runs seeds S, S+1, ... S+N-1 (default S=1, N=1) of the deterministic simulation; prints
  * seeds per second and, for a failure, the seed, the violated invariant, the events around it
@@ -20,9 +23,10 @@ const program = new Command()
   .option('--mutation <name>', `run a deliberately broken controller (${Object.keys(MUTATIONS).join(', ')})`)
   .option('--keep-going', 'do not stop at the first failing seed', false)
   .option('--emphasis <kind>', 'bias each schedule towards one fault kind or bias (as the mutation tests do), e.g. wipe, rollback, warmEnv')
+  .option('--events', 'ECS task state change events on (delayed, duplicated, reordered, 20% lost; some SQS outages)', false)
   .parse(process.argv);
 
-const opts = program.opts<{ seeds: string; seed: string; verbose: boolean; mutation?: string; keepGoing: boolean; emphasis?: ScheduleOptions['emphasis'] }>();
+const opts = program.opts<{ seeds: string; seed: string; verbose: boolean; mutation?: string; keepGoing: boolean; emphasis?: ScheduleOptions['emphasis']; events: boolean }>();
 const count = Number(opts.seeds);
 const first = Number(opts.seed);
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(first) || first < 0) {
@@ -39,7 +43,7 @@ const started = performance.now();
 let failed = 0;
 let ran = 0;
 for (let seed = first; seed < first + count; seed++) {
-  const r = await runSeed({ seed, ...(mutation ? { mutation } : {}), ...(opts.emphasis ? { schedule: { emphasis: opts.emphasis } } : {}), ...(opts.verbose ? { echo: (l: string) => console.log(l) } : {}) });
+  const r = await runSeed({ seed, events: opts.events, ...(mutation ? { mutation } : {}), ...(opts.emphasis ? { schedule: { emphasis: opts.emphasis } } : {}), ...(opts.verbose ? { echo: (l: string) => console.log(l) } : {}) });
   ran++;
   if (!r.violation) {
     if (opts.verbose || count <= 20) console.log(`seed ${seed}: ok (converged ${r.convergedAfterMs} ms after the faults; ${r.mutatingCalls} mutating calls for ${r.work} units of work; faults: ${r.kinds.join(',') || 'none'}; digest ${r.digest})`);
@@ -54,9 +58,9 @@ for (let seed = first; seed < first + count; seed++) {
   console.log(`  faults in this seed: ${r.kinds.join(',') || 'none'}`);
   console.log('  last events:');
   for (const e of r.trace.slice(-25)) console.log(`    ${formatEvent(e)}`);
-  console.log(`  replay: ${replayCommand(seed, opts.mutation)}\n`);
+  console.log(`  replay: ${replayCommand(seed, opts.mutation, opts.events)}\n`);
   if (!opts.keepGoing) break;
 }
 const secs = (performance.now() - started) / 1000;
-console.log(`${ran} seeds in ${secs.toFixed(1)} s (${(ran / secs).toFixed(2)} seeds/s), ${failed} failed`);
+console.log(`${ran} seeds${opts.events ? ' (task events on)' : ''} in ${secs.toFixed(1)} s (${(ran / secs).toFixed(2)} seeds/s), ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -5,9 +5,10 @@
  */
 import { aPlanConfig, OWNER } from '../fixtures/builders.js';
 import type { PlanConfig } from '../../src/controller/plan/plan-config.js';
-import { stepBudgetsSchema, timeoutsConfigSchema } from '../../src/controller/resilience/index.js';
 import type { SafetyConfig } from '../../src/controller/safety/safety-wiring.js';
 import { ENV_VARS } from '../../src/config/env-vars.js';
+import { loadTimeoutsConfig } from '../../src/controller/resilience/index.js';
+import { callBudgets } from '../../src/app/daemon.js';
 
 export const SIM_OWNER = OWNER;
 export const SIM_CLUSTER = 'test';
@@ -42,12 +43,7 @@ export const SIM_PLAN: PlanConfig = aPlanConfig({
 
 /** Per-call budgets as the daemon derives them from the default timeouts. */
 export function simBudgets(): { defaultMs: number; byOperation: Record<string, number> } {
-  const t = timeoutsConfigSchema.parse({});
-  const s = stepBudgetsSchema.parse(t.steps);
-  return {
-    defaultMs: t.readCallMs,
-    byOperation: { CreateAccessPoint: s.ensureAccessPoint, RegisterTaskDefinition: s.registerTaskDefinition, DescribeTaskDefinition: s.registerTaskDefinition, RunTask: s.runTask, TagResource: s.tagResource },
-  };
+  return callBudgets(loadTimeoutsConfig(), SIM_EVENTS.waitSeconds);
 }
 
 /** The safety parts' settings: `reconciler run`'s defaults (env-vars.ts), with the sim's resync. */
@@ -60,3 +56,20 @@ export function simSafetyConfig(): SafetyConfig {
     resyncSeconds: SIM_TIMINGS.resyncMs / 1000,
   };
 }
+
+/**
+ * With events on (`--events`): how the controller polls, and how badly EventBridge -> SQS
+ * delivers for the whole run (quiet period included: events are never owed): late, duplicated,
+ * reordered and one in five lost.
+ */
+export const SIM_EVENTS = {
+  waitSeconds: 20,
+  visibilityTimeoutSeconds: 30,
+  delivery: {
+    delayMs: { min: 200, max: 5_000 },
+    duplicateRate: 0.2,
+    reorderRate: 0.2,
+    reorderDelayMs: { min: 2_000, max: 20_000 },
+    lossRate: 0.2,
+  },
+} as const;

@@ -16,9 +16,10 @@ import { guardedAwsApi, guardedCallFrom } from '../../src/controller/guarded-aws
 import { Parking } from '../../src/controller/queue/index.js';
 import { AwsCallGuard, DependencyBreaker, parseRateLimitsConfig, RateLimiterRegistry } from '../../src/controller/resilience/index.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
+import type { SqsApi } from '../../src/observed/sqs-api.js';
 import { wrapAwsApi } from './aws-wrap.js';
 import { SafetyWiring } from '../../src/controller/safety/safety-wiring.js';
-import { SIM_CLUSTER, SIM_OWNER, SIM_PLAN, SIM_STARTED_BY, SIM_TIMINGS, simBudgets, simSafetyConfig } from './config.js';
+import { SIM_CLUSTER, SIM_EVENTS, SIM_OWNER, SIM_PLAN, SIM_STARTED_BY, SIM_TIMINGS, simBudgets, simSafetyConfig } from './config.js';
 import type { EventLog } from './event-log.js';
 import { ProcessGate } from './process-gate.js';
 import type { ControllerStore } from './world-store.js';
@@ -42,6 +43,8 @@ export interface SlotDeps {
   store: (name: string, gate: ProcessGate) => ControllerStore;
   /** Mutation hook: decorates the controller's raw AwsApi (outside its gate). */
   wrapAws?: (api: AwsApi) => AwsApi;
+  /** With events on: the world's task-event queue (before this process's gate) and its URL. */
+  events?: { api: SqsApi; queueUrl: string };
 }
 
 export class ControllerSlot {
@@ -65,6 +68,7 @@ export class ControllerSlot {
     const breakers = {
       ecs: new DependencyBreaker({ name: 'ecs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
       efs: new DependencyBreaker({ name: 'efs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
+      sqs: new DependencyBreaker({ name: 'sqs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
     };
     const limits = new RateLimiterRegistry(clock, parseRateLimitsConfig());
     const guard = new AwsCallGuard({ clock, limits, breakers, defaultBudgetMs: simBudgets().defaultMs });
@@ -99,6 +103,10 @@ export class ControllerSlot {
       resyncMs: SIM_TIMINGS.resyncMs,
       inflightRefreshMs: SIM_TIMINGS.inflightRefreshMs,
       workers: SIM_TIMINGS.workers,
+      ...(d.events ? { taskEvents: { api: gatedSqs(d.events.api, this.gate), call, queueUrl: d.events.queueUrl, waitSeconds: SIM_EVENTS.waitSeconds, visibilityTimeoutSeconds: SIM_EVENTS.visibilityTimeoutSeconds } } : {}),
+      onTaskEvent: (result, info) => {
+        if (this.gate.state !== 'dead' && result !== 'stale') log.add(name, `task event ${result}${info.taskArn ? ` ${info.taskArn.slice(-8)}` : ''}${info.reason ? `: ${info.reason.slice(0, 120)}` : ''}`);
+      },
       onError: (where, err) => {
         if (this.gate.state !== 'dead') log.add(name, `error in ${where}: ${String((err as Error).message).slice(0, 160)}`);
       },
@@ -123,4 +131,12 @@ export class ControllerSlot {
     this.leaseUntil = 0;
     void this.controller.stop(0).catch(() => undefined);
   }
+}
+
+/** The queue as this process reaches it: every call passes its gate both ways. */
+function gatedSqs(api: SqsApi, gate: ProcessGate): SqsApi {
+  return {
+    receiveMessages: (i, o) => gate.run(() => api.receiveMessages(i, o)),
+    deleteMessages: (i, o) => gate.run(() => api.deleteMessages(i, o)),
+  };
 }

@@ -14,6 +14,15 @@ describe('deterministic simulation: a seed replays exactly', () => {
     expect(c.digest).not.toBe(a.digest);
   }, 120_000);
 
+  it('with task events on, a seed replays exactly too, and differs from the run without events', async () => {
+    const a = await runSeed({ seed: 7, events: true });
+    const b = await runSeed({ seed: 7, events: true });
+    const off = await runSeed({ seed: 7 });
+    expect(b.digest).toBe(a.digest);
+    expect(b.events).toBe(a.events);
+    expect(a.digest).not.toBe(off.digest);
+  }, 120_000);
+
   it('replays a failing run identically too (a broken controller, the same violation at the same time)', async () => {
     const { noFencing } = await import('./mutations.js');
     const a = await runSeed({ seed: 1, mutation: noFencing });

@@ -8,10 +8,12 @@ import { replayCommand, runSeed } from './run.js';
 
 describe('deterministic simulation: regression corpus', () => {
   for (const { seed, caught } of REGRESSION_SEEDS) {
-    it(`seed ${seed} holds every invariant (once caught: ${caught})`, async () => {
-      const r = await runSeed({ seed });
-      expect(r.violation, r.violation ? `${r.violation.message}\n  replay: ${replayCommand(seed)}` : '').toBeUndefined();
-      expect(r.convergedAfterMs).toBeDefined();
-    }, 120_000);
+    for (const events of [false, true]) {
+      it(`seed ${seed}${events ? ' with task events on' : ''} holds every invariant (once caught: ${caught})`, async () => {
+        const r = await runSeed({ seed, events });
+        expect(r.violation, r.violation ? `${r.violation.message}\n  replay: ${replayCommand(seed, undefined, events)}` : '').toBeUndefined();
+        expect(r.convergedAfterMs).toBeDefined();
+      }, 120_000);
+    }
   }
 });

@@ -17,6 +17,12 @@ export interface RunOptions {
   /** Echo every event as it happens. */
   echo?: (line: string) => void;
   schedule?: Partial<ScheduleOptions>;
+  /**
+   * ECS task state change events on: the simulator delivers them into SQS (late, duplicated,
+   * reordered, 20% lost: SIM_EVENTS.delivery), the controller reads them as hints, and some seeds
+   * add an SQS outage. The schedule and every task and fault draw are those of the seed without events.
+   */
+  events?: boolean;
 }
 
 export interface RunResult {
@@ -46,9 +52,10 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
   let world: World | undefined;
   const since = (): number => (world ? world.clock.now() - T0 : 0);
   const checker = new Checker(since, (id) => world?.gateway.contentKey(id));
-  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, o.mutation, o.echo));
+  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, o.mutation, o.echo, o.events ?? false));
   const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule }, new SeededRng(subSeed(o.seed, 5)));
-  w.log.add('sched', `seed ${o.seed}: ${schedule.events.length} events over ${schedule.faultPhaseMs} ms; kinds ${schedule.kinds.join(',') || 'none'}${o.mutation ? `; MUTATION ${o.mutation.name}` : ''}`);
+  w.log.add('sched', `seed ${o.seed}: ${schedule.events.length} events over ${schedule.faultPhaseMs} ms; kinds ${schedule.kinds.join(',') || 'none'}${o.events ? '; task events on' : ''}${o.mutation ? `; MUTATION ${o.mutation.name}` : ''}`);
+  if (o.events) scheduleSqsOutage(w, new SeededRng(subSeed(o.seed, 7)), schedule.faultPhaseMs);
 
   const sample = async (): Promise<void> => {
     const snap = await w.store.inner.snapshot();
@@ -125,9 +132,18 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
   };
 }
 
+/** With events on, a third of the seeds lose SQS for 5..95 s somewhere in the fault phase (its own draws). */
+function scheduleSqsOutage(w: World, rng: SeededRng, faultPhaseMs: number): void {
+  if (rng.next() >= 1 / 3) return;
+  const at = Math.floor(rng.next() * faultPhaseMs);
+  const durationMs = 5_000 + Math.floor(rng.next() * 90_000);
+  const mode = rng.next() < 0.3 ? 'hang' : 'error';
+  w.clock.setTimer(() => w.sqsOutage(durationMs, mode), at);
+}
+
 /** The one command that replays a seed. */
-export function replayCommand(seed: number, mutation?: string): string {
-  return `npm run simulate -- --seed ${seed} --verbose${mutation ? ` --mutation ${mutation}` : ''}`;
+export function replayCommand(seed: number, mutation?: string, events = false): string {
+  return `npm run simulate -- --seed ${seed} --verbose${events ? ' --events' : ''}${mutation ? ` --mutation ${mutation}` : ''}`;
 }
 
 /** Default run bound for timers: `SIM_TIMINGS` is re-exported for reports. */

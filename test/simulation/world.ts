@@ -6,12 +6,13 @@
 import { VirtualClock } from '../../src/common/clock.js';
 import { randomInt, SeededRng } from '../../src/common/rng.js';
 import { SimAwsApi } from '../../src/observed/sim-aws-api.js';
+import { SimSqsApi } from '../../src/observed/sim-sqs-api.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
 import { SimCore } from '../../src/sim/core.js';
 import type { FaultConfigInput } from '../../src/sim/faults.js';
 import type { SessionSpec } from '../../src/desired/schema.js';
 import { AwsObserver, short, type StopObservation } from './aws-observer.js';
-import { SIM_CLUSTER, SIM_OWNER, SIM_POOL, SIM_STARTED_BY, SIM_TIMINGS } from './config.js';
+import { SIM_CLUSTER, SIM_EVENTS, SIM_OWNER, SIM_POOL, SIM_STARTED_BY, SIM_TIMINGS } from './config.js';
 import { ControllerSlot } from './controller-slot.js';
 import { EventLog } from './event-log.js';
 import { Gateway } from './gateway.js';
@@ -76,10 +77,13 @@ export class World {
     hooks: WorldHooks,
     readonly mutation: Mutation | undefined,
     echo?: (line: string) => void,
+    /** ECS task state change events into SQS, delivered as SIM_EVENTS.delivery says, and a controller that reads them. */
+    readonly events = false,
   ) {
     this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
     this.rng = new SeededRng(subSeed(seed, 1));
-    this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate' });
+    this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate', taskEvents: events });
+    this.applyEventDelivery();
     this.store = new WorldStore({ clock: this.clock, rng: new SeededRng(subSeed(seed, 6)), onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}), ...(mutation?.readSpec ? { readSpec: mutation.readSpec } : {}) });
     this.gateway = new Gateway(this.store, this.log);
     this.observer = new AwsObserver(this.core, new SimAwsApi(mutation?.wrapCore ? mutation.wrapCore(this.core) : this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
@@ -111,6 +115,7 @@ export class World {
       worldApi: (n) => this.observer.apiFor(n),
       store: (n, gate) => this.store.viewFor(n, gate),
       ...(this.mutation?.wrapAws ? { wrapAws: this.mutation.wrapAws } : {}),
+      ...(this.events ? { events: { api: new SimSqsApi(this.core), queueUrl: this.core.taskEventsQueueUrl()! } } : {}),
     });
     this.slots.push(slot);
     this.leader = slot;
@@ -322,11 +327,23 @@ export class World {
     this.log.add('sched', 'quiet period: faults off');
     this.faultWindows = [];
     this.core.setFaults({});
+    this.applyEventDelivery();
     this.observer.lostResponseRate = 0;
     this.store.lostReplyRate = 0;
     this.mutation?.onQuiet?.();
     for (const s of this.slots) this.thaw(s);
     if (!this.leader) this.startLeader();
+  }
+
+  /** Event delivery faults hold for the whole run (set again after anything that resets faults). */
+  private applyEventDelivery(): void {
+    if (this.events) this.core.mergeFaults({ taskEvents: SIM_EVENTS.delivery });
+  }
+
+  /** An SQS outage (events on): receives fail for `durationMs`; the events delivered meanwhile wait in the queue. */
+  sqsOutage(durationMs: number, mode: 'error' | 'hang'): void {
+    this.log.add('sched', `sqs outage ${durationMs} ms (${mode})`);
+    this.core.startOutage('sqs', durationMs, { mode });
   }
 
   /** Owner tag of our installation. */

@@ -15,6 +15,14 @@ import { writeSessionStatus } from './session-status.js';
 import { isReplacing, withQueuedStatus } from './degradation.js';
 
 /**
+ * ECS task `group` of our tasks: every group starts with TASK_GROUP_PREFIX, which the EventBridge
+ * rule in deploy/eventbridge/ filters on (ECS events carry `group` and `startedBy`, not tags).
+ */
+export const TASK_GROUP_PREFIX = 'esr-';
+export const SESSION_TASK_GROUP = `${TASK_GROUP_PREFIX}session`;
+export const warmTaskGroup = (pool: string): string => `${TASK_GROUP_PREFIX}warm-${pool}`;
+
+/**
  * The RunTask request of a launch. Checks at the action that the container overrides only add
  * variables: ECS replaces a task-definition variable with an override of the same name, so an
  * override naming a template variable (any letter case) throws EnvOverrideRefusedError.
@@ -44,7 +52,7 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   if (!template || !taskDefinitionArn) throw new Error(`launch of ${action.sessionId}: template ${action.spec.template} or family ${action.spec.family} unknown`);
   if (!(await writeSessionStatus(deps, action.sessionId, action.intentStatus, action.generation))) return;
 
-  const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: action.clientToken, count: 1, tags: action.spec.tags, env: action.spec.env, group: 'esr-session' });
+  const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: action.clientToken, count: 1, tags: action.spec.tags, env: action.spec.env, group: SESSION_TASK_GROUP });
   let out;
   try {
     out = await withQueuedStatus(deps, action.sessionId, action.key, action.intentStatus, () =>

@@ -11,7 +11,7 @@ import { claimTags, ownedBy, roleOf, sessionIdOf } from '../../observed/task-tag
 import { TAG } from '../../observed/model.js';
 import type { ExecutorDeps, GuardedCallRequest } from './context.js';
 import { LaunchFailedError, NotOwnedError } from './errors.js';
-import { runTaskInput } from './launch.js';
+import { runTaskInput, warmTaskGroup } from './launch.js';
 
 /** The claim went to another session or controller: re-plan with fresh claims. */
 export class ClaimRaceError extends Error {
@@ -39,7 +39,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
     await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
     deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
   }
-  const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: `esr-warm-${a.pool}` });
+  const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: warmTaskGroup(a.pool) });
   const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count, ...placeInLine(a) }, (signal) => deps.aws.ecs.runTask(input, { signal }));
   const now = deps.clock.now();
   for (const task of out.tasks) deps.cache.upsertTask(task, now);

@@ -24,6 +24,7 @@ export const SAMPLE = {
   SESSION_IMAGE_TAG: '2025.1.0',
   RECONCILER_IMAGE_TAG: '0.1.0',
   GATEWAY_IMAGE_TAG: '3.2.1',
+  EVENTS_QUEUE_NAME: 'esr-task-events',
 } as const;
 
 /** The file's text with every placeholder replaced by its sample value, parsed as JSON. */
