@@ -1,11 +1,13 @@
 /**
  * Regenerates the README's configuration reference from src/config/env-vars.ts, between the
- * markers `<!-- env-vars:start -->` and `<!-- env-vars:end -->`. `npm run docs`.
+ * markers `<!-- env-vars:start -->` and `<!-- env-vars:end -->`, and deploy/redis/users.acl
+ * (src/desired/redis-acl.ts, prefix `esr`). `npm run docs`.
  * test/docs/readme.test.ts fails when the README is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { envVarsMarkdown } from '../src/config/env-vars.js';
 import { metricsMarkdown } from './metrics-docs.js';
+import { renderAclFile } from '../src/desired/redis-acl.js';
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` with `content`. */
 export function withSection(readme: string, name: string, content: string): string {
@@ -29,5 +31,6 @@ export async function generatedReadme(readme: string): Promise<string> {
 if (process.argv[1]?.endsWith('gen-docs.ts')) {
   const path = new URL('../README.md', import.meta.url);
   writeFileSync(path, await generatedReadme(readFileSync(path, 'utf8')));
-  console.log('README.md configuration and metrics references regenerated');
+  writeFileSync(new URL('../deploy/redis/users.acl', import.meta.url), renderAclFile('esr'));
+  console.log('README.md configuration and metrics references and deploy/redis/users.acl regenerated');
 }

@@ -8,6 +8,8 @@ import type { EarlySignals } from './early-signals.js';
 import { createLogger } from './logger.js';
 import { Observability } from './observability.js';
 import { packageVersion } from '../common/package-info.js';
+import { sharedRedisUserWarning } from '../desired/redis-acl.js';
+import { redisConfigFromEnv } from '../desired/redis-connection.js';
 
 /** A start-up problem an operator fixes in the configuration; its message names the variable and the cause. */
 export class StartupError extends Error {
@@ -82,6 +84,8 @@ export async function runDaemon(config: ReconcilerConfig, options: RunDaemonOpti
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal).then(resolve));
   });
   log.info({ cluster: config.cluster, templates: Object.keys(config.templates), resyncSeconds: config.resyncSeconds }, 'starting');
+  const shared = sharedRedisUserWarning(redisConfigFromEnv(process.env).username);
+  if (shared) log.warn(shared);
   try {
     const http = await obs.startHttp(config.httpHost, config.httpPort).catch((err: unknown) => {
       throw new StartupError(listenProblem(config, err), { cause: err });
