@@ -24,7 +24,7 @@
  * Redis ACL glob patterns cannot exclude, so "every key under `{p}:pool:` except those ending in
  * `:status`" is written as a union of patterns (`notEndingWith`).
  */
-import { keyLayout } from './keys.js';
+import { keyLayout, type KeyLayout } from './keys.js';
 
 /** The ACL user names, by role. */
 export const ACL_USERS = { gateway: 'esr-gateway', controller: 'esr-controller', operator: 'esr-operator' } as const;
@@ -77,26 +77,68 @@ function r(...patterns: string[]): string[] {
   return patterns.map((p) => `%R~${p}`);
 }
 
+/** Data types, each with the only commands the gateway may write it with (reads: see READS). */
+const WRITES_BY_TYPE = { string: ['+set'], counter: ['+incr'], zset: ['+zadd'], stream: ['+xadd'] } as const;
+const READS_BY_TYPE = { string: ['+get', '+mget', '+exists'], counter: [], zset: ['+zrangebylex'], stream: [] } as const;
+type DataType = keyof typeof WRITES_BY_TYPE;
+
+/**
+ * Every key of the layout (keys.ts) with its owner and, for the gateway's, its data type. A key
+ * added to the layout does not compile until it is placed here. `gatewayReads`: the gateway reads it.
+ */
+export const KEY_OWNERS: Record<Exclude<keyof KeyLayout, 'prefix' | 'statusChannel'>, { writer: 'gateway'; type: DataType } | { writer: 'controller'; gatewayReads?: true }> = {
+  meta: { writer: 'gateway', type: 'string' },
+  sessionIndex: { writer: 'gateway', type: 'zset' },
+  poolIndex: { writer: 'gateway', type: 'zset' },
+  hints: { writer: 'gateway', type: 'stream' },
+  hintSeq: { writer: 'gateway', type: 'counter' },
+  sessionSpec: { writer: 'gateway', type: 'string' },
+  sessionActivity: { writer: 'gateway', type: 'string' },
+  sessionRefresh: { writer: 'gateway', type: 'string' },
+  pool: { writer: 'gateway', type: 'string' },
+  sessionStatus: { writer: 'controller', gatewayReads: true },
+  leaderEpoch: { writer: 'controller' },
+  warmClaims: { writer: 'controller' },
+  warmStopping: { writer: 'controller' },
+  poolStatus: { writer: 'controller' },
+};
+
+/**
+ * The ACL patterns of one layout key: per-id keys with `*` for the id; a pool spec
+ * (`{p}:pool:<name>`) as every key under `{p}:pool:` not ending in `:status` (the pool status).
+ */
+function patternsOf(k: KeyLayout, name: keyof typeof KEY_OWNERS): string[] {
+  if (name === 'pool') return notEndingWith(`{${k.prefix}}:pool:`, ':status');
+  const key = k[name];
+  return [typeof key === 'function' ? key('*') : key];
+}
+
 /** The ACL users for key prefix `prefix` (default layout `esr`). */
 export function aclUsers(prefix: string): AclUser[] {
   // Key names are literal patterns: the prefix rule (keys.ts) admits no glob character.
   const k = keyLayout(prefix);
   const t = `{${k.prefix}}`;
-  const specs = `${t}:session:*:spec`;
-  const statuses = `${t}:session:*:status`;
-  const activity = `${t}:session:*:activity`;
-  const poolSpecs = notEndingWith(`${t}:pool:`, ':status');
-  const statusChannels = `&${t}:status:*`;
+  const statusChannels = `&${k.statusChannel('*')}`;
   const all = `${t}:*`;
+  const names = Object.keys(KEY_OWNERS) as Array<keyof typeof KEY_OWNERS>;
+  const gatewayKeys = (type?: DataType): string[] =>
+    names.flatMap((n) => {
+      const o = KEY_OWNERS[n];
+      return o.writer === 'gateway' && (type === undefined || o.type === type) ? patternsOf(k, n) : [];
+    });
+  const gatewayReadOnly = names.flatMap((n) => {
+    const o = KEY_OWNERS[n];
+    return o.writer === 'controller' && o.gatewayReads ? patternsOf(k, n) : [];
+  });
   // The gateway's writes, one selector per data type: no command can give a key another type.
   // EVAL needs read and write on every key a script declares (the touch script declares the
   // status it reads); each command inside the script is then checked against these selectors.
   const gatewayWrites: Selector[] = [
-    { commands: ['+evalsha', '+eval'], keys: rw(specs, statuses, activity, ...poolSpecs, k.sessionIndex, k.poolIndex, k.hints, k.hintSeq, k.meta) },
-    { commands: ['+get', '+mget', '+exists', '+set'], keys: [...rw(specs, activity, ...poolSpecs, k.meta), ...r(statuses)] },
-    { commands: ['+zadd', '+zrangebylex'], keys: rw(k.sessionIndex, k.poolIndex) },
-    { commands: ['+incr'], keys: rw(k.hintSeq) },
-    { commands: ['+xadd'], keys: rw(k.hints) },
+    { commands: ['+evalsha', '+eval'], keys: rw(...gatewayKeys(), ...gatewayReadOnly) },
+    ...(Object.keys(WRITES_BY_TYPE) as DataType[]).map((type) => ({
+      commands: [...READS_BY_TYPE[type], ...WRITES_BY_TYPE[type]],
+      keys: [...rw(...gatewayKeys(type)), ...(type === 'string' ? r(...gatewayReadOnly) : [])],
+    })),
   ];
   // Reads and writes by category (every data command, whatever a future script calls), bounded
   // by the key patterns; minus the dangerous ones (KEYS, SORT, FLUSHALL, MIGRATE, RESTORE, ...).

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { freePort } from '../../src/common/local-redis.js';
 import { connectSessionClient, type SessionClient } from '../../src/desired/client.js';
 import { keyLayout } from '../../src/desired/keys.js';
-import { ACL_USERS, renderAclFile, sharedRedisUserWarning } from '../../src/desired/redis-acl.js';
+import { ACL_USERS, KEY_OWNERS, renderAclFile, sharedRedisUserWarning } from '../../src/desired/redis-acl.js';
 import { leaseKeys } from '../../src/controller/leader/lease-scripts.js';
 import { brakeKeys, requestBrakeRelease } from '../../src/controller/safety/brake-release.js';
 import type { SimCore } from '../../src/sim/core.js';
@@ -111,6 +111,7 @@ describe('each user does its whole job with its own ACL user', () => {
     const cold = await gateway.waitForReady('cold', { signal: AbortSignal.timeout(30_000) });
     const warm = await gateway.waitForReady('warm', { signal: AbortSignal.timeout(30_000) });
     expect((await gateway.touchSession('warm')).lastActivityAt).toBeGreaterThan(0);
+    expect(await gateway.refreshSession('warm')).toBe(true);
     expect(sim.core.dump().tasks.find((t) => t.taskArn === cold.taskArn)?.content.accessPointId).toBeDefined();
     expect(warm.warm).toBe(true);
     expect((await gateway.listSessions()).sessions.map((e) => e.id).sort()).toEqual(['cold', 'warm']);
@@ -206,6 +207,19 @@ describe('everything else is refused', () => {
     await anon.connect().catch(() => undefined);
     const err = await anon.get(k.meta).then(() => undefined, (e: unknown) => e as Error);
     expect(err?.message).toMatch(/NOAUTH|WRONGPASS|closed/i);
+  });
+
+  it('every key of the layout: the gateway writes its own with the command of its type, never one the controller owns', async () => {
+    const dry = async (...cmd: string[]): Promise<string> => String(await admin.call('ACL', 'DRYRUN', ACL_USERS.gateway, ...cmd).catch((e: Error) => e.message));
+    const write = { string: ['SET', 'v'], counter: ['INCR'], zset: ['ZADD', '0', 'm'], stream: ['XADD', '*', 'f', 'v'] } as const;
+    for (const [name, owner] of Object.entries(KEY_OWNERS)) {
+      const v = (k as unknown as Record<string, string | ((id: string) => string)>)[name]!;
+      const key = typeof v === 'function' ? v('some-id') : v;
+      const others = Object.entries(write).filter(([type]) => owner.writer === 'controller' || type !== owner.type);
+      if (owner.writer === 'gateway') expect(await dry(write[owner.type][0], key, ...write[owner.type].slice(1)), `${name} ${key}`).toBe('OK');
+      for (const [, [cmd, ...args]] of others) expect(await dry(cmd, key, ...args), `${cmd} ${key}`).toMatch(/no permissions/);
+      for (const cmd of [['HSET', key, 'f', 'v'], ['DEL', key], ['LPUSH', key, 'v'], ['EXPIRE', key, '1']]) expect(await dry(...cmd), cmd.join(' ')).toMatch(/no permissions/);
+    }
   });
 
   it('pool specs are the gateway\'s for every pool name, pool statuses never (names that end like "status")', async () => {
