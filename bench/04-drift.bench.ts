@@ -29,7 +29,7 @@ interface Kill {
 }
 
 /** Records, per session, the times of successful RunTask calls. */
-function recordLaunches(api: AwsApi, clock: { now(): number }, onLaunch: (session: string, at: number) => void): AwsApi {
+export function recordLaunches(api: AwsApi, clock: { now(): number }, onLaunch: (session: string, at: number) => void): AwsApi {
   return {
     efs: api.efs,
     ecs: {

@@ -59,7 +59,7 @@ export class BenchWorld {
   readonly store: MemoryDesiredStore;
   readonly config: ReconcilerConfig;
   readonly breakers: Record<'ecs' | 'efs' | 'sqs', DependencyBreaker>;
-  /** Wall ms spent inside the simulator's call handling (synchronous; it stands in for AWS, not for us). */
+  /** Process CPU ms spent inside the simulator's call handling (synchronous; it stands in for AWS, not for us). */
   simMs = 0;
   private controllerValue: Controller | undefined;
 
@@ -68,11 +68,12 @@ export class BenchWorld {
     this.core = new SimCore({ clock: this.clock, seed, profile: 'fargate', ...o.sim, ...(o.events ? { taskEvents: true } : {}) });
     const inner = this.core.call.bind(this.core);
     const metered = (...args: Parameters<SimCore['call']>): ReturnType<SimCore['call']> => {
-      const t = performance.now();
+      const t = process.cpuUsage();
       try {
         return inner(...args);
       } finally {
-        this.simMs += performance.now() - t;
+        const d = process.cpuUsage(t);
+        this.simMs += (d.user + d.system) / 1000;
       }
     };
     this.core.call = metered as SimCore['call'];
@@ -91,13 +92,18 @@ export class BenchWorld {
 
   /** The controller, built on first use (as the daemon builds it). */
   get controller(): Controller {
-    if (this.controllerValue) return this.controllerValue;
+    this.controllerValue ??= this.newController();
+    return this.controllerValue;
+  }
+
+  /** A controller wired as the daemon wires it (its own guard, limits and queue), not started. */
+  newController(): Controller {
     const { config, clock } = this;
     const limits = new RateLimiterRegistry(clock, config.rateLimits);
     const guard = new AwsCallGuard({ clock, limits, breakers: this.breakers, defaultBudgetMs: config.timeouts.readCallMs });
     const parking = new Parking();
     const call = guardedCallFrom(guard, budgetsFrom(config), { parking, limits });
-    this.controllerValue = new Controller({
+    return new Controller({
       parking,
       warmOnDemand: new WarmOnDemand(clock, launchBucketsOf(limits)),
       aws: this.api,
@@ -117,7 +123,6 @@ export class BenchWorld {
       taskEvents: taskEventsFrom(config, this.o.events ? new SimSqsApi(this.core) : undefined, call),
       ...this.o.controller,
     });
-    return this.controllerValue;
   }
 
   /** Starts the controller without awaiting (its first sync needs the clock to move). */
@@ -133,6 +138,7 @@ export class BenchWorld {
     await this.clock.advance(10);
     await stopping.catch(() => undefined);
   }
+
 
   /** Milliseconds of virtual time since the world began. */
   elapsedMs(): number {

@@ -12,6 +12,7 @@ import { renderReport } from '../../bench/support/report.js';
 import { median, percentile } from '../../bench/support/stats.js';
 import { measureSteadyState } from '../../bench/03-steady-state.bench.js';
 import { measureDrift } from '../../bench/04-drift.bench.js';
+import { measureEventsAtScale } from '../../bench/08-events-scale.bench.js';
 import { measureOutage } from '../../bench/05-outage.bench.js';
 import { measureWarmClaims } from '../../bench/07-warm-claim.bench.js';
 import { DEFAULT_LIMITS } from '../../src/sim/throttle.js';
@@ -78,12 +79,25 @@ describe('benchmark scenarios at a tiny size', () => {
     expect(r.describePerResync).toBeGreaterThan(0);
   }, 60_000);
 
-  it('4: drift kills 1% and sees each replaced', async () => {
-    const r = await measureDrift(100, 30_000, 4);
-    expect(r.kills).toHaveLength(1);
-    expect(r.kills[0]!.launchedAt).toBeGreaterThan(r.kills[0]!.at);
-    expect(r.kills[0]!.runningAt).toBeGreaterThan(r.kills[0]!.at);
+  it('4: drift kills 1% and sees each replaced, with events off and on', async () => {
+    for (const events of [false, true]) {
+      const r = await measureDrift(100, 30_000, 4, { events });
+      expect(r.kills).toHaveLength(1);
+      expect(r.kills[0]!.launchedAt).toBeGreaterThan(r.kills[0]!.at);
+      expect(r.kills[0]!.runningAt).toBeGreaterThan(r.kills[0]!.at);
+      if (events) expect(r.windowSqsCalls).toBeGreaterThan(0);
+      else expect(r.windowSqsCalls).toBe(0);
+    }
   }, 60_000);
+
+  it('8: events at scale measures calls, CPU, replacements and memory', async () => {
+    const r = await measureEventsAtScale(200, 2, 2);
+    expect(r.kills).toBe(2);
+    expect(r.toLaunchS).toHaveLength(2);
+    expect(r.sqsCallsPerMin).toBeGreaterThan(0);
+    expect(r.controllerHeapMb).toBeGreaterThan(0);
+    expect(r.rssMb).toBeGreaterThan(0);
+  }, 120_000);
 
   it('5: outage counts the calls that reached ECS and the recovery', async () => {
     const r = await measureOutage(50, 20_000, 5);
