@@ -12,6 +12,8 @@ import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config/env-vars.js';
 import { loadConfig } from '../../src/config/load.js';
+import { DEFAULT_ACCOUNT } from '../../src/sim/arns.js';
+import { TASK_EVENTS_QUEUE } from '../../src/sim/core.js';
 import { REPO_ROOT } from './support/task-definition-examples.js';
 
 const yaml = jsYaml;
@@ -104,6 +106,14 @@ describe('docker-compose.yml', () => {
       expect(flags(svc('sim').command!.slice(3))['host']).toBe('0.0.0.0');
       expect(endpoint.hostname).toBe('sim');
     }
+  });
+
+  it("reads the simulator's task events: the queue URL names the simulator's queue where its endpoint is, and the simulator delivers events", () => {
+    const env = svc('controller').environment!;
+    const queue = new URL(env['RECONCILER_EVENTS_QUEUE_URL']!);
+    expect(queue.host).toBe(new URL(env['AWS_ENDPOINT_URL']!).host);
+    expect(queue.pathname).toBe(`/${DEFAULT_ACCOUNT.accountId}/${TASK_EVENTS_QUEUE}`);
+    expect(svc('sim').command).not.toContain('--no-events');
   });
 
   it('publishes ports only where the container owns its network, including the controller metrics port', () => {
