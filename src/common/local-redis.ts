@@ -7,6 +7,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { RealClock } from './clock.js';
+import { RetryPolicy } from './retry-policy.js';
+import { mathRandom } from './rng.js';
 
 export interface LocatedRedis {
   url: string;
@@ -51,6 +54,7 @@ export async function startPrivateRedis(): Promise<{ url: string; port: number; 
   });
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   const deadline = Date.now() + 5000;
+  const backoff = new RetryPolicy({ baseMs: 25, capMs: 400, rng: mathRandom }).backoff();
   for (;;) {
     const ready = await Promise.race([pingRedis('127.0.0.1', port, 200), spawnError]);
     if (ready) break;
@@ -58,7 +62,7 @@ export async function startPrivateRedis(): Promise<{ url: string; port: number; 
       child.kill('SIGKILL');
       throw new Error(`redis-server on port ${port} did not answer PING within 5 s`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new RealClock().sleep(backoff.next());
   }
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

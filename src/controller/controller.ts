@@ -8,6 +8,7 @@
  * Lifecycle: starting -> running -> draining -> stopped (or failed).
  */
 import type { Clock, TimerHandle } from '../common/clock.js';
+import { RetryPolicy } from '../common/retry-policy.js';
 import type { Rng } from '../common/rng.js';
 import type { DesiredStore, HintCursor, StoreMarker } from '../desired/types.js';
 import type { AwsApi } from '../observed/aws-api.js';
@@ -27,6 +28,7 @@ import type { PlanConfig } from './plan/plan-config.js';
 import type { SessionPlan } from './plan/plan-session.js';
 import { TaskEventSource, type TaskEventApplied, type TaskEventSourceOptions } from './events/task-event-source.js';
 import { isLive, type ObservedTask } from '../observed/model.js';
+import { SyncHalf } from './sync-half.js';
 
 export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -65,6 +67,8 @@ export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
   /** Each task-event message's result (metrics, logs); see TaskEventSourceOptions.onMessage. */
   onTaskEvent?: TaskEventSourceOptions['onMessage'];
   onError?: (where: string, err: unknown) => void;
+  /** Backoff of a failed desired/observed read and of the hints loop (retry policy); default 1 s doubling up to min(30 s, resyncMs). */
+  syncRetry?: { baseMs?: number; capMs?: number };
 }
 
 export class Controller {
@@ -78,7 +82,12 @@ export class Controller {
   private readonly abort = new AbortController();
   private readonly refresher: InflightRefresher;
   private cursor: HintCursor | undefined;
-  private syncing: Promise<void> | undefined;
+  /** The two halves of the full resync (sync-half.ts): they fail and retry independently. */
+  readonly desiredHalf: SyncHalf;
+  readonly observedHalf: SyncHalf;
+  private readonly syncPolicy: RetryPolicy;
+  private desiredFacts: Omit<Parameters<NonNullable<ControllerOptions['onSync']>>[0], 'tasks'> | undefined;
+  private syncReported = false;
   private hintsLoop: Promise<void> | undefined;
   private readonly clock: Clock;
   /** The task-event source when events are configured. */
@@ -88,6 +97,11 @@ export class Controller {
     this.clock = o.clock;
     this.cache = new ControllerCache(o.config.ownerId);
     this.queue = new RateLimitingQueue<string>({ clock: o.clock, rng: o.rng, name: 'sessions', ...(o.queueMetrics ? { metrics: o.queueMetrics } : {}) });
+    this.syncPolicy = new RetryPolicy({ baseMs: o.syncRetry?.baseMs ?? 1000, capMs: Math.max(o.syncRetry?.baseMs ?? 1000, o.syncRetry?.capMs ?? Math.min(30_000, o.resyncMs)), rng: o.rng });
+    const half = (name: 'desired' | 'observed', read: () => Promise<void>): SyncHalf =>
+      new SyncHalf({ name, read, clock: o.clock, policy: this.syncPolicy, onSuccess: () => this.afterRead(name), onError: (err) => o.onError?.(`${name}-sync`, err) });
+    this.desiredHalf = half('desired', () => this.readDesired());
+    this.observedHalf = half('observed', () => this.readObserved());
     this.refresher = new InflightRefresher({
       api: o.readApi,
       cluster: o.config.cluster,
@@ -187,83 +201,114 @@ export class Controller {
   }
 
   /**
-   * The first full sync, retried with capped exponential backoff (1 s .. 30 s) while Redis or
-   * ECS is unreachable: a daemon that starts during an outage waits for it instead of exiting.
-   * Rejects only when the controller is stopped meanwhile.
+   * The first full sync: both halves read, each retried on its own with the retry policy's
+   * backoff while its dependency is unreachable (a daemon that starts during an outage waits for
+   * it instead of exiting). Rejects only when the controller is stopped meanwhile.
    */
   private async firstSync(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.fullSync();
-        return;
-      } catch (err) {
-        if (this.abort.signal.aborted) throw err;
-        this.o.onError?.('first-sync', err);
-        await this.clock.sleep(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)), this.abort.signal);
-      }
-    }
+    const signal = this.abort.signal;
+    this.desiredHalf.arm();
+    this.observedHalf.arm();
+    for (const half of [this.desiredHalf, this.observedHalf]) if (!half.succeeded) half.run().catch(() => undefined);
+    await Promise.all([this.desiredHalf.whenSucceeded(signal), this.observedHalf.whenSucceeded(signal)]);
   }
 
   private scheduleResync(): void {
     if (this.state !== 'running') return;
     const jitter = 0.9 + 0.2 * this.o.rng.next();
     this.resyncTimer = this.clock.setTimer(() => {
-      void this.fullSync().catch((err) => this.o.onError?.('resync', err)).finally(() => this.scheduleResync());
+      // A half whose retry is pending is left to its backoff (no extra attempt against a failing dependency).
+      void Promise.allSettled([this.desiredHalf.runUnlessRetrying(), this.observedHalf.runUnlessRetrying()]).finally(() => this.scheduleResync());
     }, this.o.resyncMs * jitter);
   }
 
-  /** Reads everything, refreshes the cache, enqueues every key at resync priority. Concurrent calls share one read. */
-  fullSync(): Promise<void> {
-    if (!this.syncing) {
-      this.syncing = this.doFullSync().finally(() => {
-        this.syncing = undefined;
-      });
-    }
-    return this.syncing;
+  /**
+   * Reads everything (both halves at once, each applied on its own success), refreshes the
+   * cache, enqueues every key at resync priority. Concurrent calls share reads. Rejects with the
+   * first half's error when either failed (the other half's read is applied all the same).
+   */
+  async fullSync(): Promise<void> {
+    const [d, o] = await Promise.allSettled([this.desiredHalf.run(), this.observedHalf.run()]);
+    if (d.status === 'rejected') throw d.reason;
+    if (o.status === 'rejected') throw o.reason;
   }
 
-  private async doFullSync(): Promise<void> {
+  /** The desired half: sessions, warm-pool targets, claims and pool statuses from Redis. */
+  private async readDesired(): Promise<void> {
     const startedAt = this.clock.now();
     const poolNames = [...new Set(Object.keys(this.o.planConfig.pools))];
-    const [desired, observed, claims, poolStatuses] = await Promise.all([
+    const [desired, claims, poolStatuses] = await Promise.all([
       this.o.desired.snapshot(),
-      readSnapshot(this.o.readApi, {
-        cluster: this.o.config.cluster,
-        startedBy: this.o.config.startedBy,
-        owner: this.o.config.ownerId,
-        ...(this.o.config.efsFileSystemId ? { fileSystemId: this.o.config.efsFileSystemId } : {}),
-        clock: this.clock,
-        signal: this.abort.signal,
-      }),
       this.o.status.warmClaims(),
       Promise.all(poolNames.map(async (name) => [name, await this.o.status.readPoolStatus(name)] as const)),
     ]);
     const finishedAt = this.clock.now();
     this.cache.replaceDesired(desired, startedAt, finishedAt);
-    this.cache.replaceObserved(observed, startedAt);
     this.cache.setClaims(claims, startedAt);
     this.cache.replacePoolStatuses(poolStatuses, startedAt);
     if (!this.cursor) this.cursor = desired.cursor;
-    this.refresher.syncFrom(this.cache.tasks.values());
-    for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });
-    for (const key of this.poolKeys()) this.queue.add(key, { priority: 'resync' });
-    this.synced = true;
-    this.o.onSync?.({ ms: finishedAt - startedAt, sessions: desired.sessions.size, tasks: observed.tasks.size, desiredTasks: desiredTaskCount(desired), marker: desired.marker, expiring: dueExpiries(desired.sessions.values(), this.o.planConfig.lifetime ?? NO_LIFETIME_LIMITS, finishedAt) });
+    this.desiredFacts = { ms: finishedAt - startedAt, sessions: desired.sessions.size, desiredTasks: desiredTaskCount(desired), marker: desired.marker, expiring: dueExpiries(desired.sessions.values(), this.o.planConfig.lifetime ?? NO_LIFETIME_LIMITS, finishedAt) };
   }
 
+  /** The observed half: every task we started (and access points) from ECS/EFS. */
+  private async readObserved(): Promise<void> {
+    const startedAt = this.clock.now();
+    const observed = await readSnapshot(this.o.readApi, {
+      cluster: this.o.config.cluster,
+      startedBy: this.o.config.startedBy,
+      owner: this.o.config.ownerId,
+      ...(this.o.config.efsFileSystemId ? { fileSystemId: this.o.config.efsFileSystemId } : {}),
+      clock: this.clock,
+      signal: this.abort.signal,
+    });
+    this.cache.replaceObserved(observed, startedAt);
+    this.refresher.syncFrom(this.cache.tasks.values());
+  }
+
+  /**
+   * After either half's success: every key at resync priority, and (once both halves have read)
+   * the sync facts for the desired-state brake, with the tasks the cache holds.
+   */
+  private afterRead(half: 'desired' | 'observed'): void {
+    for (const key of this.cache.sessionKeys()) this.queue.add(key, { priority: 'resync' });
+    for (const key of this.poolKeys()) this.queue.add(key, { priority: 'resync' });
+    const facts = this.desiredFacts;
+    if (!facts || !this.observedHalf.succeeded) return;
+    this.synced = true;
+    // Fed on every desired read; an observed read only completes the first full sync.
+    if (half === 'observed' && this.syncReported) return;
+    this.syncReported = true;
+    this.o.onSync?.({ ...facts, tasks: this.cache.tasks.size });
+  }
+
+  /**
+   * Follows the change hints. After a failure (Redis unreachable, the follower broke) hints may
+   * have been missed: the loop waits its own backoff, then a fresh desired read (which, while
+   * Redis is still down, is the desired half's pending retry: one backoff governs the reads),
+   * and follows again from that read's position. ECS is read once when Redis is back (a full
+   * resync after the reconnect), never per retry.
+   */
   private async followHints(): Promise<void> {
     const signal = this.abort.signal;
+    const backoff = this.syncPolicy.backoff();
+    let recovering = false;
     while (!signal.aborted) {
       try {
-        // No position (start, or hints missed after an error): a full sync sets one.
-        if (!this.cursor) await this.fullSync();
+        // No position (start, or hints missed after an error): a desired read sets one.
+        if (!this.cursor) await this.desiredHalf.fresh(signal);
+        if (recovering) {
+          // Back after a Redis failure: once, a full resync (nothing could be acted on meanwhile).
+          recovering = false;
+          this.observedHalf.runUnlessRetrying().catch(() => undefined);
+        }
         const from = this.cursor ?? { id: '0-0', seq: 0 };
         for await (const ev of this.o.desired.followHints(from, { signal })) {
           if (ev.type === 'resync') {
             this.cursor = undefined;
-            await this.fullSync();
+            if (ev.reason === 'error') throw new Error(ev.message);
             break;
           }
+          backoff.reset();
           this.cursor = ev.cursor;
           const ids = new Set(ev.hints.filter((h) => h.kind === 'session').map((h) => h.id));
           // A gateway's refresh request (generation 0): its tasks may have changed behind our
@@ -286,10 +331,9 @@ export class Controller {
       } catch (err) {
         if (signal.aborted) return;
         this.o.onError?.('hints', err);
-        // Redis went away (or the follower broke): hints may have been missed. Wait, then do a
-        // full resync before following again; while Redis is still down this fails and retries.
-        await this.clock.sleep(1000, signal).catch(() => undefined);
         this.cursor = undefined;
+        recovering = true;
+        await this.clock.sleep(backoff.next(), signal).catch(() => undefined);
       }
     }
   }
@@ -315,6 +359,8 @@ export class Controller {
     if (this.state === 'stopped') return undefined;
     this.state = 'draining';
     if (this.resyncTimer) this.clock.clearTimer(this.resyncTimer);
+    this.desiredHalf.stop();
+    this.observedHalf.stop();
     this.abort.abort(new Error('controller stopping'));
     await Promise.all([this.refresher.stop(), this.taskEvents?.stop()]);
     const report = this.pool ? await this.pool.shutdown(graceMs) : undefined;

@@ -25,6 +25,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { mathRandom, type Rng } from '../common/rng.js';
+import { RetryPolicy } from '../common/retry-policy.js';
 import { setReplicaAck, type ReplicaAck } from './redis-durability.js';
 import { setConnectionTarget } from './redis-target.js';
 
@@ -190,9 +191,12 @@ export function describeRedisTarget(config: RedisConnectionConfig): string {
   return `${scheme}://${config.host}:${config.port}${config.db ? `/${config.db}` : ''}`;
 }
 
-/** Full-jitter backoff: a random delay in [0, min(capMs, baseMs * 2^attempt)]. */
+/**
+ * Delay before reconnect attempt `attempt` (ioredis counts from 1), ms: the project's retry
+ * policy (src/common/retry-policy.ts), uniform in [0, min(capMs, baseMs * 2^attempt)).
+ */
 export function reconnectDelay(attempt: number, rng: Rng = mathRandom, baseMs = 50, capMs = 5000): number {
-  return Math.round(rng.next() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20)));
+  return Math.round(new RetryPolicy({ baseMs, capMs, rng }).delayMs(attempt));
 }
 
 /** Reply errors after which the connection reconnects (and resends the command): the node is no primary now. */

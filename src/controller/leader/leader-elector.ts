@@ -1,7 +1,10 @@
 /**
  * Leader election on a Redis lease (controller-runtime's leaderelection, on Redis):
  *
- * - a follower tries to acquire every `retryMs`; a leader renews every `retryMs`;
+ * - a follower tries to acquire every `retryMs`; a leader renews every `retryMs`; after an
+ *   acquire that Redis did not answer, a follower waits a backoff of the project's retry policy
+ *   instead (full jitter, ceiling `retryMs` doubling up to `leaseMs`), so an outage of Redis is
+ *   not polled at a fixed interval;
  * - a leader that could not renew for `renewDeadlineMs` steps down on its own (before the lease,
  *   `leaseMs`, can expire in Redis and a follower take over);
  * - every acquisition starts a new term with a higher fencing epoch (lease-scripts.ts);
@@ -18,6 +21,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock, TimerHandle } from '../../common/clock.js';
+import { RetryPolicy, type Backoff } from '../../common/retry-policy.js';
+import { mathRandom, type Rng } from '../../common/rng.js';
 import type { RedisLike } from '../../desired/lua.js';
 import { awaitReplicas, replicaAckOf, type ReplicaAck } from '../../desired/redis-durability.js';
 import { leaseKeys, withLeaseScripts, type LeaseScripts } from './lease-scripts.js';
@@ -64,6 +69,8 @@ export interface LeaderElectorOptions {
   identity?: string;
   /** Replicas that must hold a new term's epoch before it is acted on; default: the connection's rule. */
   replicaAck?: ReplicaAck;
+  /** Draws the backoff after a failed acquire; default Math.random. */
+  rng?: Rng;
   /** Redis failures of acquire/renew/release (they are retried; leadership decays by the rules above). */
   onError?: (where: 'acquire' | 'renew' | 'release', err: unknown) => void;
 }
@@ -89,6 +96,9 @@ export class LeaderElector {
   /** Holds the lease for a term that replicas have not acknowledged (not acted on). */
   private holdsUnacknowledged = false;
   private attempt: Promise<void> | undefined;
+  /** Acquire attempts Redis did not answer, in a row (the follower's backoff). */
+  private readonly acquireBackoff: Backoff;
+  private lastAcquireFailed = false;
   private readonly listeners = new Set<(c: LeadershipChange) => void>();
 
   constructor(private readonly o: LeaderElectorOptions) {
@@ -97,6 +107,7 @@ export class LeaderElector {
     if (problems.length > 0) throw new RangeError(`invalid leader election timings: ${problems.join('; ')}`);
     this.redis = withLeaseScripts(o.redis);
     this.keys = leaseKeys(o.prefix);
+    this.acquireBackoff = new RetryPolicy({ baseMs: this.timings.retryMs, capMs: this.timings.leaseMs, rng: o.rng ?? mathRandom }).backoff();
     this.clock = o.clock;
     this.replicaAck = o.replicaAck ?? replicaAckOf(o.redis);
     this.token = `${o.identity ?? `${hostname()}:${process.pid}`}/${randomUUID()}`;
@@ -152,9 +163,11 @@ export class LeaderElector {
 
   private schedule(): void {
     if (this.halted || this.state === 'stopped') return;
+    // A leader renews at its period whatever happens (the renew deadline bounds its failures).
+    const backingOff = this.state !== 'leader' && this.lastAcquireFailed;
     this.timer = this.clock.setTimer(() => {
       void this.tryOnce().finally(() => this.schedule());
-    }, this.timings.retryMs);
+    }, backingOff ? this.acquireBackoff.next() : this.timings.retryMs);
   }
 
   /** One step: renew when leading, acquire otherwise. Concurrent calls share one attempt. */
@@ -180,10 +193,13 @@ export class LeaderElector {
       reply = await this.redis.esrLeaseAcquire(this.keys.lease, this.keys.epoch, this.token, this.timings.leaseMs, this.highestEpoch + 1);
     } catch (err) {
       this.known = false;
+      this.lastAcquireFailed = true;
       this.o.onError?.('acquire', err);
       return;
     }
     this.known = true;
+    this.lastAcquireFailed = false;
+    this.acquireBackoff.reset();
     const acquired = Number(reply[0]) === 1;
     const epoch = acquired ? Number(reply[1]) : NaN;
     if (acquired) this.highestEpoch = Math.max(this.highestEpoch, epoch);

@@ -1,4 +1,5 @@
 import type { Rng } from '../../common/rng.js';
+import { RetryPolicy } from '../../common/retry-policy.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface ExponentialJitterOptions {
@@ -17,36 +18,35 @@ export interface ExponentialJitterOptions {
 }
 
 /**
- * Per-key capped exponential backoff with full jitter (AWS architecture blog, "Exponential
- * Backoff And Jitter"): after `n` prior failures the delay is uniform in
- * `[0, min(cap, base * 2^n))`. Full jitter spreads retries of many keys that failed together
- * (a throttling burst, an outage) instead of retrying them in lockstep.
+ * Per-key capped exponential backoff with full jitter: the project's one RetryPolicy
+ * (src/common/retry-policy.ts), one failure count per key. Full jitter spreads retries of many
+ * keys that failed together (a throttling burst, an outage) instead of retrying them in lockstep.
  */
 export class ExponentialJitterLimiter<K = string> implements RateLimiter<K> {
   private readonly failures = new Map<K, number>();
-  readonly baseMs: number;
-  readonly capMs: number;
-  private readonly rng: Rng;
+  readonly policy: RetryPolicy;
 
   constructor(opts: ExponentialJitterOptions) {
-    this.baseMs = opts.baseMs ?? 250;
-    this.capMs = opts.capMs ?? 30_000;
-    this.rng = opts.rng;
-    if (!(this.baseMs > 0) || !(this.capMs >= this.baseMs)) {
-      throw new RangeError(`backoff needs 0 < baseMs <= capMs, got baseMs=${this.baseMs} capMs=${this.capMs}`);
-    }
+    this.policy = new RetryPolicy({ baseMs: opts.baseMs ?? 250, capMs: opts.capMs ?? 30_000, rng: opts.rng });
+  }
+
+  get baseMs(): number {
+    return this.policy.baseMs;
+  }
+
+  get capMs(): number {
+    return this.policy.capMs;
   }
 
   /** The ceiling of the jitter range after `failures` prior failures. */
   ceilingMs(failures: number): number {
-    // 2^n overflows to Infinity past n = 1023; min() keeps it at the cap.
-    return Math.min(this.capMs, this.baseMs * 2 ** failures);
+    return this.policy.ceilingMs(failures);
   }
 
   when(key: K): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    return this.rng.next() * this.ceilingMs(n);
+    return this.policy.delayMs(n);
   }
 
   forget(key: K): void {

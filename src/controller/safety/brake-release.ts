@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
+import { RetryPolicy, type Backoff } from '../../common/retry-policy.js';
+import { mathRandom, type Rng } from '../../common/rng.js';
 import { keyLayout } from '../../desired/keys.js';
 import type { RedisLike } from '../../desired/lua.js';
 import type { BrakeState, DesiredStateBrake } from './desired-state-brake.js';
@@ -51,6 +53,8 @@ export interface BrakeReleaseWatcherOptions {
   brake: DesiredStateBrake;
   /** Poll period, ms (default 1000). */
   pollMs?: number;
+  /** Draws the backoff after a failed poll (Redis unreachable); default Math.random. */
+  rng?: Rng;
   /** Who publishes the state (host:pid). */
   replica: string;
   /** Only the leader publishes the state (followers' views are not authoritative). */
@@ -65,15 +69,21 @@ export class BrakeReleaseWatcher {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private readonly unsubscribe: () => void;
+  /** Failed polls in a row: the next poll waits the retry policy's backoff instead of `pollMs`. */
+  private readonly backoff: Backoff;
+  private lastPollFailed = false;
 
   constructor(private readonly o: BrakeReleaseWatcherOptions) {
+    const pollMs = o.pollMs ?? 1000;
+    this.backoff = new RetryPolicy({ baseMs: pollMs, capMs: Math.max(pollMs, 30_000), rng: o.rng ?? mathRandom }).backoff();
     this.unsubscribe = o.brake.onChange((s) => void this.publish(s));
   }
 
   start(): void {
     this.stopped = false;
     const tick = (): void => {
-      this.timer = this.o.clock.setTimer(() => void this.poll().finally(() => !this.stopped && tick()), this.o.pollMs ?? 1000);
+      const delay = this.lastPollFailed ? this.backoff.next() : (this.o.pollMs ?? 1000);
+      this.timer = this.o.clock.setTimer(() => void this.poll().finally(() => !this.stopped && tick()), delay);
     };
     void this.poll().finally(tick);
   }
@@ -84,9 +94,12 @@ export class BrakeReleaseWatcher {
     try {
       raw = await this.o.redis.get(brakeKeys(this.o.prefix).release);
     } catch (err) {
+      this.lastPollFailed = true;
       this.o.onError?.(err);
       return;
     }
+    this.lastPollFailed = false;
+    this.backoff.reset();
     const first = this.lastSeen === undefined;
     const changed = !first && raw !== null && raw !== this.lastSeen;
     this.lastSeen = raw;
