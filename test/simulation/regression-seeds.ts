@@ -4,7 +4,7 @@
  */
 export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> = [
   { seed: 319, caught: 'invariant 6: a status computed for generation 2 written onto the re-applied generation-1 record after a desired-state wipe' },
-  { seed: 808, caught: 'invariant 6/8: the same after a wipe, during a make-before-break replacement' },
+  { seed: 808, caught: "invariant 6/8: the same after a wipe, during a make-before-break replacement; again once desired and observed reads were split (issue #17): a failed launch's abandoned intent written on the cached spec's generation, the new life's, not the action's" },
   { seed: 902, caught: 'invariant 6: a stale status after a desired-state wipe' },
   { seed: 1291, caught: 'invariant 6: a status claiming observedGeneration 2 on a generation-1 record (unconditional status write)' },
   { seed: 1350, caught: 'invariant 6: a stale status after a wipe, with paused leaders and lost answers' },

@@ -75,13 +75,18 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   }
 }
 
-/** Clears the launch intent and records why, so the gateway sees it and the next attempt starts fresh. */
+/**
+ * Clears the launch intent and records why, so the gateway sees it and the next attempt starts
+ * fresh. Written on the condition of the action's spec generation: when the record changed
+ * meanwhile (a new spec, or a new life after a store loss) the write is refused, never lands a
+ * status derived from the old record on the new one.
+ */
 async function abandonIntent(deps: ExecutorDeps, action: LaunchAction, reason: string, message: string): Promise<void> {
   const now = deps.clock.now();
   const cur = deps.cache.sessions.get(action.sessionId)?.status ?? action.intentStatus;
   if (isReplacing(cur)) {
     // The serving task keeps serving; only the replacement failed.
-    await writeSessionStatus(deps, action.sessionId, { ...cur, launchIntent: undefined, lastError: { reason, message, at: now }, conditions: setConditions(cur.conditions, [{ type: 'Updating', status: 'False', reason, message }], now) });
+    await writeSessionStatus(deps, action.sessionId, { ...cur, launchIntent: undefined, lastError: { reason, message, at: now }, conditions: setConditions(cur.conditions, [{ type: 'Updating', status: 'False', reason, message }], now) }, action.generation);
     return;
   }
   await writeSessionStatus(deps, action.sessionId, {
@@ -90,5 +95,5 @@ async function abandonIntent(deps: ExecutorDeps, action: LaunchAction, reason: s
     launchIntent: undefined,
     lastError: { reason, message, at: now },
     conditions: setConditions(cur.conditions, [{ type: 'Ready', status: 'False', reason, message }], now),
-  });
+  }, action.generation);
 }
