@@ -23,10 +23,21 @@ export const START_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 3
 /** AWS call duration buckets, seconds. */
 export const AWS_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/**
+ * The `pool` label of warm tasks whose pool is not configured (left over from an earlier
+ * configuration): one series set for all of them. Not a valid pool name (those start with a
+ * letter or digit), so it never collides with one.
+ */
+export const UNCONFIGURED_POOL = '_unconfigured';
+
 export class EsrMetrics {
   /** Where scrape-time gauges read from; replaced when a controller is attached. */
   source: ScrapeSource = emptyScrapeSource;
-  /** Pools with a target in the last desired snapshot: their task series exist (at 0) even with no tasks. */
+  /**
+   * The configured pools (RECONCILER_POOLS): the only `pool` label values besides
+   * UNCONFIGURED_POOL, so a gateway cannot add series by naming pools. Their series exist (at 0)
+   * even with no tasks.
+   */
   knownPools: ReadonlySet<string> = new Set();
 
   readonly sessions: Gauge<'phase'>;
@@ -76,15 +87,22 @@ export class EsrMetrics {
       },
     });
     this.warmPoolTasks = new Gauge({
-      name: 'esr_warm_pool_tasks', help: 'Unclaimed warm-pool tasks by pool and state (starting, running = idle and claimable, stopping).', labelNames: ['pool', 'state'], registers,
+      name: 'esr_warm_pool_tasks', help: 'Unclaimed warm-pool tasks by pool and state (starting, running = idle and claimable, stopping); pools not in RECONCILER_POOLS count under pool="_unconfigured".', labelNames: ['pool', 'state'], registers,
       collect() {
         this.reset();
         const warm = summarise(self.source).warm;
-        for (const pool of self.knownPools) if (!warm.has(pool)) for (const state of WARM_TASK_STATES) this.set({ pool, state }, 0);
-        for (const [pool, counts] of warm) for (const state of WARM_TASK_STATES) this.set({ pool, state }, counts[state]);
+        for (const pool of self.knownPools) for (const state of WARM_TASK_STATES) this.set({ pool, state }, warm.get(pool)?.[state] ?? 0);
+        const other = { starting: 0, running: 0, stopping: 0 };
+        let others = false;
+        for (const [pool, counts] of warm) {
+          if (self.knownPools.has(pool)) continue;
+          others = true;
+          for (const state of WARM_TASK_STATES) other[state] += counts[state];
+        }
+        if (others) for (const state of WARM_TASK_STATES) this.set({ pool: UNCONFIGURED_POOL, state }, other[state]);
       },
     });
-    this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target the controller works towards: the gateway\'s target from desired state, capped by the pool\'s maxSize (0 for a pool not in RECONCILER_POOLS).', labelNames: ['pool'], registers });
+    this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target the controller works towards, for each pool in RECONCILER_POOLS: the gateway\'s target from desired state capped by the pool\'s maxSize (0 without one). Pools the gateway names but the configuration does not have no series.', labelNames: ['pool'], registers });
     this.warmClaims = new Counter({ name: 'esr_warm_claims_total', help: 'Warm-task claims by result: hit (a warm task served the session), miss (cold start).', labelNames: ['result'], registers });
     this.drift = new Counter({ name: 'esr_drift_detected_total', help: 'Planned actions by the drift kind that caused them.', labelNames: ['kind'], registers });
     this.actions = new Counter({ name: 'esr_actions_total', help: 'Executed actions by type and result (ok; error: failed, retried with backoff; skipped; refused: not our task; deferred: a stop held back by the brake, the stop budget or an unreachable Redis).', labelNames: ['type', 'result'], registers });

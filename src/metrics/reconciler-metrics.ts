@@ -92,25 +92,24 @@ export class ReconcilerMetrics {
   }
 
   /**
-   * The controller's pool configuration (RECONCILER_POOLS): `esr_warm_pool_target` then reads the
-   * target the controller works towards (the gateway's, capped by maxSize; 0 for a pool not
-   * configured), the same number the plan uses. Unset: the gateway's target as written.
+   * The controller's pool configuration (RECONCILER_POOLS): the only pools with series.
+   * `esr_warm_pool_target` reads the target the controller works towards (the gateway's, capped
+   * by maxSize; 0 without one), the same number the plan uses. Unset: no pool series.
    */
   setPoolConfig(pools: Readonly<Record<string, PoolConfig>>): void {
     this.poolConfig = pools;
+    this.esr.knownPools = new Set(Object.keys(pools));
+    this.esr.warmPoolTarget.reset();
+    for (const pool of this.esr.knownPools) this.esr.warmPoolTarget.set({ pool }, 0);
   }
 
-  /** Feed of full desired snapshots (see `tapDesiredSnapshots`): pool targets, invalid count. */
+  /** Feed of full desired snapshots (see `tapDesiredSnapshots`): configured pools' targets, invalid count. */
   onDesiredSnapshot(snapshot: DesiredSnapshot): void {
     this.esr.invalidRecords.set(snapshot.invalidCount);
-    this.esr.warmPoolTarget.reset();
-    const pools = new Set<string>();
-    for (const [name, pool] of snapshot.pools) {
-      if (!pool.spec) continue;
-      pools.add(name);
-      this.esr.warmPoolTarget.set({ pool: name }, this.poolConfig ? effectiveTarget(pool.spec, this.poolConfig[name]) : pool.spec.target);
+    // One series per configured pool, whatever the gateway wrote (bounded cardinality).
+    for (const [name, config] of Object.entries(this.poolConfig ?? {})) {
+      this.esr.warmPoolTarget.set({ pool: name }, effectiveTarget(snapshot.pools.get(name)?.spec, config));
     }
-    this.esr.knownPools = pools;
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * `esr_warm_pool_target` reads the target the controller works towards (the gateway's, capped by
- * the pool's maxSize; 0 for a pool missing from RECONCILER_POOLS), the number the plan uses.
+ * the pool's maxSize), the number the plan uses, for configured pools only.
  */
 import { describe, expect, it } from 'vitest';
 import type { DesiredSnapshot, PoolEntry } from '../../src/desired/types.js';
@@ -19,16 +19,16 @@ async function targets(m: ReconcilerMetrics): Promise<Record<string, number>> {
 }
 
 describe('esr_warm_pool_target', () => {
-  it('is capped by maxSize and 0 for an unconfigured pool, as the plan does', async () => {
+  it('is capped by maxSize, 0 for a configured pool without a target, and absent for a pool only the gateway names', async () => {
     const m = new ReconcilerMetrics({ version: 'test', defaultMetrics: false });
-    m.setPoolConfig({ small: { template: 'shell', maxSize: 10 }, big: { template: 'shell', maxSize: 100 } });
+    m.setPoolConfig({ small: { template: 'shell', maxSize: 10 }, big: { template: 'shell', maxSize: 100 }, idle: { template: 'shell', maxSize: 5 } });
     m.onDesiredSnapshot(snapshotWith([['small', 20], ['big', 20], ['stray', 5]]));
-    expect(await targets(m)).toEqual({ small: 10, big: 20, stray: 0 });
+    expect(await targets(m)).toEqual({ small: 10, big: 20, idle: 0 });
   });
 
-  it("is the gateway's target when no pool configuration is known", async () => {
+  it('has no series when no pool configuration is known', async () => {
     const m = new ReconcilerMetrics({ version: 'test', defaultMetrics: false });
     m.onDesiredSnapshot(snapshotWith([['small', 20]]));
-    expect(await targets(m)).toEqual({ small: 20 });
+    expect(await targets(m)).toEqual({});
   });
 });
