@@ -3,7 +3,9 @@
  * real `reconciler run` process: zero tasks stopped; the desired-state brake is visible in
  * /metrics and `reconciler brake status`; `reconciler brake release` releases it; the leader's
  * next term has a higher fencing epoch than the wiped one (the epoch never goes backwards).
- * Log lines are awaited, not read once: the daemon's stdout may arrive after its /metrics answer.
+ * Log lines and the published brake state are awaited, not read once: the daemon's stdout may
+ * arrive after its /metrics answer, and the wipe also takes the leader's lease, so the brake can
+ * engage between two terms and be published when the next one begins.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -65,8 +67,13 @@ describe('FLUSHALL of the desired state', () => {
     await admin.flushall(); // private server: the shared Redis is never flushed
     const flushedAt = Date.now();
     const engagedMs = await eventually('brake engaged in /metrics', async () => (await brakeMetric(httpPort)) === 1, 10_000);
-    const status = await run(process.execPath, [bin, 'brake', 'status'], { env: { ...process.env, ...env } }).catch((e: { stdout: string; code: number }) => e);
-    expect((status as { code?: number }).code).toBe(3); // engaged
+    // The leader publishes the state; the wipe took its lease too, so the brake may have engaged
+    // while it was re-acquiring, and the state appears once it leads again (within a poll).
+    let status: { stdout: string; code?: number } = { stdout: '' };
+    await eventually('brake status says engaged (exit 3)', async () => {
+      status = await run(process.execPath, [bin, 'brake', 'status'], { env: { ...process.env, ...env } }).catch((e: { stdout: string; code: number }) => e);
+      return status.code === 3;
+    }, 20_000, 200);
     expect(JSON.parse(status.stdout)).toMatchObject({ state: { engaged: true, reason: 'marker-missing' } });
     // Several resyncs well past the orphan grace (1 s): every task is an orphan now, none is stopped.
     await new Promise((r) => setTimeout(r, 6000));

@@ -107,6 +107,8 @@ export class HighAvailability {
       s.engaged ? log?.error({ brake: 'desired-state', reason: s.reason }, `safety brake engaged, stops paused: ${s.message}`) : log?.warn({ brake: 'desired-state', releasedBy: s.releasedBy }, 'safety brake released, stops resume'),
     );
     elector?.onChange((c) => (c.leader ? log?.info : log?.warn)?.call(log, { epoch: c.epoch, reason: c.reason, holder: c.holder }, c.leader ? `became leader (epoch ${c.epoch})` : `lost leadership (${c.reason})`));
+    // A new leader publishes its brake state at once: it may have changed while this replica followed.
+    elector?.onChange((c) => c.leader && void this.releaseWatcher.republish());
   }
 
   /** Controller options: leadership mode, fencing token, the stop gate, and hooks wrapped around `user`'s. */
