@@ -51,6 +51,7 @@ export function planConfigFrom(config: ReconcilerConfig): PlanConfig {
     orphanGraceMs: config.orphanGraceSeconds * 1000,
     startDeadlineMs: config.timeouts.sessionStartMs,
     maxStartAttempts: config.maxStartAttempts,
+    startHealthyMs: config.startHealthySeconds * 1000,
     lifetime: { idleTimeoutSeconds: config.idleTimeoutSeconds, idleTimeoutMaxSeconds: config.idleTimeoutMaxSeconds, maxLifetimeSeconds: config.maxLifetimeSeconds, maxLifetimeMaxSeconds: config.maxLifetimeMaxSeconds },
   };
 }

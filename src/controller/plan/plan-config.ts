@@ -14,7 +14,9 @@ export interface PlanConfig {
   startDeadlineMs: number;
   /** Launch attempts per spec generation before Failed. */
   maxStartAttempts: number;
-  /** Backoff between failed start attempts: min(cap, base * 2^(attempts-1)). */
+  /** Failed start attempts are forgotten once a task of the session has run this long. */
+  startHealthyMs: number;
+  /** Backoff between failed start attempts: full jitter below min(cap, base * 2^(attempts-1)). */
   retryBaseMs: number;
   retryCapMs: number;
   /** How long to wait before re-checking a session blocked on EFS. */
@@ -27,6 +29,7 @@ export const DEFAULT_PLAN_TIMINGS = {
   orphanGraceMs: 60_000,
   startDeadlineMs: 180_000,
   maxStartAttempts: 3,
+  startHealthyMs: 600_000,
   retryBaseMs: 2_000,
   retryCapMs: 60_000,
   blockedRecheckMs: 15_000,

@@ -295,6 +295,11 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     }
     const sameTask = cur.taskArn === keep.arn;
     const isReadyNow = ready.status === 'True';
+    // Failed start attempts are forgotten once the task has run for the healthy period.
+    if (attempts > 0 && keep.startedAt !== undefined) {
+      if (now - keep.startedAt >= cfg.startHealthyMs) attempts = 0;
+      else p.requeue(keep.startedAt + cfg.startHealthyMs - now);
+    }
     const next: SessionStatus = {
       ...cur,
       phase: isReadyNow ? 'Running' : 'Starting',
@@ -373,6 +378,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     return launchNew('MissingTask', `re-sending launch intent ${intent.clientToken}`, { clientToken: intent.clientToken, requestedAt: intent.requestedAt });
   }
   const stopped = ofCurrent.filter((t) => !isLive(t)).sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0))[0];
+  let failedStart: { at: number; message: string } | undefined;
   let drift: DriftKind = serving ? 'SpecChanged' : 'MissingTask';
   let message = serving ? `replacing task ${serving.arn} for spec generation ${spec.generation}` : 'no live task';
   if (stopped && incarnation > 0 && (cur.phase === 'Running' || cur.phase === 'Starting')) {
@@ -380,7 +386,11 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     message = `task ${stopped.arn} stopped: ${stopped.stopCode ?? 'unknown stop code'}: ${stopped.stoppedReason ?? 'no reason given'}`;
     // A task that died before RUNNING is a failed start attempt, unless we stopped it ourselves
     // (StuckStarting already counted it; ECS marks our StopTask as UserInitiated).
-    if (stopped.startedAt === undefined && (cur.phase === 'Starting' || serving) && stopped.stopCode !== 'UserInitiated') attempts += 1;
+    if (stopped.startedAt !== undefined && (stopped.stoppedAt ?? now) - stopped.startedAt >= cfg.startHealthyMs) attempts = 0;
+    if (stopped.startedAt === undefined && (cur.phase === 'Starting' || serving) && stopped.stopCode !== 'UserInitiated') {
+      attempts += 1;
+      failedStart = { at: stopped.stoppedAt ?? now, message };
+    }
   }
   if (attempts >= cfg.maxStartAttempts) {
     const msg = `gave up after ${attempts} start attempts: ${message}`;
@@ -389,9 +399,18 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     p.write(prev, overServing(next, 'StartFailed', msg, false), 'StartFailed', msg);
     return p.result();
   }
-  if (attempts > 0 && cur.lastError) {
-    const notBefore = cur.lastError.at + backoffMs(cfg, attempts);
+  // The latest failure: the stopped task's, or the one recorded (e.g. StuckStarting).
+  const failedAt = Math.max(failedStart?.at ?? Number.NEGATIVE_INFINITY, cur.lastError?.at ?? Number.NEGATIVE_INFINITY);
+  if (attempts > 0 && Number.isFinite(failedAt)) {
+    const notBefore = failedAt + startBackoffMs(cfg, attempts, `${p.id}/${incarnation}`);
     if (now < notBefore) {
+      if (failedStart) {
+        // Say so while waiting (the attempt count is written with the next launch: counted once).
+        const msg = `${failedStart.message}; start attempt ${attempts + 1} of ${cfg.maxStartAttempts} in ${Math.ceil((notBefore - now) / 1000)} s (backoff)`;
+        const conditions = setConditions(baseConditions, [{ type: 'Ready', status: 'False', reason: 'StartBackOff', message: msg }], now);
+        const next: SessionStatus = { ...cur, conditions, lastError: { reason: stopped?.stopCode ?? 'TaskFailedToStart', message: failedStart.message, at: failedStart.at } };
+        p.write(prev, overServing(next, 'StartBackOff', msg, true), 'TaskStopped', msg);
+      }
       p.requeue(notBefore - now);
       return p.result();
     }
@@ -412,7 +431,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
  */
 function isConverged(status: SessionStatus, spec: NonNullable<SessionEntry['spec']>, port: number, live: readonly ObservedTask[], judge: (t: ObservedTask) => 'yes' | 'no' | 'unknown'): boolean {
   if (status.phase !== 'Running' || status.observedGeneration !== spec.generation || live.length !== 1) return false;
-  if (status.launchIntent || status.retryAfter !== undefined || status.queuePosition !== undefined || status.targetGeneration !== undefined) return false;
+  if (status.attempts > 0 || status.launchIntent || status.retryAfter !== undefined || status.queuePosition !== undefined || status.targetGeneration !== undefined) return false;
   const t = live[0]!;
   if (t.arn !== status.taskArn || !isRunning(t) || t.tags[CLAIM_PENDING_TAG] || incarnationOf(t) !== status.incarnation || t.tags[TAG.user] !== spec.userId) return false;
   if (!t.privateIp || status.endpoint?.ip !== t.privateIp || status.endpoint.port !== port) return false;
@@ -424,9 +443,21 @@ function isConverged(status: SessionStatus, spec: NonNullable<SessionEntry['spec
   return ready && judge(t) === 'yes';
 }
 
-/** Backoff before start attempt `attempts + 1`: min(cap, base * 2^(attempts-1)), no jitter (the queue adds jitter). */
+/** Ceiling of the backoff before start attempt `attempts + 1`: min(cap, base * 2^(attempts-1)). */
 export function backoffMs(cfg: PlanConfig, attempts: number): number {
   return Math.min(cfg.retryCapMs, cfg.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Backoff before start attempt `attempts + 1`, ms: the retry policy's full jitter below
+ * `backoffMs`, drawn from a hash of `seed` (the session id and incarnation) so the pure plan
+ * gives the same answer on every pass and sessions that failed together spread out.
+ */
+export function startBackoffMs(cfg: PlanConfig, attempts: number, seed: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
+  const unit = (h >>> 0) / 4294967296;
+  return Math.floor(unit * backoffMs(cfg, attempts));
 }
 
 function launch(

@@ -227,7 +227,11 @@ describe('planSession: combinations and races', () => {
     const failedStart = aStoppedTask({ startedAt: undefined, stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError' });
     const status = aStatus({ phase: 'Starting', incarnation: 1, attempts: 1, lastError: { reason: 'StuckStarting', message: 'x', at: T0 + 19_000 } });
     const p = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart] });
-    expect(p.actions).toEqual([]);
+    // No launch while backing off; the status says why it waits (attempt counted at the launch, once).
+    expect(p.actions.filter((a) => a.type !== 'writeStatus')).toEqual([]);
+    const waiting = only(p, 'writeStatus')[0]!.status;
+    expect(waiting.conditions.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'StartBackOff', message: expect.stringMatching(/TaskFailedToStart.*start attempt 3 of 3 in \d+ s/) });
+    expect(waiting.attempts).toBe(1);
     expect(p.requeueAfterMs).toBeGreaterThan(0);
     const later = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart], now: T0 + 60_000 });
     expect(kinds(later)).toEqual(['launch:TaskStopped']);
