@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionEntry } from '../../../src/desired/types.js';
 import type { ObservedAccessPoint, ObservedTask } from '../../../src/observed/model.js';
-import { planSession, type SessionPlan } from '../../../src/controller/plan/plan-session.js';
+import { backoffMs, planSession, startBackoffMs, type SessionPlan } from '../../../src/controller/plan/plan-session.js';
 import type { Action } from '../../../src/controller/plan/actions.js';
 import type { PlanConfig } from '../../../src/controller/plan/plan-config.js';
 import { runTaskTokenForSession } from '../../../src/observed/idempotency.js';
@@ -226,14 +226,18 @@ describe('planSession: combinations and races', () => {
   it('a task that never started counts as a failed attempt and the next launch waits for the backoff', () => {
     const failedStart = aStoppedTask({ startedAt: undefined, stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError' });
     const status = aStatus({ phase: 'Starting', incarnation: 1, attempts: 1, lastError: { reason: 'StuckStarting', message: 'x', at: T0 + 19_000 } });
-    const p = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart] });
+    // The wait is the policy's full-jitter draw for this session and incarnation, from the latest failure.
+    const delay = startBackoffMs(aPlanConfig(), 2, 's1/1');
+    expect(delay).toBeGreaterThan(0);
+    expect(delay).toBeLessThan(backoffMs(aPlanConfig(), 2));
+    const p = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart], now: T0 + 19_000 + delay - 1 });
     // No launch while backing off; the status says why it waits (attempt counted at the launch, once).
     expect(p.actions.filter((a) => a.type !== 'writeStatus')).toEqual([]);
     const waiting = only(p, 'writeStatus')[0]!.status;
     expect(waiting.conditions.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'StartBackOff', message: expect.stringMatching(/TaskFailedToStart.*start attempt 3 of 3 in \d+ s/) });
     expect(waiting.attempts).toBe(1);
     expect(p.requeueAfterMs).toBeGreaterThan(0);
-    const later = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart], now: T0 + 60_000 });
+    const later = run({ entry: { id: 's1', spec: aSpec(), status }, tasks: [failedStart], now: T0 + 19_000 + delay });
     expect(kinds(later)).toEqual(['launch:TaskStopped']);
     expect(only(later, 'launch')[0]!.intentStatus.attempts).toBe(2);
   });
