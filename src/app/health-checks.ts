@@ -124,10 +124,12 @@ export function redisPrimaryCheck(redis: RedisLike, probeKey: string): HealthChe
   };
 }
 
-/** Readiness: the controller finished its first full sync and is running. */
-export function controllerSyncedCheck(controller: { synced: boolean; state: string }): HealthCheck {
+/** Readiness: the controller is running, finished its first full sync, and its full resyncs succeed (syncHealth). */
+export function controllerSyncedCheck(controller: { synced: boolean; state: string; syncHealth?: () => { problem: string | undefined } }): HealthCheck {
   return () => {
     if (controller.state !== 'running') return { ok: false, message: `controller is ${controller.state}` };
-    return controller.synced ? { ok: true, message: 'first full sync done' } : { ok: false, message: 'first full sync not done yet' };
+    if (!controller.synced) return { ok: false, message: 'first full sync not done yet' };
+    const problem = controller.syncHealth?.().problem;
+    return problem ? { ok: false, message: problem } : { ok: true, message: 'full resyncs succeed' };
   };
 }

@@ -32,6 +32,15 @@ import { SyncHalf } from './sync-half.js';
 
 export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
+/** One half of the full resync, as `syncHealth` reports it (times in clock ms). */
+export interface SyncHalfHealth {
+  lastSuccessAt: number | undefined;
+  /** Failed reads in a row. */
+  failures: number;
+  failingSince: number | undefined;
+  lastError: string | undefined;
+}
+
 export interface ControllerOptions extends Omit<ExecutorDeps, 'cache'> {
   rng: Rng;
   desired: DesiredStore;
@@ -263,6 +272,22 @@ export class Controller {
     });
     this.cache.replaceObserved(observed, startedAt);
     this.refresher.syncFrom(this.cache.tasks.values());
+  }
+
+  /**
+   * Health of the two halves of the full resync, for readiness and metrics: when each last read,
+   * and, when one has been failing for longer than two resync periods, `problem` names it and
+   * its last error (a resync that fails is never silent: readiness turns false within
+   * 2 x RECONCILER_RESYNC_SECONDS of the first failure).
+   */
+  syncHealth(now = this.clock.now()): { halves: Record<'desired' | 'observed', SyncHalfHealth>; problem: string | undefined } {
+    const health = (h: SyncHalf): SyncHalfHealth => ({ lastSuccessAt: h.lastSuccessAt, failures: h.failures, failingSince: h.failingSince, lastError: h.lastError });
+    const halves = { desired: health(this.desiredHalf), observed: health(this.observedHalf) };
+    const staleMs = 2 * this.o.resyncMs;
+    const problems = (['desired', 'observed'] as const)
+      .filter((n) => halves[n].failingSince !== undefined && now - halves[n].failingSince! >= staleMs)
+      .map((n) => `the ${n} read of the full resync has failed for ${Math.round((now - halves[n].failingSince!) / 1000)} s (${halves[n].failures} attempts): ${halves[n].lastError}`);
+    return { halves, problem: problems.length > 0 ? problems.join('; ') : undefined };
   }
 
   /**

@@ -36,6 +36,12 @@ export class SyncHalf {
   succeeded = false;
   /** Reads attempted (successful or not). */
   attempts = 0;
+  /** When the last read succeeded (clock ms); undefined before the first success. */
+  lastSuccessAt: number | undefined;
+  /** When the current run of failures began (clock ms); undefined while the last read succeeded. */
+  failingSince: number | undefined;
+  /** The last failed read's error message (cleared by a success). */
+  lastError: string | undefined;
 
   constructor(private readonly o: SyncHalfOptions) {
     this.backoff = o.policy.backoff();
@@ -73,12 +79,17 @@ export class SyncHalf {
           () => {
             this.backoff.reset();
             this.succeeded = true;
+            this.lastSuccessAt = this.o.clock.now();
+            this.failingSince = undefined;
+            this.lastError = undefined;
             if (this.retryTimer) this.o.clock.clearTimer(this.retryTimer);
             this.retryTimer = undefined;
             this.o.onSuccess();
             for (const w of [...this.waiters]) w();
           },
           (err: unknown) => {
+            this.failingSince ??= this.o.clock.now();
+            this.lastError = err instanceof Error ? err.message : String(err);
             this.o.onError(err);
             this.scheduleRetry();
             throw err;

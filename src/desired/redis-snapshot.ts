@@ -15,6 +15,8 @@ import { parseActivity, toSessionEntry } from './records.js';
 import { POOL_NAME_PATTERN, SESSION_ID_PATTERN } from './schema.js';
 import type { DesiredSnapshot, HintCursor, InvalidRecordHook, PoolEntry, SessionEntry, StoreMarker } from './types.js';
 import { guard } from './redis-guard.js';
+import { DesiredError } from './errors.js';
+import { isWrongType } from './wrong-type.js';
 
 export const SNAPSHOT_CHUNK = 1000;
 
@@ -41,8 +43,11 @@ export function parseMarker(raw: unknown): StoreMarker | undefined {
   } catch {
     // fall through
   }
-  return { schemaVersion: -1, storeId: 'unreadable', createdAt: 0 };
+  return UNREADABLE_MARKER;
 }
+
+/** A marker that exists but cannot be read: present for the brake (the store was not wiped). */
+const UNREADABLE_MARKER: StoreMarker = Object.freeze({ schemaVersion: -1, storeId: 'unreadable', createdAt: 0 });
 
 function idProblem(kind: 'spec' | 'pool', id: string): SessionEntry['invalid'] {
   return { record: kind, reason: 'schema', message: `index holds ${kind === 'spec' ? 'session id' : 'pool name'} ${JSON.stringify(id.slice(0, 80))} which breaks the naming rule` };
@@ -66,12 +71,27 @@ export async function readSnapshot(
       .get(keys.meta)
       .exec()) as Exec;
     if (!head) throw new Error('snapshot transaction aborted');
-    for (const [err] of head) if (err) throw err;
+    // The indexes are the snapshot: without one no record can be read (the resync fails, visibly:
+    // readiness, esr_full_sync_failures_total, an alert). A bad hint stream or marker is reported
+    // and worked around (no cursor: the hint follower resyncs; an unreadable marker counts as present).
+    for (const [i, key] of [keys.sessionIndex, keys.poolIndex].entries()) {
+      const err = head[i]![0];
+      if (err) throw new DesiredError('STORE_ERROR', `snapshot: the index ${key} cannot be read (${err.message}); no ${i === 0 ? 'session' : 'pool'} is reconciled from a full resync until it is a sorted set again`, { cause: err });
+    }
+    let storeProblems = 0;
+    const storeProblem = (record: 'hints' | 'meta', key: string, err: Error): void => {
+      storeProblems++;
+      onInvalid({ kind: 'store', id: key, invalid: { record, reason: isWrongType(err) ? 'wrong-type' : 'schema', message: `${key}: ${err.message}` } });
+    };
     const readAt = clock.now();
     const ids = head[0]![1] as string[];
     const poolNames = head[1]![1] as string[];
-    const cursor = cursorFromEntries(head[2]![1]);
-    const marker = parseMarker(head[3]![1]);
+    const [hintsErr, hintsReply] = head[2]!;
+    if (hintsErr) storeProblem('hints', keys.hints, hintsErr);
+    const cursor = hintsErr ? { id: '0-0', seq: -1 } : cursorFromEntries(hintsReply);
+    const [metaErr, metaReply] = head[3]!;
+    if (metaErr) storeProblem('meta', keys.meta, metaErr);
+    const marker = metaErr ? UNREADABLE_MARKER : parseMarker(metaReply);
 
     const pipe = redis.pipeline();
     for (let i = 0; i < ids.length; i += chunkSize) {
@@ -128,7 +148,7 @@ export async function readSnapshot(
     });
 
     scope.commit();
-    return { sessions, pools, readAt, cursor, marker, invalidCount };
+    return { sessions, pools, readAt, cursor, marker, invalidCount: invalidCount + storeProblems };
   }, redis);
 }
 

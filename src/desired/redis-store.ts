@@ -271,13 +271,21 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   }
 
   warmClaims(): Promise<Map<string, WarmClaim>> {
-    return warm.warmClaims(this.redis, this.keys, (arn, message) =>
-      this.onInvalid({ kind: 'pool', id: arn.slice(-48), invalid: { record: 'pool', reason: 'schema', message: `warm claim ${arn}: ${message}` } }),
+    return warm.warmClaims(
+      this.redis,
+      this.keys,
+      (arn, message) => this.onInvalid({ kind: 'pool', id: arn.slice(-48), invalid: { record: 'pool', reason: 'schema', message: `warm claim ${arn}: ${message}` } }),
+      (key, err) => this.storeProblem('claims', key, err),
     );
   }
 
   readPoolStatus(name: string): Promise<WarmPoolStatus | undefined> {
-    return warm.readPoolStatus(this.redis, this.keys, name);
+    return warm.readPoolStatus(this.redis, this.keys, name, (key, err) => this.storeProblem('poolStatus', key, err));
+  }
+
+  /** Reports one of the store's own keys that holds the wrong type (kind `store`). */
+  private storeProblem(record: 'claims' | 'poolStatus', key: string, err: Error): void {
+    this.onInvalid({ kind: 'store', id: key, invalid: { record, reason: 'wrong-type', message: `${key}: ${err.message}` } });
   }
 
   writePoolStatus(name: string, status: WarmPoolStatus, fencingToken: number): Promise<void> {

@@ -1,6 +1,7 @@
 /** The Redis side of WarmStore: fenced Lua scripts under the store's hash tag. */
 import { FencedError, InvalidSpecError } from './errors.js';
 import { guard } from './redis-guard.js';
+import { orWrongType } from './wrong-type.js';
 import type { KeyLayout } from './keys.js';
 import type { ScriptedRedis } from './lua.js';
 import { SessionStatusSchema } from './schema.js';
@@ -50,8 +51,13 @@ export function releaseWarmClaim(redis: ScriptedRedis, k: KeyLayout, taskArn: st
   return fencedWrite(redis, k, k.warmClaims, 'hdel', taskArn, token, `releaseWarmClaim ${taskArn}`);
 }
 
-export async function warmClaims(redis: ScriptedRedis, k: KeyLayout, onInvalid: (arn: string, message: string) => void): Promise<Map<string, WarmClaim>> {
-  const raw = await guard('warmClaims', () => redis.hgetall(k.warmClaims), redis);
+/**
+ * Every warm claim. A claims key of the wrong type is reported (`onStoreProblem`) and read as no
+ * claims: every claim and stop reservation still runs its Lua check on that key, which fails, so
+ * nothing is taken or stopped on the strength of the missing claims.
+ */
+export async function warmClaims(redis: ScriptedRedis, k: KeyLayout, onInvalid: (arn: string, message: string) => void, onStoreProblem: (key: string, err: Error) => void = () => undefined): Promise<Map<string, WarmClaim>> {
+  const raw = await guard('warmClaims', () => orWrongType(redis.hgetall(k.warmClaims), (err): Record<string, string> => (onStoreProblem(k.warmClaims, err), {})), redis);
   const out = new Map<string, WarmClaim>();
   for (const [arn, json] of Object.entries(raw)) {
     try {
@@ -65,8 +71,13 @@ export async function warmClaims(redis: ScriptedRedis, k: KeyLayout, onInvalid: 
   return out;
 }
 
-export async function readPoolStatus(redis: ScriptedRedis, k: KeyLayout, name: string): Promise<WarmPoolStatus | undefined> {
-  const raw = await guard(`readPoolStatus ${name}`, () => redis.get(k.poolStatus(name)), redis);
+/**
+ * A pool's status (its batch intents). A key of the wrong type is reported and read as none; the
+ * controller's next write of it (SET) replaces it.
+ */
+export async function readPoolStatus(redis: ScriptedRedis, k: KeyLayout, name: string, onStoreProblem: (key: string, err: Error) => void = () => undefined): Promise<WarmPoolStatus | undefined> {
+  const key = k.poolStatus(name);
+  const raw = await guard(`readPoolStatus ${name}`, () => orWrongType(redis.get(key), (err) => (onStoreProblem(key, err), null)), redis);
   if (raw === null) return undefined;
   try {
     const parsed = WarmPoolStatusSchema.safeParse(JSON.parse(raw));

@@ -20,10 +20,17 @@ export type InvalidReason =
   | 'id-mismatch' // the record's id/name differs from its key
   | 'wrong-type'; // the Redis key holds a hash/list/... instead of a string
 
+/** The store's own keys whose bad content is reported and worked around, never fatal to a resync. */
+export type StoreRecord = 'meta' | 'hints' | 'claims' | 'poolStatus';
+export const STORE_RECORDS: readonly StoreRecord[] = ['meta', 'hints', 'claims', 'poolStatus'];
+
 /** A record that failed validation. The record itself is left untouched for a human. */
 export interface InvalidRecord {
-  /** Which record of the session (or pool) is bad. */
-  record: 'spec' | 'status' | 'pool';
+  /**
+   * Which record is bad: of a session (`spec`, `status`) or pool (`pool`), or one of the
+   * store's own keys (`meta`, `hints`, `claims`, `poolStatus`; kind `store`).
+   */
+  record: 'spec' | 'status' | 'pool' | StoreRecord;
   reason: InvalidReason;
   /** Human-readable, names the field and the problem, e.g. `spec.template: must be ...`. */
   message: string;
@@ -232,4 +239,4 @@ export type RefreshResult = 'requested' | 'rateLimited' | 'notFound';
 export const REFRESH_MIN_INTERVAL_MS = 1000;
 
 /** Metric hook: called once per invalid record each time one is read. */
-export type InvalidRecordHook = (info: { kind: 'session' | 'pool'; id: string; invalid: InvalidRecord }) => void;
+export type InvalidRecordHook = (info: { kind: 'session' | 'pool' | 'store'; id: string; invalid: InvalidRecord }) => void;

@@ -45,6 +45,8 @@ export class EsrMetrics {
   readonly oldestUnconverged: Gauge;
   readonly warmPoolTasks: Gauge<'pool' | 'state'>;
   readonly warmPoolTarget: Gauge<'pool'>;
+  readonly fullSyncLastSuccess: Gauge<'half'>;
+  readonly fullSyncFailures: Gauge<'half'>;
   readonly warmClaims: Counter<'result'>;
   readonly sessionsExpired: Counter<'reason'>;
   readonly drift: Counter<'kind'>;
@@ -114,6 +116,8 @@ export class EsrMetrics {
     this.sessionStart = new Histogram({ name: 'esr_session_start_seconds', help: 'From launch request (cold) or spec write (warm) to task RUNNING, seconds, by path.', labelNames: ['path'], buckets: START_BUCKETS_SECONDS, registers });
     this.sessionsExpired = new Counter({ name: 'esr_sessions_expired_total', help: 'Sessions expired by their lifetime, by reason (IdleTimeout: no touch within the idle timeout; MaxLifetimeExceeded).', labelNames: ['reason'], registers });
     this.invalidRecordReads = new Counter({ name: 'esr_invalid_desired_records_total', help: 'Reads of desired-state records that failed validation, by kind, record and reason.', labelNames: ['kind', 'record', 'reason'], registers });
+    this.fullSyncLastSuccess = new Gauge({ name: 'esr_full_sync_last_success_timestamp_seconds', help: 'When each half of the full resync (desired: Redis; observed: ECS/EFS) last read successfully, Unix seconds; 0 before the first success. A stale value means reconciliation runs on old facts.', labelNames: ['half'], registers });
+    this.fullSyncFailures = new Gauge({ name: 'esr_full_sync_consecutive_failures', help: 'Failed reads in a row of each half of the full resync (desired, observed); 0 after a success.', labelNames: ['half'], registers });
     this.invalidRecords = new Gauge({ name: 'esr_invalid_desired_records', help: 'Invalid desired-state records in the last full snapshot.', registers });
     this.brakeEngaged = new Gauge({ name: 'esr_safety_brake_engaged', help: '1 while the named safety brake is engaged (mass stops held back), else 0.', labelNames: ['brake'], registers });
     this.buildInfo = new Gauge({ name: 'esr_build_info', help: 'Always 1; labels carry the version and the Node.js runtime.', labelNames: ['version', 'node'], registers });

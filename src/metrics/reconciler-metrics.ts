@@ -19,7 +19,7 @@ import { effectiveTarget } from '../controller/plan/plan-pool.js';
 import type { QueueMetricsSink } from '../controller/queue/metrics.js';
 import type { CallOutcomeSink } from '../controller/resilience/call-outcome.js';
 import type { DependencyBreaker } from '../controller/resilience/circuit-breaker.js';
-import type { DesiredSnapshot, InvalidReason, InvalidRecordHook } from '../desired/types.js';
+import { STORE_RECORDS, type DesiredSnapshot, type InvalidReason, type InvalidRecordHook } from '../desired/types.js';
 import { observeBreaker, refreshBreakers } from './breaker-metrics.js';
 import { callOutcomeMetricsSink, initialiseAwsSeries } from './call-outcome-sink.js';
 import { controllerMetricsHooks } from './controller-hooks.js';
@@ -68,8 +68,13 @@ export class ReconcilerMetrics {
       for (const record of ['spec', 'status'] as const) this.esr.invalidRecordReads.inc({ kind: 'session', record, reason }, 0);
       this.esr.invalidRecordReads.inc({ kind: 'pool', record: 'pool', reason }, 0);
     }
+    for (const record of STORE_RECORDS) this.esr.invalidRecordReads.inc({ kind: 'store', record, reason: 'wrong-type' }, 0);
     for (const brake of opts.brakes ?? []) this.esr.brakeEngaged.set({ brake }, 0);
     this.esr.invalidRecords.set(0);
+    for (const half of ['desired', 'observed']) {
+      this.esr.fullSyncLastSuccess.set({ half }, 0);
+      this.esr.fullSyncFailures.set({ half }, 0);
+    }
     this.esr.eventsDropped.inc(0);
     initialiseAwsSeries(this.esr);
     this.esr.buildInfo.set({ version: opts.version, node: process.version }, 1);
@@ -134,6 +139,11 @@ export class ReconcilerMetrics {
       controller.queue.reportUnfinishedWork();
       refreshBreakers(this.esr, this.breakers);
       if (this.leaderStatus) this.cr.leaderStatus.set({ name: LEASE_NAME }, this.leaderStatus());
+      const { halves } = controller.syncHealth(now());
+      for (const half of ['desired', 'observed'] as const) {
+        this.esr.fullSyncLastSuccess.set({ half }, (halves[half].lastSuccessAt ?? 0) / 1000);
+        this.esr.fullSyncFailures.set({ half }, halves[half].failures);
+      }
     };
   }
 
