@@ -276,6 +276,43 @@ export class ControllerCache {
     this.accessPoints.set(ap.id, ap);
   }
 
+  /**
+   * Entries of every map and set the cache holds, for soak tests and diagnostics. Bounds (R = one
+   * full resync interval; the touched-at maps and the per-key indexes are rebuilt or cleared at
+   * every full sync):
+   * - `sessions`: desired records in the store (live sessions + tombstones not yet purged).
+   * - `pools`, `poolStatus`, `poolBreakers`: pools configured or targeted.
+   * - `claims`, `claimsBySession`: warm claims in the store (each a live or just-stopped warm task).
+   * - `tasks`, `bySession`, `byPool`, `batchesSeen`: tasks ECS lists (live + STOPPED within its
+   *   retention, about an hour) plus tasks learned within R.
+   * - `accessPoints`: access points on the file system (one per user who asked for persistence).
+   * - `families`: task-definition families used (templates x access points).
+   * - `inflightEnsures`: ensures running now (at most one per family or user).
+   * - `*TouchedAt`: facts learned within R (cleared at every full sync).
+   */
+  sizes(): Record<string, number> {
+    return {
+      sessions: this.sessions.size,
+      pools: this.pools.size,
+      poolStatus: this.poolStatus.size,
+      claims: this.claims.size,
+      tasks: this.tasks.size,
+      accessPoints: this.accessPoints.size,
+      families: this.families.size,
+      inflightEnsures: this.inflightEnsures.size,
+      poolBreakers: this.poolBreakers.size,
+      taskTouchedAt: this.taskTouchedAt.size,
+      statusTouchedAt: this.statusTouchedAt.size,
+      poolStatusTouchedAt: this.poolStatusTouchedAt.size,
+      claimTouchedAt: this.claimTouchedAt.size,
+      entryTouchedAt: this.entryTouchedAt.size,
+      bySession: this.bySession.size,
+      byPool: this.byPool.size,
+      claimsBySession: this.claimsBySession.size,
+      batchesSeen: this.batchesSeen.size,
+    };
+  }
+
   /** A full task index (for `plan` over everything and for metrics). */
   index(): TaskIndex {
     return indexTasks(this.tasks.values(), this.ownerId);

@@ -379,6 +379,25 @@ export class Controller {
     return [...sessions, ...pools].filter((p) => p.actions.length > 0);
   }
 
+  /**
+   * Entries of every map, set and list this controller holds in memory, by `part.name`: the
+   * cache (`cache.*`), the work queue (`queue.*`), the in-flight refresher (`refresher.*`) and
+   * warm-on-demand (`warmOnDemand.*`). Each part's `sizes()` states its bounds; soak tests check
+   * them (test/simulation/soak.ts, docs/simulation.md "Soak and bounds"). The call guard, rate
+   * limits and safety parts are built by the wiring and report their own.
+   */
+  sizes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const add = (part: string, s: Record<string, number>): void => {
+      for (const [k, v] of Object.entries(s)) out[`${part}.${k}`] = v;
+    };
+    add('cache', this.cache.sizes());
+    add('queue', this.queue.sizes());
+    add('refresher', this.refresher.sizes());
+    if (this.o.warmOnDemand) add('warmOnDemand', this.o.warmOnDemand.sizes());
+    return out;
+  }
+
   /** Stops taking work, lets in-flight reconciles finish within `graceMs`, stops the loops. */
   async stop(graceMs: number): Promise<ShutdownReport | undefined> {
     if (this.state === 'stopped') return undefined;

@@ -117,6 +117,17 @@ export class WarmOnDemand {
     return { waiting, oldest: oldest ? { requestedAt: oldest.requestedAt, seq: oldest.seq } : undefined };
   }
 
+  /**
+   * For soak tests and diagnostics. Bounds: `waiters` and `expired` <= sessions wanting a launch
+   * now (a session leaves both at its first reconcile that plans no launch: it runs, claimed a
+   * task or is gone); `cold` <= sessions told to launch cold within COLD_IN_FLIGHT_MS (older
+   * entries are dropped whenever a decision counts them) or not yet counted since; `listeners`:
+   * one per controller.
+   */
+  sizes(): Record<string, number> {
+    return { waiters: this.waiters.size, expired: this.expired.size, cold: this.cold.size, listeners: this.listeners.size };
+  }
+
   /** Called with the pool's name whenever a session starts waiting on it (enqueue the pool). */
   onDemand(listener: (pool: string) => void): () => void {
     this.listeners.add(listener);

@@ -138,6 +138,36 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     this.wake();
   }
 
+  /**
+   * Entries of every key family, as the Redis store's keys would count (for soak tests and
+   * diagnostics). Bounds: `specs` = live sessions + `tombstones` (a deleted session's record
+   * until the controller purges it, once its tasks are gone); `statuses`, `activity` <= `specs`
+   * (purged with it); `pools`, `poolStatuses`: pools targeted; `claims`: warm tasks claimed whose
+   * claim the controller has not released (a claimed task that stopped is released by its pool's
+   * reconcile); `stopping`: stop reservations within RESERVATION_TTL_MS (older ones are dropped
+   * at the next reservation); `hints` <= hintsMaxLen (the stream's MAXLEN); `watchers`: status
+   * watches open.
+   */
+  sizes(): Record<string, number> {
+    let tombstones = 0;
+    for (const [id, raw] of this.specs) {
+      const d = decodeSessionSpec(raw, id);
+      if (d.kind === 'ok' && d.value.deleted) tombstones++;
+    }
+    return {
+      specs: this.specs.size,
+      tombstones,
+      statuses: this.statuses.size,
+      activity: this.activity.size,
+      pools: this.pools.size,
+      poolStatuses: this.poolStatuses.size,
+      claims: this.claims.size,
+      stopping: this.stopping.size,
+      hints: this.hints.length,
+      watchers: this.watchers.size,
+    };
+  }
+
   // ---- SpecStore ----
 
   private wake(): void {

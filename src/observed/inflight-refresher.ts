@@ -82,6 +82,14 @@ export class InflightRefresher {
     }
   }
 
+  /**
+   * For soak tests and diagnostics: `tracked` = tasks starting or stopping now (a settled task is
+   * dropped at the refresh that sees it, or at the next full sync), plus ARNs just launched.
+   */
+  sizes(): Record<string, number> {
+    return { tracked: this.tracked.size };
+  }
+
   trackedArns(): string[] {
     return [...this.tracked.keys()];
   }

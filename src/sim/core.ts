@@ -142,6 +142,14 @@ export class SimCore {
     return this.profileValue;
   }
 
+  /** What the simulator retains (see EcsSim.sizes, EfsSim.sizes), by `service.name`. */
+  sizes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.ecs.sizes())) out[`ecs.${k}`] = v;
+    for (const [k, v] of Object.entries(this.efs.sizes())) out[`efs.${k}`] = v;
+    return out;
+  }
+
   /** Switches the timing profile for tasks started from now on (and for retention/token TTL at once). */
   setProfile(p: TimingProfile | string): void {
     this.profileValue = typeof p === 'string' ? profileByName(p) : p;

@@ -282,6 +282,16 @@ export class EcsSim {
   }
 
   /** Control: drops a task at once, as if its stopped-task retention had passed (DescribeTasks then answers MISSING). */
+  /**
+   * What the simulated ECS retains: `tasks` (live + STOPPED within the retention, about an hour
+   * in the Fargate profile; purged at the next read), `runTaskTokens` (clientTokens of the last
+   * clientTokenTtlMs, 24 h), `taskDefinitionRevisions` (never forgotten, as in ECS), `tagHistory`
+   * (tasks with recorded tag writes while a tag lag is set; at most 50 000).
+   */
+  sizes(): Record<string, number> {
+    return { tasks: this.tasks.size(), runTaskTokens: this.tokens.size(), taskDefinitionRevisions: this.taskDefinitions.revisions(), tagHistory: this.tagHistory.size() };
+  }
+
   forget(ref: string): void {
     this.tasks.delete(parseTaskRef(ref).id);
     this.tagHistory.forget(parseTaskRef(ref).id);

@@ -49,6 +49,11 @@ export class TaskStore {
     return [...this.tasks.values()];
   }
 
+  /** Tasks held now, STOPPED ones within their retention included (without purging first). */
+  size(): number {
+    return this.tasks.size;
+  }
+
   delete(id: string): void {
     this.tasks.delete(id);
   }

@@ -163,6 +163,11 @@ export class EfsSim {
     return s;
   }
 
+  /** Access points held and ClientTokens remembered (one per access point created). */
+  sizes(): Record<string, number> {
+    return { accessPoints: this.aps.size, accessPointTokens: this.tokens.size };
+  }
+
   all(): AccessPointDescription[] {
     return [...this.aps.values()].map((s) => structuredClone(s.ap));
   }

@@ -74,6 +74,11 @@ export class TagHistory {
     return h.length === 20 ? h[0]!.tags : [];
   }
 
+  /** Tasks with a recorded tag history (at most MAX_TASKS). */
+  size(): number {
+    return this.byTask.size;
+  }
+
   forget(taskId: string): void {
     this.byTask.delete(taskId);
   }

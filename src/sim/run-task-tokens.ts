@@ -43,13 +43,30 @@ export class RunTaskTokens {
   }
 
   remember(cluster: string, token: string, req: RunTaskInput, taskIds: string[], taskArns: string[], failures: Failure[]): void {
-    this.byKey.set(`${cluster}\u0000${token}`, {
+    this.expire();
+    const key = `${cluster}\u0000${token}`;
+    // Re-inserted at the end, so the map stays in remembering order (expire walks it from the front).
+    this.byKey.delete(key);
+    this.byKey.set(key, {
       fingerprint: fingerprint(req),
       taskIds,
       taskArns,
       failures,
       at: this.clock.now(),
     });
+  }
+
+  /**
+   * Forgets tokens older than the TTL, oldest first. Without this a token that is never replayed
+   * would be kept forever; with it the memory holds the tokens of the last `ttlMs` only (ECS: the
+   * RunTask calls with a clientToken of the last 24 h).
+   */
+  private expire(): void {
+    const oldest = this.clock.now() - this.ttlMs();
+    for (const [key, r] of this.byKey) {
+      if (r.at > oldest) break;
+      this.byKey.delete(key);
+    }
   }
 
   clear(): void {

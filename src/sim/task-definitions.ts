@@ -92,6 +92,13 @@ export class TaskDefinitionRegistry {
     return [...this.families.values()].flat().map((s) => structuredClone(s.def));
   }
 
+  /** Revisions registered, all families (ECS keeps every revision, INACTIVE ones too). */
+  revisions(): number {
+    let n = 0;
+    for (const revs of this.families.values()) n += revs.length;
+    return n;
+  }
+
   clear(): void {
     this.families.clear();
   }

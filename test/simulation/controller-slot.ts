@@ -37,6 +37,8 @@ export class NotLeaderError extends Error {
 export interface SlotDeps {
   clock: Clock;
   log: EventLog;
+  /** Full resync interval, ms (default SIM_TIMINGS.resyncMs; the soak runs longer ones). */
+  resyncMs?: number;
   /** The world's AWS as this process reaches it (after its gate). */
   worldApi: (name: string) => AwsApi;
   /** The store as this process reaches it. */
@@ -55,6 +57,7 @@ export class ControllerSlot {
   started = false;
   /** The stop gate, desired-state brake and stop budget, wired as `reconciler run` wires them. */
   readonly safety: SafetyWiring;
+  private readonly guard: AwsCallGuard;
 
   constructor(
     readonly name: string,
@@ -71,14 +74,15 @@ export class ControllerSlot {
       sqs: new DependencyBreaker({ name: 'sqs', clock, threshold: SIM_TIMINGS.breakerThreshold, halfOpenAfterMs: SIM_TIMINGS.breakerCooldownMs }),
     };
     const limits = new RateLimiterRegistry(clock, parseRateLimitsConfig());
-    const guard = new AwsCallGuard({ clock, limits, breakers, defaultBudgetMs: simBudgets().defaultMs });
+    const guard = (this.guard = new AwsCallGuard({ clock, limits, breakers, defaultBudgetMs: simBudgets().defaultMs }));
     const parking = new Parking();
     const guarded = guardedCallFrom(guard, simBudgets(), { parking, limits });
     const call: GuardedCall = (req, fn) => {
       if (MUTATING_OPERATIONS.has(req.operation) && clock.now() >= this.leaseUntil) return Promise.reject(new NotLeaderError(req.operation));
       return guarded(req, fn);
     };
-    this.safety = new SafetyWiring({ clock, config: simSafetyConfig() });
+    const resyncMs = d.resyncMs ?? SIM_TIMINGS.resyncMs;
+    this.safety = new SafetyWiring({ clock, config: { ...simSafetyConfig(), resyncSeconds: resyncMs / 1000 } });
     const safety = this.safety.controllerOptions({
       onEvent: (e) => {
         if (this.gate.state !== 'dead') log.add(name, `${e.action} ${e.sessionId ?? '-'} ${e.drift} ${e.outcome}: ${e.message.slice(0, 160)}`);
@@ -100,7 +104,7 @@ export class ControllerSlot {
       rng: new SeededRng(seed),
       config: { cluster: SIM_CLUSTER, startedBy: SIM_STARTED_BY, ownerId: SIM_OWNER, efsFileSystemId: SIM_PLAN.efsFileSystemId, templates: SIM_PLAN.templates },
       planConfig: SIM_PLAN,
-      resyncMs: SIM_TIMINGS.resyncMs,
+      resyncMs,
       inflightRefreshMs: SIM_TIMINGS.inflightRefreshMs,
       workers: SIM_TIMINGS.workers,
       ...(d.events ? { taskEvents: { api: gatedSqs(d.events.api, this.gate), call, queueUrl: d.events.queueUrl, waitSeconds: SIM_EVENTS.waitSeconds, visibilityTimeoutSeconds: SIM_EVENTS.visibilityTimeoutSeconds } } : {}),
@@ -111,6 +115,17 @@ export class ControllerSlot {
         if (this.gate.state !== 'dead') log.add(name, `error in ${where}: ${String((err as Error).message).slice(0, 160)}`);
       },
     });
+  }
+
+  /**
+   * Every in-memory size of this process, as the daemon wiring holds them: the controller's
+   * (`Controller.sizes`), the call guard's and rate limits' (`guard.*`) and the brake's (`brake.*`).
+   */
+  sizes(): Record<string, number> {
+    const out: Record<string, number> = { ...this.controller.sizes() };
+    for (const [k, v] of Object.entries(this.guard.sizes())) out[`guard.${k}`] = v;
+    for (const [k, v] of Object.entries(this.safety.brake.sizes())) out[`brake.${k}`] = v;
+    return out;
   }
 
   get alive(): boolean {

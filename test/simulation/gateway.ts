@@ -120,6 +120,14 @@ export class Gateway {
     return `life ${this.lives.get(id) ?? 0}: ${JSON.stringify({ userId, template, persistence, env })}`;
   }
 
+  /** Forgets a deleted session for good (the soak's memory stays bounded); its id is never used again. */
+  forget(id: string): void {
+    if (this.intended.get(id)?.deleted !== true) return;
+    this.intended.delete(id);
+    this.lives.delete(id);
+    this.unrecorded.delete(id);
+  }
+
   liveIds(): string[] {
     return [...this.intended.values()].filter((s) => !s.deleted).map((s) => s.input.id);
   }

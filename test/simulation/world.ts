@@ -79,6 +79,8 @@ export class World {
     echo?: (line: string) => void,
     /** ECS task state change events into SQS, delivered as SIM_EVENTS.delivery says, and a controller that reads them. */
     readonly events = false,
+    /** Settings a soak changes (test/simulation/soak.ts); a seed run uses the defaults. */
+    private readonly tuning: { resyncMs?: number } = {},
   ) {
     this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
     this.rng = new SeededRng(subSeed(seed, 1));
@@ -114,6 +116,7 @@ export class World {
       log: this.log,
       worldApi: (n) => this.observer.apiFor(n),
       store: (n, gate) => this.store.viewFor(n, gate),
+      ...(this.tuning.resyncMs !== undefined ? { resyncMs: this.tuning.resyncMs } : {}),
       ...(this.mutation?.wrapAws ? { wrapAws: this.mutation.wrapAws } : {}),
       ...(this.events ? { events: { api: new SimSqsApi(this.core), queueUrl: this.core.taskEventsQueueUrl()! } } : {}),
     });

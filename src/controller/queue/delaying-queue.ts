@@ -45,6 +45,14 @@ export class DelayingQueue<K = string> extends WorkQueue<K> {
     this.arm();
   }
 
+  /**
+   * Adds `delayed` (keys waiting on a delay: <= distinct keys) and `delayHeap` (heap entries,
+   * superseded ones included until they surface: <= addAfter calls within the longest delay).
+   */
+  override sizes(): Record<string, number> {
+    return { ...super.sizes(), delayed: this.waiting.size, delayHeap: this.heap.size };
+  }
+
   /** Keys waiting on a delay. */
   delayedLen(): number {
     return this.waiting.size;

@@ -53,6 +53,10 @@ export class ExponentialJitterLimiter<K = string> implements RateLimiter<K> {
     this.failures.delete(key);
   }
 
+  trackedKeys(): number {
+    return this.failures.size;
+  }
+
   numRequeues(key: K): number {
     return this.failures.get(key) ?? 0;
   }

@@ -22,6 +22,12 @@ export class MaxOfLimiter<K = string> implements RateLimiter<K> {
     for (const l of this.limiters) l.forget(key);
   }
 
+  trackedKeys(): number {
+    let n = 0;
+    for (const l of this.limiters) n = Math.max(n, l.trackedKeys?.() ?? 0);
+    return n;
+  }
+
   numRequeues(key: K): number {
     let n = 0;
     for (const l of this.limiters) n = Math.max(n, l.numRequeues(key));

@@ -37,6 +37,11 @@ export class PriorityFifo<K> {
     return this.live.size;
   }
 
+  /** Entries in both FIFOs, stale ones (left by priority upgrades) included: at most 2 x `size` + upgrades not yet surfaced. */
+  entries(): number {
+    return this.changed.length + this.resync.length;
+  }
+
   has(key: K): boolean {
     return this.live.has(key);
   }

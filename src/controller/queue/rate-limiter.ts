@@ -9,4 +9,6 @@ export interface RateLimiter<K = string> {
   forget(key: K): void;
   /** Failures recorded for `key` since the last forget. */
   numRequeues(key: K): number;
+  /** Keys with per-key state now (for soak tests and diagnostics); bounded by the keys that failed since their last forget. */
+  trackedKeys?(): number;
 }

@@ -46,6 +46,11 @@ export class RateLimitingQueue<K = string> extends DelayingQueue<K> {
     this.rateLimiter.forget(key);
   }
 
+  /** Adds `backoffKeys`: keys with a failure count (<= keys that failed since their last success). */
+  override sizes(): Record<string, number> {
+    return { ...super.sizes(), backoffKeys: this.rateLimiter.trackedKeys?.() ?? 0 };
+  }
+
   /** Retries since the last forget. */
   numRequeues(key: K): number {
     return this.rateLimiter.numRequeues(key);

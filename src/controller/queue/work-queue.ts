@@ -111,6 +111,22 @@ export class WorkQueue<K = string> {
     if (this.stopping && this.processing.size === 0) this.drainWaiter?.();
   }
 
+  /**
+   * Entries of the queue's maps and lists, for soak tests and diagnostics. Bounds: `pending`,
+   * `processing`, `dirtyWhileProcessing` <= distinct keys (one each at most); `pendingEntries` <=
+   * 2 x distinct keys (a key upgraded from resync to changed leaves one stale entry); `waiters` <=
+   * workers. Layers above add theirs.
+   */
+  sizes(): Record<string, number> {
+    return {
+      pending: this.pending.size,
+      pendingEntries: this.pending.entries(),
+      processing: this.processing.size,
+      dirtyWhileProcessing: this.dirtyWhileProcessing.size,
+      waiters: this.waiters.length,
+    };
+  }
+
   /** Keys pending (not processing, not delayed). */
   len(): number {
     return this.pending.size;

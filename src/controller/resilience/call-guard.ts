@@ -66,7 +66,12 @@ export class AwsCallGuard {
   private readonly breakers: Readonly<Record<string, DependencyBreaker>>;
   private readonly sink: CallOutcomeSink;
   private readonly defaultBudgetMs: number;
-  /** Keys recently rejected by an open breaker, in rejection order, per dependency. */
+  /**
+   * Keys rejected by an open breaker since it last closed, in rejection order, per dependency.
+   * Forgotten when the dependency's breaker is found closed again (a key that never calls again,
+   * e.g. a deleted session, must not stay here), so at most the distinct keys rejected during
+   * one open spell.
+   */
   private readonly heldByBreaker = new Map<string, string[]>();
 
   constructor(opts: AwsCallGuardOptions) {
@@ -137,6 +142,17 @@ export class AwsCallGuard {
     return undefined;
   }
 
+  /**
+   * For soak tests and diagnostics: `heldByBreaker` (keys remembered as held back by an open
+   * breaker, all dependencies: at most the distinct keys rejected since each breaker last closed)
+   * and the rate-limit registry's sizes.
+   */
+  sizes(): Record<string, number> {
+    let held = 0;
+    for (const keys of this.heldByBreaker.values()) held += keys.length;
+    return { heldByBreaker: held, ...this.limits.sizes() };
+  }
+
   /** Typed error for a failure; a fired deadline turns the SDK's AbortError into a timeout. */
   private translate(err: unknown, ctx: AwsCallContext, scope: ScopedSignal): AwsCallError {
     if (err instanceof CircuitOpenError) return err;
@@ -155,6 +171,11 @@ export class AwsCallGuard {
   }
 
   private release(service: string, key: string | undefined): void {
+    // A closed breaker holds nobody back: forget the whole spell's keys (positionOf ignores them).
+    if (this.breakers[service]?.state() === 'closed') {
+      this.heldByBreaker.delete(service);
+      return;
+    }
     if (!key) return;
     const keys = this.heldByBreaker.get(service);
     const i = keys?.indexOf(key) ?? -1;

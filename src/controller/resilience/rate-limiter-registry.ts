@@ -58,6 +58,17 @@ export class RateLimiterRegistry {
     return best;
   }
 
+  /**
+   * For soak tests and diagnostics: `buckets` (one per `service:operation` used, a fixed set) and
+   * `bucketWaiters` (calls waiting for tokens in all buckets: <= calls in flight, i.e. workers x
+   * calls a reconcile makes at once, plus the task-event and refresh loops).
+   */
+  sizes(): Record<string, number> {
+    let waiters = 0;
+    for (const b of this.buckets.values()) waiters += b.waiting();
+    return { buckets: this.buckets.size, bucketWaiters: waiters };
+  }
+
   /** Every bucket created so far, for metrics and status. */
   all(): ReadonlyMap<string, TokenBucket> {
     return this.buckets;

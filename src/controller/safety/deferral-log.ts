@@ -30,6 +30,11 @@ export class DeferralLog {
     this.intervalMs = o.intervalMs ?? 60_000;
   }
 
+  /** For soak tests and diagnostics: one entry per stop-wait reason at most (a fixed set). */
+  sizes(): Record<string, number> {
+    return { lastWarnAt: this.lastWarnAt.size, sinceWarn: this.sinceWarn.size };
+  }
+
   /** Records one deferred stop; logs a warning only when this reason has not warned within the interval. */
   note(reason: StopWaitReason, taskArn: string, why: string): void {
     const now = this.o.clock.now();

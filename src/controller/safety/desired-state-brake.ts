@@ -104,6 +104,14 @@ export class DesiredStateBrake {
     return 'allow';
   }
 
+  /**
+   * For soak tests and diagnostics: `expiries` (admitted within the expiry window: <= the
+   * mass-expiry threshold, since one more engages the brake) and `listeners` (fixed at wiring).
+   */
+  sizes(): Record<string, number> {
+    return { expiries: this.expiries.length, listeners: this.listeners.size };
+  }
+
   state(): BrakeState {
     return this.current;
   }
