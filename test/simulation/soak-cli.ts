@@ -5,6 +5,7 @@
  * invariant failed, the system did not converge after the churn, or a size exceeded its bound
  * (or has none stated).
  */
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { formatRows, runSoak } from './soak.js';
 
@@ -16,9 +17,10 @@ const program = new Command()
   .option('--resync-seconds <r>', 'full resync interval of the controllers (the simulation default is 10)', '10')
   .option('--churn <f>', 'share of live sessions deleted and replaced each virtual minute', '0.01')
   .option('--sample-minutes <m>', 'a window of invariant samples and a size reading every this many virtual minutes', '10')
+  .option('--json <file>', 'also write the result (sizes, bounds, churn, stats) as JSON to this file')
   .parse(process.argv);
 
-const opts = program.opts<{ days: string; sessions: string; seed: string; resyncSeconds: string; churn: string; sampleMinutes: string }>();
+const opts = program.opts<{ days: string; sessions: string; seed: string; resyncSeconds: string; churn: string; sampleMinutes: string; json?: string }>();
 const days = Number(opts.days);
 const sessions = Number(opts.sessions);
 const seed = Number(opts.seed);
@@ -44,6 +46,7 @@ const c = r.churn;
 console.log(`churn: ${c.deletesPerMinute} deletes + creates/min, ${c.envChangesPerMinute} env changes/min, pool target 0..${c.poolMax} every ${c.poolEveryMinutes} min, ${c.users} users`);
 console.log(`done: ${(r.virtualMs / 86_400_000).toFixed(2)} virtual days in ${(r.wallMs / 1000).toFixed(0)} s wall; ${JSON.stringify(r.stats)}`);
 for (const line of formatRows(r.rows)) console.log(line);
+if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ days, sessions, seed, resyncSeconds, ...r }, null, 2)}\n`);
 if (r.violation) console.log(`FAILED invariant ${r.violation.invariant} (${r.violation.name}) at ${(r.violation.at / 1000).toFixed(3)} s: ${r.violation.message}`);
 if (r.failures.length > 0) console.log(`FAILED: ${r.failures.length} size(s) over their bound or without one: ${r.failures.map((f) => f.name).join(', ')}`);
 process.exit(r.violation || r.failures.length > 0 ? 1 : 0);

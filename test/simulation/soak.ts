@@ -80,7 +80,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
   let world: World | undefined;
   const checker = new Checker(() => (world ? world.clock.now() - T0 : 0), (id) => world?.gateway.contentKey(id));
-  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, undefined, undefined, { resyncMs }));
+  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, undefined, undefined, false, { resyncMs, storeCheckpoints: false }));
   const rng = new SeededRng(subSeed(o.seed, 900));
   const live: string[] = [];
   const recent: string[] = [];

@@ -41,6 +41,8 @@ export interface WorldStoreOptions {
   ignoreStatusBasis?: boolean;
   /** Mutation: changes each session spec as controllers read it. */
   readSpec?: (spec: SessionSpec) => SessionSpec;
+  /** False: keep no copies for rollbacks (a run without rollback faults, e.g. the soak, saves the copying). */
+  checkpoints?: boolean;
 }
 
 export class WorldStore {
@@ -86,6 +88,7 @@ export class WorldStore {
 
   /** Keeps a copy of the data set as it is before a write, at most every CHECKPOINT_EVERY_MS. */
   private checkpointBeforeWrite(): void {
+    if (this.o.checkpoints === false) return;
     const now = this.o.clock.now();
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last && now - last.at < CHECKPOINT_EVERY_MS) return;

@@ -80,13 +80,13 @@ export class World {
     /** ECS task state change events into SQS, delivered as SIM_EVENTS.delivery says, and a controller that reads them. */
     readonly events = false,
     /** Settings a soak changes (test/simulation/soak.ts); a seed run uses the defaults. */
-    private readonly tuning: { resyncMs?: number } = {},
+    private readonly tuning: { resyncMs?: number; storeCheckpoints?: boolean } = {},
   ) {
     this.log = new EventLog(() => this.clock.now() - T0, 400, echo);
     this.rng = new SeededRng(subSeed(seed, 1));
     this.core = new SimCore({ clock: this.clock, seed: subSeed(seed, 2), profile: 'fargate', taskEvents: events });
     this.applyEventDelivery();
-    this.store = new WorldStore({ clock: this.clock, rng: new SeededRng(subSeed(seed, 6)), onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}), ...(mutation?.readSpec ? { readSpec: mutation.readSpec } : {}) });
+    this.store = new WorldStore({ clock: this.clock, rng: new SeededRng(subSeed(seed, 6)), onWrite: hooks.onWrite, ...(mutation?.ignoreFencing ? { ignoreFencing: true } : {}), ...(mutation?.ignoreStatusBasis ? { ignoreStatusBasis: true } : {}), ...(mutation?.readSpec ? { readSpec: mutation.readSpec } : {}), ...(tuning.storeCheckpoints === false ? { checkpoints: false } : {}) });
     this.gateway = new Gateway(this.store, this.log);
     this.observer = new AwsObserver(this.core, new SimAwsApi(mutation?.wrapCore ? mutation.wrapCore(this.core) : this.core), new SeededRng(subSeed(seed, 3)), this.log, hooks.onStop);
   }
