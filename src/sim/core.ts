@@ -317,8 +317,8 @@ export class SimCore {
           content: taskContent(t, this.ecs.taskDefinitions),
         };
       }),
-      taskDefinitions: this.ecs.taskDefinitions.all().map((d) => ({ arn: d.taskDefinitionArn!, status: d.status! })),
-      accessPoints: this.efs.all().map((a) => ({ id: a.AccessPointId!, fileSystemId: a.FileSystemId!, clientToken: a.ClientToken!, tags: tagMap(a.Tags ?? []) })),
+      taskDefinitions: this.ecs.taskDefinitions.summaries(),
+      accessPoints: this.efs.peekAll().map((a) => ({ id: a.AccessPointId!, fileSystemId: a.FileSystemId!, clientToken: a.ClientToken!, tags: tagMap(a.Tags ?? []) })),
       faults: this.faults.current(),
       outages: this.faults.activeOutages(),
       stats: this.stats.snapshot(),

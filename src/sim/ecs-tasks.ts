@@ -10,8 +10,12 @@ import { stoppedAtOf, type TaskRecord } from './task-lifecycle.js';
 export class TaskStore {
   private readonly tasks = new Map<string, TaskRecord & { seq: number }>();
   private seq = 0;
-  /** The instant and retention of the last purge: a purge repeated at the same instant finds nothing new. */
-  private purged: { at: number; keep: number } | undefined;
+  /**
+   * The retention of the last purge and the earliest moment a task can expire after it: the
+   * first expiry among the tasks it saw stopped, and at most `keep` after the purge (a stop made
+   * later reaches STOPPED later still). Before that moment a purge finds nothing.
+   */
+  private purged: { keep: number; nextAt: number } | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -23,19 +27,22 @@ export class TaskStore {
   }
 
   /**
-   * Drops tasks whose retention after STOPPED has passed. Runs once per clock instant: with a
-   * positive retention nothing stopped at or after the last purge can expire at that instant
-   * (so many reads at one virtual instant cost one pass, not one pass each).
+   * Drops tasks whose retention after STOPPED has passed. With a positive retention it walks the
+   * tasks only once the earliest possible expiry has come (see `purged`), so the many reads of a
+   * busy simulation cost one pass per expiry, not one pass each.
    */
   purge(): void {
     const now = this.clock.now();
     const keep = this.retentionMs();
-    if (keep > 0 && this.purged?.at === now && this.purged.keep === keep) return;
-    this.purged = { at: now, keep };
+    if (keep > 0 && this.purged?.keep === keep && now < this.purged.nextAt) return;
+    let nextAt = now + keep;
     for (const [id, t] of this.tasks) {
       const stoppedAt = stoppedAtOf(t, now);
-      if (stoppedAt !== undefined && stoppedAt + keep <= now) this.tasks.delete(id);
+      if (stoppedAt === undefined) continue;
+      if (stoppedAt + keep <= now) this.tasks.delete(id);
+      else nextAt = Math.min(nextAt, stoppedAt + keep);
     }
+    this.purged = { keep, nextAt };
   }
 
   get(id: string): (TaskRecord & { seq: number }) | undefined {

@@ -168,6 +168,11 @@ export class EfsSim {
     return { accessPoints: this.aps.size, accessPointTokens: this.tokens.size };
   }
 
+  /** Every access point, not copied (read only: the state dump). */
+  peekAll(): ReadonlyArray<Readonly<AccessPointDescription>> {
+    return [...this.aps.values()].map((s) => s.ap);
+  }
+
   all(): AccessPointDescription[] {
     return [...this.aps.values()].map((s) => structuredClone(s.ap));
   }

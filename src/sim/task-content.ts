@@ -26,7 +26,7 @@ export function taskContent(task: TaskRecord, registry: TaskDefinitionRegistry):
   let accessPointId: string | undefined;
   let containerName: string | undefined;
   try {
-    const def = registry.resolve(task.taskDefinitionArn).taskDefinition;
+    const def = registry.peek(task.taskDefinitionArn);
     const c = def.containerDefinitions?.[0];
     containerName = c?.name;
     image = c?.image ?? '';

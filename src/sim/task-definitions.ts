@@ -87,6 +87,16 @@ export class TaskDefinitionRegistry {
     return stored;
   }
 
+  /** The stored definition `ref` names, not copied (read only: the state dump reads every task's); throws as `resolve`. */
+  peek(ref: string): Readonly<TaskDefinition> {
+    return this.find(ref).def;
+  }
+
+  /** ARN and status of every revision, without copying the definitions (the state dump). */
+  summaries(): Array<{ arn: string; status: string }> {
+    return [...this.families.values()].flat().map((s) => ({ arn: s.def.taskDefinitionArn!, status: s.def.status! }));
+  }
+
   /** Every revision, for the state dump. */
   all(): TaskDefinition[] {
     return [...this.families.values()].flat().map((s) => structuredClone(s.def));
