@@ -14,7 +14,7 @@ import type { Persistence } from './schedule.js';
 import { convergenceProblems } from './convergence.js';
 import { Checker, type Violation } from './invariants.js';
 import { SIM_POOL, SIM_TIMINGS } from './config.js';
-import { soakBounds, type Churn } from './soak-bounds.js';
+import { soakBounds, type Bound, type Churn } from './soak-bounds.js';
 import { QUIET_BOUND_MS } from './run.js';
 import { subSeed, T0, World } from './world.js';
 
@@ -37,6 +37,8 @@ export interface SoakOptions {
   onProgress?: (line: string) => void;
   /** More sizes to read with the others (a test adds a deliberately unbounded one). */
   extraSizes?: (world: World) => Record<string, number>;
+  /** Bounds of (some of) the extra sizes; an extra size without one fails like any other. */
+  extraBounds?: Record<string, Bound>;
 }
 
 export interface SizeRow {
@@ -229,7 +231,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   stats.mutatingCalls = w.observer.totalMutating();
   for (const s of w.slots) if (s.gate.state !== 'dead') s.kill();
 
-  const bounds = soakBounds(churn);
+  const bounds = { ...soakBounds(churn), ...o.extraBounds };
   const rows: SizeRow[] = [...maxima.keys()].sort().map((name) => ({ name, max: maxima.get(name)!, end: endSizes[name] ?? 0, bound: bounds[name]?.bound, rule: bounds[name]?.rule ?? 'NO BOUND STATED' }));
   return {
     violation: checker.violation,

@@ -94,6 +94,18 @@ describe('AwsCallGuard', () => {
     expect(guard.positionOf('session-7')).toEqual({ reason: 'circuitOpen', waitingOn: 'ecs', position: 1, estimatedWaitMs: 4000 });
   });
 
+  it('forgets the keys an open breaker held back once it closes again, also keys that never call again (a deleted session)', async () => {
+    const { guard, clock } = setup();
+    for (let i = 0; i < 2; i++) await guard.run({ service: 'ecs', operation: 'RunTask', call: async () => { throw awsError('ServerException', 500); } }).catch(() => undefined);
+    for (const key of ['gone-1', 'gone-2', 'session-7']) await guard.run({ service: 'ecs', operation: 'RunTask', key, call: async () => undefined }).catch(() => undefined);
+    expect(guard.sizes().heldByBreaker).toBe(3);
+    await clock.advance(5000);
+    // The half-open probe (another key) succeeds and closes the breaker: nobody is held back any more.
+    await guard.run({ service: 'ecs', operation: 'DescribeTasks', key: 'probe', call: async () => 'ok' });
+    expect(guard.sizes().heldByBreaker).toBe(0);
+    expect(guard.positionOf('gone-1')).toBeUndefined();
+  });
+
   it('reports queue position and estimated wait for keys waiting on a rate limit, and draws extra tokens', async () => {
     const { guard, clock, limits } = setup({ 'ecs:RunTask': { burst: 1, ratePerSec: 1 } });
     const done: string[] = [];
