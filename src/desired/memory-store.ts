@@ -146,7 +146,8 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
    * claim the controller has not released (a claimed task that stopped is released by its pool's
    * reconcile); `stopping`: stop reservations within RESERVATION_TTL_MS (older ones are dropped
    * at the next reservation); `hints` <= hintsMaxLen (the stream's MAXLEN); `watchers`: status
-   * watches open.
+   * watches open; `refreshGates`: refresh requests within REFRESH_MIN_INTERVAL_MS (keys with a TTL
+   * in Redis; here the run-out ones are dropped at the next request).
    */
   sizes(): Record<string, number> {
     let tombstones = 0;
@@ -165,6 +166,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
       stopping: this.stopping.size,
       hints: this.hints.length,
       watchers: this.watchers.size,
+      refreshGates: this.refreshGates.size,
     };
   }
 
@@ -254,6 +256,12 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
     if (!this.specs.has(id)) return 'notFound';
     const now = this.clock.now();
     if ((this.refreshGates.get(id) ?? Number.NEGATIVE_INFINITY) > now) return 'rateLimited';
+    // Gates are keys with a TTL in Redis: forget the ones that have run out (kept in expiry order).
+    for (const [gated, until] of this.refreshGates) {
+      if (until > now) break;
+      this.refreshGates.delete(gated);
+    }
+    this.refreshGates.delete(id);
     this.refreshGates.set(id, now + REFRESH_MIN_INTERVAL_MS);
     this.addHint('session', id, 0);
     return 'requested';

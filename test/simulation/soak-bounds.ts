@@ -72,6 +72,7 @@ export function soakBounds(c: Churn): Record<string, Bound> {
     'store.stopping': b(Math.max(poolCap, 120 * Math.ceil(RESERVATION_TTL_MS / MINUTE)) + poolCap, 'stop reservations within their TTL (the stop budget a minute x TTL) + one scale-down'),
     'store.hints': b(10_000, 'hint stream MAXLEN'),
     'store.watchers': b(0, 'status watches open (none in the soak)'),
+    'store.refreshGates': b(specs, 'refresh requests within 1 s (none in the soak; <= specs)'),
     // Controller (the live leader): cache.
     'cache.sessions': b(specs, '<= store specs'),
     'cache.pools': b(pools, 'pools targeted'),
