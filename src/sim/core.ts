@@ -142,11 +142,16 @@ export class SimCore {
     return this.profileValue;
   }
 
-  /** What the simulator retains (see EcsSim.sizes, EfsSim.sizes), by `service.name`. */
+  /** What the simulator retains (see EcsSim.sizes, EfsSim.sizes; task events and their queue when on), by `service.name`. */
   sizes(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.ecs.sizes())) out[`ecs.${k}`] = v;
     for (const [k, v] of Object.entries(this.efs.sizes())) out[`efs.${k}`] = v;
+    if (this.taskEvents) {
+      for (const [k, v] of Object.entries(this.taskEvents.sizes())) out[`events.${k}`] = v;
+      const q = this.sqs.ensureQueue(TASK_EVENTS_QUEUE).counts();
+      out['sqs.messages'] = q.visible + q.inFlight + q.delayed;
+    }
     return out;
   }
 

@@ -112,6 +112,9 @@ export function soakBounds(c: Churn): Record<string, Bound> {
     'ecs.runTaskTokens': b(tokens, `clientTokens of the last 24 h: 2 x launches a day (${launchesPerMinute}/min)`),
     'ecs.taskDefinitionRevisions': b(families, 'content-hashed: one revision per family'),
     'ecs.tagHistory': b(50_000, 'MAX_TASKS (only while a tag lag is set)'),
+    'events.tracked': b(tasks, 'tasks followed until STOPPED (<= tasks ECS lists)'),
+    'events.deliveries': b(8 * tasks, 'events not yet delivered: a few status changes per task'),
+    'sqs.messages': b(8 * tasks, 'events not yet deleted by the controller (deleted after each batch)'),
     'efs.accessPoints': b(c.users, 'one per user'),
     'efs.accessPointTokens': b(c.users, 'one per access point'),
     // The harness itself.

@@ -17,10 +17,11 @@ const program = new Command()
   .option('--resync-seconds <r>', 'full resync interval of the controllers (the simulation default is 10)', '10')
   .option('--churn <f>', 'share of live sessions deleted and replaced each virtual minute', '0.01')
   .option('--sample-minutes <m>', 'a window of invariant samples and a size reading every this many virtual minutes', '10')
+  .option('--events', 'ECS task state change events through SQS, read by the controller', false)
   .option('--json <file>', 'also write the result (sizes, bounds, churn, stats) as JSON to this file')
   .parse(process.argv);
 
-const opts = program.opts<{ days: string; sessions: string; seed: string; resyncSeconds: string; churn: string; sampleMinutes: string; json?: string }>();
+const opts = program.opts<{ days: string; sessions: string; seed: string; resyncSeconds: string; churn: string; sampleMinutes: string; json?: string; events: boolean }>();
 const days = Number(opts.days);
 const sessions = Number(opts.sessions);
 const seed = Number(opts.seed);
@@ -41,7 +42,7 @@ if (problems.length > 0) {
 }
 
 console.log(`soak: ${days} virtual day(s), ${sessions} sessions, seed ${seed}, resync ${resyncSeconds} s${resyncSeconds === 10 ? '' : ' (longer than the simulation default of 10 s, to fit wall time)'}, churn ${churn * 100}%/min`);
-const r = await runSoak({ days, sessions, seed, resyncMs: resyncSeconds * 1000, churnPerMinute: churn, sampleEveryMs: sampleMinutes * 60_000, onProgress: (l) => console.log(`  ${l}`) });
+const r = await runSoak({ days, sessions, seed, resyncMs: resyncSeconds * 1000, churnPerMinute: churn, sampleEveryMs: sampleMinutes * 60_000, events: opts.events, onProgress: (l) => console.log(`  ${l}`) });
 const c = r.churn;
 console.log(`churn: ${c.deletesPerMinute} deletes + creates/min, ${c.envChangesPerMinute} env changes/min, pool target 0..${c.poolMax} every ${c.poolEveryMinutes} min, ${c.users} users`);
 console.log(`done: ${(r.virtualMs / 86_400_000).toFixed(2)} virtual days in ${(r.wallMs / 1000).toFixed(0)} s wall; ${JSON.stringify(r.stats)}`);

@@ -25,6 +25,14 @@ describe('soak: nothing grows without bound', () => {
     expect(r.failures.map((f) => `${f.name}: ${f.max} > ${f.bound ?? 'none'}`)).toEqual([]);
   }, 600_000);
 
+  it('6 virtual hours at 50 sessions with ECS task events through SQS: the event source, emitter and queue within their bounds too', async () => {
+    const r = await runSoak({ days: 0.25, sessions: 50, seed: 11, resyncMs: 600_000, sampleEveryMs: 30 * 60_000, restartEveryMs: 3 * 3_600_000, events: true });
+    expect(r.violation).toBeUndefined();
+    expect(r.stats.convergedAfterMs).toBeDefined();
+    expect(r.rows.map((x) => x.name)).toEqual(expect.arrayContaining(['events.tracked', 'events.deliveries', 'sqs.messages']));
+    expect(r.failures.map((f) => `${f.name}: ${f.max} > ${f.bound ?? 'none'}`)).toEqual([]);
+  }, 600_000);
+
   it('catches a size that grows with churn, and a size with no stated bound', async () => {
     // A deliberately unbounded count: the gateway's spec writes so far (it only ever grows),
     // claimed to be bounded like the store's specs (sessions + a few tombstones).

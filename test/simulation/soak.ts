@@ -35,6 +35,8 @@ export interface SoakOptions {
   restartEveryMs?: number;
   /** Progress lines (one per virtual hour). */
   onProgress?: (line: string) => void;
+  /** ECS task state change events through SQS, read by the controller (World `events`). */
+  events?: boolean;
   /** More sizes to read with the others (a test adds a deliberately unbounded one). */
   extraSizes?: (world: World) => Record<string, number>;
   /** Bounds of (some of) the extra sizes; an extra size without one fails like any other. */
@@ -82,7 +84,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
   let world: World | undefined;
   const checker = new Checker(() => (world ? world.clock.now() - T0 : 0), (id) => world?.gateway.contentKey(id));
-  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, undefined, undefined, false, { resyncMs, storeCheckpoints: false }));
+  const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, undefined, undefined, o.events ?? false, { resyncMs, storeCheckpoints: false }));
   const rng = new SeededRng(subSeed(o.seed, 900));
   const live: string[] = [];
   const recent: string[] = [];

@@ -75,6 +75,11 @@ export class TaskEventEmitter {
   }
 
   /** Events emitted but not yet delivered. */
+  /** Tasks followed (until STOPPED) and events waiting to be delivered (soak tests). */
+  sizes(): Record<string, number> {
+    return { tracked: this.tracked.size, deliveries: this.deliveries.size };
+  }
+
   pending(): number {
     return this.deliveries.size;
   }
