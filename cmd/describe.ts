@@ -3,6 +3,8 @@
  * and why the session is not converged yet (the blocking reason and when the next attempt is
  * due). Redis from REDIS_URL / REDIS_SENTINELS / REDIS_CLUSTER_NODES, prefix from
  * RECONCILER_REDIS_PREFIX (default `esr`).
+ * `reconciler describe pool NAME [-o text|json]`: a warm pool's spec and status, and why it
+ * cannot start tasks when it cannot.
  */
 import type { Command } from 'commander';
 
@@ -16,5 +18,13 @@ export function registerDescribeCommand(program: Command): void {
     .action(async (id: string, o: { output: string; events: string }) => {
       if (o.output !== 'text' && o.output !== 'json') throw new Error(`-o must be text or json, got "${o.output}"`);
       await (await import('./actions/describe.js')).describeSessionCommand(id, { output: o.output, events: o.events });
+    });
+  describe
+    .command('pool <name>')
+    .description("a warm pool's target, batches, and whether it can start tasks (failed starts, breaker)")
+    .option('-o, --output <format>', 'text | json', 'text')
+    .action(async (name: string, o: { output: string }) => {
+      if (o.output !== 'text' && o.output !== 'json') throw new Error(`-o must be text or json, got "${o.output}"`);
+      await (await import('./actions/describe-pool.js')).describePoolCommand(name, { output: o.output });
     });
 }

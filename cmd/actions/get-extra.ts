@@ -13,6 +13,7 @@ import { DEFAULT_PREFIX } from '../../src/desired/keys.js';
 import { createRedisConnection, redisConfigFromEnv } from '../../src/desired/redis-connection.js';
 import { RedisDesiredStore } from '../../src/desired/redis-store.js';
 import type { PoolEntry } from '../../src/desired/types.js';
+import type { PoolStartFailures, WarmPoolStatus } from '../../src/desired/warm-schema.js';
 import { createAwsClients } from '../../src/observed/aws-clients.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../../src/observed/model.js';
 import { SdkAwsApi } from '../../src/observed/sdk-aws-api.js';
@@ -40,8 +41,17 @@ export function tasksTable(tasks: readonly ObservedTask[], now: number): string 
   return textTable(rows);
 }
 
-/** Why the controller works towards a different target than the gateway wrote, if it does. */
-function poolProblem(p: PoolEntry, config: Readonly<Record<string, PoolConfig>> | undefined): string {
+/** A pool that cannot start tasks, as its status says (pool-start-health.ts). */
+export function startProblem(f: PoolStartFailures | undefined, now = Date.now()): string {
+  if (!f) return '';
+  const breaker = f.breaker === 'open' && f.retryAfter ? `; no batch for ${humanDuration(Math.max(0, f.retryAfter - now))} (breaker open)` : f.breaker === 'closed' ? '' : `; breaker ${f.breaker}`;
+  return `cannot start tasks: ${f.consecutive} failed starts in a row (${f.reason})${breaker}`;
+}
+
+/** Why the controller works towards a different target than the gateway wrote, or cannot reach it. */
+function poolProblem(p: PoolEntry, config: Readonly<Record<string, PoolConfig>> | undefined, status?: WarmPoolStatus): string {
+  const starts = startProblem(status?.startFailures);
+  if (starts) return starts;
   if (p.invalid) return `${p.invalid.reason}: ${p.invalid.message}`;
   if (!p.spec || !config) return '';
   const cfg = config[p.name];
@@ -53,12 +63,12 @@ function poolProblem(p: PoolEntry, config: Readonly<Record<string, PoolConfig>> 
  * TARGET is the gateway's; EFFECTIVE the one the controller works towards (capped by maxSize),
  * `?` without the controller's configuration.
  */
-export function poolsTable(pools: readonly PoolEntry[], tasks: readonly ObservedTask[] | undefined, config?: Readonly<Record<string, PoolConfig>>): string {
+export function poolsTable(pools: readonly PoolEntry[], tasks: readonly ObservedTask[] | undefined, config?: Readonly<Record<string, PoolConfig>>, statuses?: ReadonlyMap<string, WarmPoolStatus | undefined>): string {
   const rows = [['POOL', 'TEMPLATE', 'TARGET', 'EFFECTIVE', 'IDLE', 'STARTING', 'GEN', 'PROBLEM']];
   for (const p of pools) {
     const mine = tasks?.filter((t) => t.tags[TAG.role] === 'warm' && t.tags[TAG.pool] === p.name && isLive(t));
     const effective = p.spec && config ? String(effectiveTarget(p.spec, config[p.name])) : p.spec ? '?' : '-';
-    rows.push([p.name, p.spec?.template ?? '-', p.spec ? String(p.spec.target) : '-', effective, mine ? String(mine.filter(isRunning).length) : '?', mine ? String(mine.filter((t) => !isRunning(t)).length) : '?', p.spec ? String(p.spec.generation) : '-', poolProblem(p, config)]);
+    rows.push([p.name, p.spec?.template ?? '-', p.spec ? String(p.spec.target) : '-', effective, mine ? String(mine.filter(isRunning).length) : '?', mine ? String(mine.filter((t) => !isRunning(t)).length) : '?', p.spec ? String(p.spec.generation) : '-', poolProblem(p, config, statuses?.get(p.name))]);
   }
   return textTable(rows);
 }
@@ -75,7 +85,9 @@ export async function getPools(fmt: 'table' | 'json'): Promise<void> {
       config = undefined; // no controller configuration here: targets as written, tasks unknown
     }
     const tasks = config ? await observedTasks(config).catch(() => undefined) : undefined;
-    console.log(fmt === 'json' ? JSON.stringify(pools, null, 2) : poolsTable(pools, tasks, config?.pools));
+    const statuses = new Map(await Promise.all(pools.map(async (p) => [p.name, await store.readPoolStatus(p.name)] as const)));
+    const json = pools.map((p) => ({ ...p, status: statuses.get(p.name) }));
+    console.log(fmt === 'json' ? JSON.stringify(json, null, 2) : poolsTable(pools, tasks, config?.pools, statuses));
   } finally {
     redis.disconnect();
   }

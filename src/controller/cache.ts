@@ -15,7 +15,7 @@ import type { SessionStatus } from '../desired/schema.js';
 import type { WarmClaim, WarmPoolStatus } from '../desired/warm-schema.js';
 import { TAG, type ObservedAccessPoint, type ObservedSnapshot, type ObservedTask } from '../observed/model.js';
 import { indexTasks, type TaskIndex } from './plan/task-index.js';
-import type { DependencyBreaker } from './resilience/circuit-breaker.js';
+import type { PoolStartHealth } from './pool-start-health.js';
 
 /**
  * A virtual tag on the cache's view of a claimed warm task whose ECS tags do not name its
@@ -40,7 +40,8 @@ export class ControllerCache {
    */
   readonly inflightEnsures = new Map<string, Promise<void>>();
   /** Per-pool breakers on failing replenishment (see reconcile-pool.ts), created on first use. */
-  readonly poolBreakers = new Map<string, DependencyBreaker>();
+  /** Each warm pool's start health and breaker (pool-start-health.ts). */
+  readonly poolHealth = new Map<string, PoolStartHealth>();
   /** When the last full desired/observed sync finished (epoch ms); undefined before the first. */
   desiredSyncedAt: number | undefined;
   observedSyncedAt: number | undefined;

@@ -7,8 +7,10 @@ import type { ReconcileResult } from './queue/index.js';
 import type { ControllerCache } from './cache.js';
 import { executeAction } from './execute/execute.js';
 import { pinFencingToken } from './pin-fencing-token.js';
-import { LaunchFailedError, PreconditionFailedError, StopDeferredError } from './execute/errors.js';
-import { DependencyBreaker, isCircuitOpen } from './resilience/index.js';
+import { PreconditionFailedError, StopDeferredError } from './execute/errors.js';
+import { isCircuitOpen } from './resilience/index.js';
+import { PoolStartHealth, sameStartFailures } from './pool-start-health.js';
+import { SCHEMA_VERSION } from '../desired/schema.js';
 import { isLive, isRunning, TAG, type ObservedTask } from '../observed/model.js';
 import type { PlanConfig } from './plan/plan-config.js';
 import { planPool, type PoolPlan } from './plan/plan-pool.js';
@@ -16,20 +18,28 @@ import { CLAIM_CANDIDATES } from './plan/plan-session.js';
 import { currentWarmHash, warmLaunchSpec } from './plan/launch-spec.js';
 import type { ReconcileDeps } from './reconcile-key.js';
 
-/**
- * A pool whose batches keep starting no task (capacity, account limits) stops trying for a
- * while: after this many consecutive failed batches its breaker opens for the cooldown, then a
- * single half-open batch decides. The work queue's backoff alone would keep probing forever.
- */
-export const POOL_BREAKER = { threshold: 3, cooldownMs: 60_000 } as const;
-
-function poolBreaker(deps: ReconcileDeps, name: string): DependencyBreaker {
-  let b = deps.cache.poolBreakers.get(name);
-  if (!b) {
-    b = new DependencyBreaker({ name: `pool:${name}`, clock: deps.clock, threshold: POOL_BREAKER.threshold, halfOpenAfterMs: POOL_BREAKER.cooldownMs, isFault: (err) => err instanceof LaunchFailedError });
-    deps.cache.poolBreakers.set(name, b);
+/** The pool's start health (and breaker), kept in the cache across reconciles. */
+function startHealth(deps: ReconcileDeps, name: string): PoolStartHealth {
+  let h = deps.cache.poolHealth.get(name);
+  if (!h) {
+    h = new PoolStartHealth(name, deps.clock);
+    deps.cache.poolHealth.set(name, h);
   }
-  return b;
+  return h;
+}
+
+/**
+ * Counts the pool's task fates, and writes what the status says about its starts when that
+ * changed (so `reconciler get pools` shows a pool that cannot start tasks).
+ */
+async function reportStartHealth(deps: ReconcileDeps, name: string, health: PoolStartHealth): Promise<void> {
+  const prev = deps.cache.poolStatus.get(name);
+  const summary = health.summary();
+  if (sameStartFailures(prev?.startFailures, summary)) return;
+  const { startFailures: _old, ...rest } = prev ?? { schemaVersion: SCHEMA_VERSION, batch: 0, updatedAt: 0 };
+  const status = { ...rest, ...(summary ? { startFailures: summary } : {}), updatedAt: deps.clock.now() };
+  await deps.status.writePoolStatus(name, status, deps.fencingToken());
+  deps.cache.setPoolStatus(name, status, deps.clock.now());
 }
 
 /** Upper bound of plan/execute passes in one pool reconcile (100 tasks = 10 batches). */
@@ -69,6 +79,16 @@ export function planCachedPool(deps: ReconcileDeps, name: string): PoolPlan {
 
 export async function reconcilePool(outer: ReconcileDeps, name: string): Promise<ReconcileResult> {
   const deps = pinFencingToken(outer);
+  const health = startHealth(deps, name);
+  health.observe(deps.cache.warmTasksOf(name));
+  try {
+    return await reconcilePoolPasses(deps, name, health);
+  } finally {
+    await reportStartHealth(deps, name, health);
+  }
+}
+
+async function reconcilePoolPasses(deps: ReconcileDeps, name: string, health: PoolStartHealth): Promise<ReconcileResult> {
   for (let pass = 0; pass < MAX_POOL_PASSES; pass++) {
     const plan = planCachedPool(deps, name);
     if (plan.actions.length === 0) return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
@@ -76,7 +96,7 @@ export async function reconcilePool(outer: ReconcileDeps, name: string): Promise
     let again = false;
     for (const action of plan.actions) {
       try {
-        if (action.type === 'launchWarmBatch') await poolBreaker(deps, name).execute(() => executeAction(deps, action));
+        if (action.type === 'launchWarmBatch') await health.launch(() => executeAction(deps, action));
         else await executeAction(deps, action);
       } catch (err) {
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };

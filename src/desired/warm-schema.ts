@@ -28,11 +28,29 @@ export const BatchIntentSchema = z.strictObject({
 });
 export type BatchIntent = z.infer<typeof BatchIntentSchema>;
 
+/**
+ * A pool that cannot start tasks: its warm tasks stopped before RUNNING (e.g. `TaskFailedToStart`)
+ * or its batches started none, `consecutive` times in a row. Absent while starts succeed.
+ */
+export const PoolStartFailuresSchema = z.strictObject({
+  consecutive: z.number().int().positive(),
+  /** The last failure's stop code (or RunTask failure reason) and message. */
+  reason: z.string().max(256),
+  message: z.string().max(2048),
+  /** When the last failure was seen, epoch ms. */
+  at: z.number().int().nonnegative(),
+  /** The pool's breaker: `open` = no batch is launched until `retryAfter`, then one probe batch. */
+  breaker: z.enum(['closed', 'open', 'halfOpen']),
+  retryAfter: z.number().int().nonnegative().optional(),
+});
+export type PoolStartFailures = z.infer<typeof PoolStartFailuresSchema>;
+
 export const WarmPoolStatusSchema = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   /** Last batch number used; each new batch intent takes the next one. */
   batch: z.number().int().nonnegative(),
   intent: BatchIntentSchema.optional(),
+  startFailures: PoolStartFailuresSchema.optional(),
   updatedAt: z.number().int().nonnegative(),
 });
 export type WarmPoolStatus = z.infer<typeof WarmPoolStatusSchema>;

@@ -43,6 +43,7 @@ export class EsrMetrics {
   readonly sessions: Gauge<'phase'>;
   readonly sessionsDesired: Gauge;
   readonly oldestUnconverged: Gauge;
+  readonly warmPoolFailedStarts: Gauge<'pool'>;
   readonly warmPoolTasks: Gauge<'pool' | 'state'>;
   readonly warmPoolTarget: Gauge<'pool'>;
   readonly fullSyncLastSuccess: Gauge<'half'>;
@@ -102,6 +103,14 @@ export class EsrMetrics {
           for (const state of WARM_TASK_STATES) other[state] += counts[state];
         }
         if (others) for (const state of WARM_TASK_STATES) this.set({ pool: UNCONFIGURED_POOL, state }, other[state]);
+      },
+    });
+    this.warmPoolFailedStarts = new Gauge({
+      name: 'esr_warm_pool_failed_starts', help: 'Failed starts in a row by warm pool, for each pool in RECONCILER_POOLS: tasks that stopped before RUNNING (e.g. TaskFailedToStart) or batches that started none; 0 once a task runs. From 3 the pool\'s breaker opens (one probe batch a minute).', labelNames: ['pool'], registers,
+      collect() {
+        this.reset();
+        const failing = self.source.poolFailedStarts?.() ?? new Map<string, number>();
+        for (const pool of self.knownPools) this.set({ pool }, failing.get(pool) ?? 0);
       },
     });
     this.warmPoolTarget = new Gauge({ name: 'esr_warm_pool_target', help: 'Warm-pool target the controller works towards, for each pool in RECONCILER_POOLS: the gateway\'s target from desired state capped by the pool\'s maxSize (0 without one). Pools the gateway names but the configuration does not have no series.', labelNames: ['pool'], registers });

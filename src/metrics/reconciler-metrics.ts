@@ -131,6 +131,7 @@ export class ReconcilerMetrics {
     this.esr.source = {
       sessions: () => controller.cache.sessions.values(),
       warmByPool: () => controller.cache.index().warmByPool,
+      poolFailedStarts: () => new Map([...controller.cache.poolHealth].map(([pool, h]) => [pool, h.consecutiveFailures])),
       now,
     };
     this.cr.refresh = () => {

@@ -11,6 +11,8 @@ export interface ScrapeSource {
   sessions(): Iterable<SessionEntry>;
   /** Unclaimed warm tasks by pool (the cache's task index `warmByPool`). */
   warmByPool(): ReadonlyMap<string, readonly ObservedTask[]>;
+  /** Failed starts in a row by pool (tasks stopped before RUNNING, batches that started none). */
+  poolFailedStarts?(): ReadonlyMap<string, number>;
   /** Epoch ms on the controller's clock. */
   now(): number;
 }

@@ -62,7 +62,7 @@ describe('warm pool over HTTP with real Redis', () => {
     await eventually('3 failed batches', () => runTaskCalls(s) >= 3, 15_000);
     await new Promise((r) => setTimeout(r, 4000)); // the queue backoff alone would retry within this
     expect(runTaskCalls(s)).toBe(3);
-    expect(s.daemon.controller.cache.poolBreakers.get('shell-warm')?.state()).toBe('open');
+    expect(s.daemon.controller.cache.poolHealth.get('shell-warm')?.breaker.state()).toBe('open');
     expect(s.core.dump().tasks).toHaveLength(0);
   });
 });

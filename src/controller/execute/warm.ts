@@ -35,7 +35,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
   const intent = { batch: a.batch, clientToken: a.clientToken, count: a.count, requestedAt: a.requestedAt };
   const prev = deps.cache.poolStatus.get(a.pool);
   if (prev?.intent?.clientToken !== a.clientToken) {
-    const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), intent, updatedAt: deps.clock.now() };
+    const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), intent, ...(prev?.startFailures ? { startFailures: prev.startFailures } : {}), updatedAt: deps.clock.now() };
     await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
     deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
   }
@@ -44,7 +44,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
   const now = deps.clock.now();
   for (const task of out.tasks) deps.cache.upsertTask(task, now);
   if (out.tasks.length === 0) {
-    const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), updatedAt: now };
+    const status = { schemaVersion: SCHEMA_VERSION, batch: Math.max(a.batch, prev?.batch ?? 0), ...(prev?.startFailures ? { startFailures: prev.startFailures } : {}), updatedAt: now };
     await deps.status.writePoolStatus(a.pool, status, deps.fencingToken());
     deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
     throw new LaunchFailedError(`pool:${a.pool}`, out.failures.map((f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`));

@@ -141,6 +141,17 @@ export class DependencyBreaker {
   }
 
   /**
+   * Records an outcome learned after the call returned (a task started by a successful RunTask
+   * that stopped before RUNNING is a fault; one that ran is a success), as if a call had ended
+   * so. Counted only while closed: while open or probing, the probe decides.
+   */
+  record(outcome: { ok: true } | { ok: false; error: Error }): void {
+    if (this.policy.state !== CircuitState.Closed) return;
+    const run = outcome.ok ? () => Promise.resolve() : () => Promise.reject(outcome.error);
+    this.policy.execute(run).catch(() => undefined);
+  }
+
+  /**
    * Runs `fn` through the breaker. Rejects with `CircuitOpenError` (carrying `retryAfterMs`)
    * without calling `fn` when open or while another call is the half-open probe.
    */
