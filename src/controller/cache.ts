@@ -282,7 +282,7 @@ export class ControllerCache {
    * full resync interval; the touched-at maps and the per-key indexes are rebuilt or cleared at
    * every full sync):
    * - `sessions`: desired records in the store (live sessions + tombstones not yet purged).
-   * - `pools`, `poolStatus`, `poolBreakers`: pools configured or targeted.
+   * - `pools`, `poolStatus`, `poolHealth`: pools configured or targeted.
    * - `claims`, `claimsBySession`: warm claims in the store (each a live or just-stopped warm task).
    * - `tasks`, `bySession`, `byPool`, `batchesSeen`: tasks ECS lists (live + STOPPED within its
    *   retention, about an hour) plus tasks learned within R.
@@ -301,7 +301,7 @@ export class ControllerCache {
       accessPoints: this.accessPoints.size,
       families: this.families.size,
       inflightEnsures: this.inflightEnsures.size,
-      poolBreakers: this.poolBreakers.size,
+      poolHealth: this.poolHealth.size,
       taskTouchedAt: this.taskTouchedAt.size,
       statusTouchedAt: this.statusTouchedAt.size,
       poolStatusTouchedAt: this.poolStatusTouchedAt.size,

@@ -82,7 +82,7 @@ export function soakBounds(c: Churn): Record<string, Bound> {
     'cache.accessPoints': b(c.users, 'one per user'),
     'cache.families': b(families, 'templates x (users + 1) + pools'),
     'cache.inflightEnsures': b(families + c.users, 'ensures running now: one per family or user at most'),
-    'cache.poolBreakers': b(pools, 'one per pool'),
+    'cache.poolHealth': b(pools, 'one per pool'),
     'cache.taskTouchedAt': b(tasks, 'tasks learned within one resync'),
     'cache.statusTouchedAt': b(specs, 'statuses written within one resync'),
     'cache.poolStatusTouchedAt': b(pools, 'pools'),
