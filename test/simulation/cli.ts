@@ -42,9 +42,13 @@ if (opts.mutation !== undefined && !mutation) {
 const started = performance.now();
 let failed = 0;
 let ran = 0;
+const converged: number[] = [];
+let mutatingCalls = 0;
 for (let seed = first; seed < first + count; seed++) {
   const r = await runSeed({ seed, events: opts.events, ...(mutation ? { mutation } : {}), ...(opts.emphasis ? { schedule: { emphasis: opts.emphasis } } : {}), ...(opts.verbose ? { echo: (l: string) => console.log(l) } : {}) });
   ran++;
+  if (r.convergedAfterMs !== undefined) converged.push(r.convergedAfterMs);
+  mutatingCalls += r.mutatingCalls;
   if (!r.violation) {
     if (opts.verbose || count <= 20) console.log(`seed ${seed}: ok (converged ${r.convergedAfterMs} ms after the faults; ${r.mutatingCalls} mutating calls for ${r.work} units of work; faults: ${r.kinds.join(',') || 'none'}; digest ${r.digest})`);
     continue;
@@ -63,4 +67,10 @@ for (let seed = first; seed < first + count; seed++) {
 }
 const secs = (performance.now() - started) / 1000;
 console.log(`${ran} seeds${opts.events ? ' (task events on)' : ''} in ${secs.toFixed(1)} s (${(ran / secs).toFixed(2)} seeds/s), ${failed} failed`);
+if (converged.length > 1) {
+  const s = [...converged].sort((a, b) => a - b);
+  const at = (p: number): number => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  console.log(`converged after the faults (${s.length} seeds): mean ${(mean / 1000).toFixed(1)} s, p50 ${(at(50) / 1000).toFixed(1)} s, p99 ${(at(99) / 1000).toFixed(1)} s, max ${(s[s.length - 1]! / 1000).toFixed(1)} s; ${mutatingCalls} mutating AWS calls in all`);
+}
 process.exit(failed > 0 ? 1 : 0);
