@@ -161,7 +161,9 @@ export async function measureEventsAtScale(sessions: number, minutes: number, ki
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchResult> {
-  const n = quick ? 5_000 : 100_000;
+  // BENCH_SCALE_SESSIONS: another size (e.g. an intermediate point of the scaling curve).
+  const n = Number(process.env['BENCH_SCALE_SESSIONS'] ?? (quick ? 5_000 : 100_000));
+  if (!Number.isInteger(n) || n < 100) throw new Error(`BENCH_SCALE_SESSIONS must be an integer >= 100, got ${process.env['BENCH_SCALE_SESSIONS']}`);
   const minutes = 10;
   const r = await measureEventsAtScale(n, minutes, quick ? 10 : 100);
   const own = r.cpuMsPerMin - r.simMsPerMin;
