@@ -12,15 +12,19 @@ export type BucketConfig = z.infer<typeof bucketConfigSchema>;
 const bucketName = z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, 'bucket names look like service:Operation');
 
 /**
- * Defaults. Where ECS publishes a figure we use it (DESIGN.md, "Decisions"): Fargate RunTask
- * 20 calls/s sustained; Fargate task launches burst 100 refill 20/s, consumed once per task
- * (RunTask `count`). ECS throttles per account and region, so the rest are deliberately at or
+ * Defaults. Where AWS publishes a figure we use it (DESIGN.md, "Decisions"), from "AWS Fargate
+ * throttling quotas" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html):
+ * the RunTask API for Fargate is limited to 20 calls per second, burst and sustained (so burst
+ * 20, not 100: a burst of 100 calls draws ThrottlingExceptions); Fargate task launches (On
+ * Demand and Spot) burst 100 tokens refilling 20/s, consumed once per task (RunTask `count`,
+ * up to 10 a call). The EC2 launch type's RunTask row ("Request throttling for the Amazon ECS
+ * API") was not verified here: set `ecs:RunTask` in RECONCILER_RATE_LIMITS for EC2 templates. ECS throttles per account and region, so the rest are deliberately at or
  * below its documented API buckets (read actions ~20/s sustained) to leave headroom for other
  * tools in the account. EFS publishes no per-call figures; its defaults are conservative.
  * Check Service Quotas for the account and override here.
  */
 export const DEFAULT_BUCKETS: Readonly<Record<string, BucketConfig>> = {
-  'ecs:RunTask': { burst: 100, ratePerSec: 20 },
+  'ecs:RunTask': { burst: 20, ratePerSec: 20 },
   'fargate:TaskLaunch': { burst: 100, ratePerSec: 20 },
   'ecs:StopTask': { burst: 100, ratePerSec: 20 },
   'ecs:DescribeTasks': { burst: 100, ratePerSec: 20 },
