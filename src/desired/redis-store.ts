@@ -73,6 +73,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     this.replicaAck = opts.replicaAck ?? replicaAckOf(opts.redis);
     this.feed = new RedisStatusFeed(this.redis, this.keys, async (id) =>
       decodeSessionStatus(await guard('read status', () => this.redis.getBuffer(this.keys.sessionStatus(id)), this.redis)),
+      this.clock,
     );
   }
 
