@@ -6,7 +6,6 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import { leaseKeys } from '../../../src/controller/leader/lease-scripts.js';
 import { TAG } from '../../../src/observed/model.js';
 import type { SimCore } from '../../../src/sim/core.js';
@@ -58,14 +57,17 @@ export const HA_ENV: Record<string, string> = {
   RECONCILER_TIMEOUTS: JSON.stringify({ steps: { ensureAccessPoint: 1000, registerTaskDefinition: 1000, runTask: 1000, waitForRunning: 60_000, tagResource: 1000 }, readCallMs: 1000, sessionStartMs: 125_000 }),
 };
 
+/** The one command the lease helpers need (a plain ioredis client, or a topology's connection). */
+type KeyReader = { get(key: string): Promise<string | null> };
+
 /** The pid in the lease holder's token (`host:pid/uuid`), or undefined when nobody holds it. */
-export async function leaderPid(redis: Redis, prefix: string): Promise<number | undefined> {
+export async function leaderPid(redis: KeyReader, prefix: string): Promise<number | undefined> {
   const token = await redis.get(leaseKeys(prefix).lease);
   const m = token?.match(/:(\d+)\//);
   return m ? Number(m[1]) : undefined;
 }
 
-export async function epochOf(redis: Redis, prefix: string): Promise<number> {
+export async function epochOf(redis: KeyReader, prefix: string): Promise<number> {
   return Number((await redis.get(leaseKeys(prefix).epoch)) ?? 0);
 }
 
