@@ -136,8 +136,8 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
   const controller = new Controller({
     aws: rawApi,
     readApi: guardedAwsApi(rawApi, call),
-    status: store,
-    desired: opts.decorateDesired ? opts.decorateDesired(store) : store,
+    status: ha.gateWrites(store),
+    desired: ha.gateWrites(opts.decorateDesired ? opts.decorateDesired(store) : store),
     fencingToken: opts.fencingToken ?? (() => 1),
     call: ha.call,
     parking,

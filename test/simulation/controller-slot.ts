@@ -19,6 +19,7 @@ import type { AwsApi } from '../../src/observed/aws-api.js';
 import type { SqsApi } from '../../src/observed/sqs-api.js';
 import { wrapAwsApi } from './aws-wrap.js';
 import { SafetyWiring } from '../../src/controller/safety/safety-wiring.js';
+import { leaseGatedWrites } from '../../src/controller/leader/lease-gated-writes.js';
 import { SIM_CLUSTER, SIM_EVENTS, SIM_OWNER, SIM_PLAN, SIM_STARTED_BY, SIM_TIMINGS, simBudgets, simSafetyConfig } from './config.js';
 import type { EventLog } from './event-log.js';
 import { ProcessGate } from './process-gate.js';
@@ -82,21 +83,26 @@ export class ControllerSlot {
       return guarded(req, fn);
     };
     const resyncMs = d.resyncMs ?? SIM_TIMINGS.resyncMs;
+    // As reconciler run: store writes only while this process's own view of its lease is live.
+    const writesGated = leaseGatedWrites(d.store(name, this.gate), { remainingLeaseMs: () => this.leaseUntil - clock.now(), retryAfterMs: SIM_TIMINGS.noticeLossMs });
     this.safety = new SafetyWiring({ clock, config: { ...simSafetyConfig(), resyncSeconds: resyncMs / 1000 } });
+    this.safety.brake.onChange((b) => {
+      if (this.gate.state !== 'dead') log.add(name, b.engaged ? `brake engaged (${b.reason}): ${b.message}` : `brake released (${b.releasedBy ?? '?'})`);
+    });
     const safety = this.safety.controllerOptions({
       onEvent: (e) => {
         if (this.gate.state !== 'dead') log.add(name, `${e.action} ${e.sessionId ?? '-'} ${e.drift} ${e.outcome}: ${e.message.slice(0, 160)}`);
       },
       onSync: (info) => {
-        if (this.gate.state !== 'dead') log.add(name, `full sync done: ${info.sessions} sessions, ${info.tasks} tasks, read took ${info.ms} ms`);
+        if (this.gate.state !== 'dead') log.add(name, `full sync done: ${info.sessions} sessions (desired tasks ${info.desiredTasks}, marker ${info.marker ? "present" : "missing"}), ${info.tasks} tasks, read took ${info.ms} ms`);
       },
     });
     this.controller = new Controller({
       ...safety,
       aws: raw,
       readApi: guardedAwsApi(raw, call),
-      status: d.store(name, this.gate),
-      desired: d.store(name, this.gate),
+      status: writesGated,
+      desired: writesGated,
       fencingToken: () => this.epoch,
       call,
       parking,

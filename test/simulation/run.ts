@@ -84,6 +84,8 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
       await w.clock.runUntil(quietStart + q);
       await sample();
       if (q % 5_000 === 0) await w.gateway.retryFailed();
+      // The brake alert fires after a minute; the operator checks desired state and releases it.
+      if (q % 60_000 === 0) w.operatorReleasesBrakes();
       // Converged means nothing left to do: no problem found and no gateway write still pending.
       if (w.pendingRevives === 0 && (await convergenceProblems(w)).length === 0) {
         convergedAfterMs = q;

@@ -70,7 +70,7 @@ export class World {
   private faultWindows: Array<{ until: number; faults: FaultConfigInput; lostResponseRate: number }> = [];
   private readonly rng: SeededRng;
   private foreignTd: string | undefined;
-  counters = { startFailures: 0, crashes: 0, leaderChanges: 0, wipes: 0, rollbacks: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
+  counters = { startFailures: 0, crashes: 0, leaderChanges: 0, wipes: 0, rollbacks: 0, brakeReleases: 0, killedTasks: 0, foreignTasks: 0, restarts: 0 };
 
   constructor(
     readonly seed: number,
@@ -229,7 +229,7 @@ export class World {
     this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), reapplyAfterMs);
     this.impair(now + reapplyAfterMs + 30_000);
     const leader = this.leader;
-    if (leader && (this.termStartedAt.get(leader) ?? 0) > now - lost) {
+    if (leader && (this.termStartedAt.get(leader) ?? 0) >= now - lost) {
       this.clock.setTimer(() => {
         if (this.leader !== leader || !leader.alive) return;
         this.log.add('sched', `${leader.name} finds its lease lost in the failover and steps down`);
@@ -347,6 +347,23 @@ export class World {
   sqsOutage(durationMs: number, mode: 'error' | 'hang'): void {
     this.log.add('sched', `sqs outage ${durationMs} ms (${mode})`);
     this.core.startOutage('sqs', durationMs, { mode });
+  }
+
+  /**
+   * The operator answers the brake alert in the quiet period, as the runbook says (`reconciler
+   * brake release` after checking desired state): a brake that engaged on a store loss and stays
+   * engaged because the gateway now wants fewer sessions than ran before is released. Returns
+   * how many brakes were released.
+   */
+  operatorReleasesBrakes(): number {
+    let n = 0;
+    for (const s of this.slots) {
+      if (s.gate.state === 'dead' || !s.safety.brake.engaged()) continue;
+      this.log.add('operator', `reconciler brake release (${s.name}: ${JSON.stringify(s.safety.brake.state())})`.slice(0, 300));
+      if (s.safety.brake.release()) n++;
+    }
+    this.counters.brakeReleases += n;
+    return n;
   }
 
   /** Owner tag of our installation. */

@@ -20,6 +20,7 @@ import type { StopBudget } from '../safety/stop-budget.js';
 import { LeaderElector } from './leader-elector.js';
 import { leadershipReadiness, soleLeaderProbe, type LeadershipProbe } from './leadership-probe.js';
 import { leaseGatedCall } from './lease-gate.js';
+import { leaseGatedWrites } from './lease-gated-writes.js';
 
 /** The logger surface used here (pino's). */
 export interface HaLog {
@@ -109,6 +110,16 @@ export class HighAvailability {
     elector?.onChange((c) => (c.leader ? log?.info : log?.warn)?.call(log, { epoch: c.epoch, reason: c.reason, holder: c.holder }, c.leader ? `became leader (epoch ${c.epoch})` : `lost leadership (${c.reason})`));
     // A new leader publishes its brake state at once: it may have changed while this replica followed.
     elector?.onChange((c) => c.leader && void this.releaseWatcher.republish());
+  }
+
+  /**
+   * `store` with its controller writes sent only while this replica's own lease view is live
+   * (lease-gated-writes.ts); unchanged without leader election.
+   */
+  gateWrites<T extends object>(store: T): T {
+    const elector = this.elector;
+    if (!elector) return store;
+    return leaseGatedWrites(store, { remainingLeaseMs: () => elector.remainingLeaseMs(), retryAfterMs: this.a.config.leaderRetryMs, onRefused: () => void this.leaseRefusals++ });
   }
 
   /** Controller options: leadership mode, fencing token, the stop gate, and hooks wrapped around `user`'s. */

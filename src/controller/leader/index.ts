@@ -3,3 +3,4 @@ export * from './leader-elector.js';
 export * from './lease-gate.js';
 export * from './lease-scripts.js';
 export * from './leadership-probe.js';
+export * from './lease-gated-writes.js';
