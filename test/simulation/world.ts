@@ -100,6 +100,9 @@ export class World {
     const now = this.clock.now();
     if (now < this.impairedUntil || this.faultWindows.length > 0 || this.mutation?.impairing?.()) return true;
     if (!this.leader?.alive || !this.leader.controller.synced) return true;
+    // An engaged desired-state brake holds stops on purpose until desired state is back or an
+    // operator releases it: duplicates and orphans waiting for it are not the controller's delay.
+    if (this.leader.safety.brake.engaged()) return true;
     return this.slots.some((s) => s.gate.state === 'frozen');
   }
 
