@@ -76,7 +76,7 @@ export async function waitForWarmOnDemand(deps: ReconcileDeps, key: string, plan
         { type: 'Ready', status: 'False', reason: WAITING_FOR_WARM, message },
         { type: 'Queued', status: 'True', reason: WAITING_FOR_WARM, message },
       ], now),
-    }, spec.generation);
+    }, { generation: spec.generation, uid: spec.uid });
   }
   return { requeueAfter: ON_DEMAND_RECHECK_MS };
 }

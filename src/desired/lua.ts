@@ -55,9 +55,10 @@ if raw and token > epoch then redis.call('SET', KEYS[1], ARGV[1]) end
  * Fenced status write + publication.
  * KEYS: 1 leader epoch, 2 spec record, 3 status record, 4 activity record.
  * ARGV: 1 fencing token, 2 status JSON, 3 status channel, 4 basis generation ('' = unconditional),
- *       5 activity bound ('' = none; an expiry: the last activity its decision saw).
+ *       5 activity bound ('' = none; an expiry: the last activity its decision saw),
+ *       6 basis life: the spec uid ('' = unchecked).
  * Returns {'OK'}, {'GONE'} (no spec record: purged), {'CONFLICT', <generation>} (the spec is
- * not at the basis generation: the status describes another record), {'RENEWED', <activity>}
+ * not at the basis generation, or is another life: the status describes another record), {'RENEWED', <activity>}
  * (a touch after the bound: the expiry is void) or {'FENCED', <epoch>} (the FENCE rules above).
  */
 const WRITE_STATUS = `
@@ -67,6 +68,7 @@ if ARGV[4] ~= nil and ARGV[4] ~= '' then
   local ok, spec = pcall(cjson.decode, specRaw)
   local g = (ok and type(spec) == 'table') and tostring(spec['generation']) or '-1'
   if g ~= ARGV[4] then return {'CONFLICT', g} end
+  if ARGV[6] ~= nil and ARGV[6] ~= '' and spec['uid'] ~= ARGV[6] then return {'CONFLICT', g} end
 end
 if ARGV[5] ~= nil and ARGV[5] ~= '' then
   local at = tonumber(redis.call('GET', KEYS[4]) or '0') or 0

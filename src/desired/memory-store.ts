@@ -383,6 +383,7 @@ export class MemoryDesiredStore implements SpecStore, DesiredStore, StatusWriter
       const d = decodeSessionSpec(this.specs.get(id), id);
       const generation = d.kind === 'ok' ? d.value.generation : -1;
       if (generation !== basis.generation) return { outcome: 'conflict', generation };
+      if (basis.uid !== undefined && basis.uid !== '' && (d.kind === 'ok' ? d.value.uid : undefined) !== basis.uid) return { outcome: 'conflict', generation };
       const at = this.activity.get(id) ?? 0;
       if (basis.activityAtMost !== undefined && at > basis.activityAtMost) return { outcome: 'renewed', lastActivityAt: at };
     }

@@ -240,7 +240,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     return guard(`writeStatus ${id}`, async () => {
       const k = this.keys;
       const activityBound = basis?.activityAtMost !== undefined ? String(basis.activityAtMost) : '';
-      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionActivity(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id), basis ? String(basis.generation) : '', activityBound);
+      const reply = await this.redis.esrWriteStatus(k.leaderEpoch, k.sessionSpec(id), k.sessionStatus(id), k.sessionActivity(id), fencingToken, JSON.stringify(parsed.data), k.statusChannel(id), basis ? String(basis.generation) : '', activityBound, basis?.uid ?? '');
       if (reply[0] === 'FENCED') throw new FencedError(fencingToken, reply[1] ?? '?', `writeStatus ${id}`);
       if (reply[0] === 'CONFLICT') return { outcome: 'conflict', generation: Number(reply[1] ?? -1) };
       if (reply[0] === 'RENEWED') return { outcome: 'renewed', lastActivityAt: Number(reply[1] ?? 0) };

@@ -138,6 +138,12 @@ export interface DesiredStore {
 export interface StatusBasis {
   generation: number;
   /**
+   * The spec's life (`SessionSpec.uid`) the status was computed for; refused (`conflict`) when
+   * the stored record is another life, even at the same generation (a record lost and written
+   * again starts at generation 1 too). Unset: not checked.
+   */
+  uid?: string;
+  /**
    * Only for an expiry: the last activity the decision saw (0 = none). Refused (`renewed`) when
    * the store holds a later one, so a touch and an expiry are never both accepted.
    */

@@ -175,6 +175,24 @@ export function desiredStoreContract(name: string, make: MakeHarness): void {
       expect(await h.store.writeStatus('ghost', status(), 7)).toEqual({ outcome: 'session-gone' });
     });
 
+    it('a status is written only on the record it was computed for: same generation and same life (uid)', async () => {
+      const first = (await h.store.ensureSession(spec('s1'))).spec;
+      expect(first.uid).toBeTruthy();
+      expect(await h.store.writeStatus('s1', status({ phase: 'Starting' }), 0, { generation: 2 })).toEqual({ outcome: 'conflict', generation: 1 });
+      expect(await h.store.writeStatus('s1', status({ phase: 'Starting' }), 0, { generation: 1, uid: 'another-life' })).toEqual({ outcome: 'conflict', generation: 1 });
+      expect((await h.store.readSession('s1'))?.status).toBeUndefined();
+      expect(await h.store.writeStatus('s1', status({ phase: 'Starting' }), 0, { generation: 1, uid: first.uid! })).toEqual({ outcome: 'written' });
+      // The record lost and written again (a wipe, a purge): a new life, maybe at the same generation.
+      await h.store.deleteSession('s1');
+      expect(await h.store.purgeSession('s1', 2, 0)).toBe(true);
+      await clock.advance(1000);
+      const again = (await h.store.ensureSession(spec('s1'))).spec;
+      expect(again.uid).not.toBe(first.uid);
+      const r = await h.store.writeStatus('s1', status({ phase: 'Running' }), 0, { generation: again.generation, uid: first.uid! });
+      expect(r.outcome).toBe('conflict');
+      expect(await h.store.writeStatus('s1', status({ phase: 'Running' }), 0, { generation: again.generation, uid: again.uid! })).toEqual({ outcome: 'written' });
+    });
+
     it('an accepted token above the stored epoch raises it: a term the store forgot fences the older ones again', async () => {
       await h.store.ensureSession(spec('s1'));
       // A failover lost the epoch key's last write: the store holds term 7's epoch, term 9 still runs.

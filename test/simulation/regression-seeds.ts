@@ -14,5 +14,6 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> =
   { seed: 1432, caught: 'invariant 6 (10,000-seed run): a rollback lost the new term\'s epoch at the very millisecond it began; the model kept that leader (strict >), and a paused old leader\'s held write was accepted. The term now steps down, as its elector would' },
   { seed: 1054, caught: 'invariant 3 (10,000-seed run): a new process after a wipe took the running tasks as the brake baseline and the brake held every stop for good; the simulated operator now answers the brake alert in the quiet period, as the runbook says' },
   { seed: 2210, caught: 'invariant 1 (10,000-seed run): a warm pool scale-down of 10 engaged the desired-state brake, which held the stop of a replaced incarnation; time bounds now pause while a brake holds stops on purpose (the operator releases it in the quiet period)' },
+  { seed: 2258, caught: 'invariant 8 (10,000-seed run, at f0fda02): after a wipe the gateway wrote the session again with new env at generation 1; a status computed for the old life at generation 1 passed the generation check. Status writes now also carry the spec life (uid)' },
   { seed: 100, caught: 'invariant 9: an orphan stop decided before the gateway re-wrote the session, sent after it (precondition checked at the action)' },
 ];

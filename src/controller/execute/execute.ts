@@ -12,7 +12,7 @@ import { executeClaimWarm, executeLaunchWarmBatch, executeReleaseClaim, executeT
 async function dispatch(deps: ExecutorDeps, action: Action): Promise<void> {
   switch (action.type) {
     case 'writeStatus':
-      await writeSessionStatus(deps, action.sessionId, action.status, action.generation, action.expiry);
+      await writeSessionStatus(deps, action.sessionId, action.status, { generation: action.generation, uid: action.uid }, action.expiry);
       return;
     case 'launch':
       return executeLaunch(deps, action);

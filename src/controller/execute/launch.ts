@@ -50,7 +50,7 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   const template = deps.config.templates[action.spec.template];
   const taskDefinitionArn = deps.cache.families.get(action.spec.family);
   if (!template || !taskDefinitionArn) throw new Error(`launch of ${action.sessionId}: template ${action.spec.template} or family ${action.spec.family} unknown`);
-  if (!(await writeSessionStatus(deps, action.sessionId, action.intentStatus, action.generation))) return;
+  if (!(await writeSessionStatus(deps, action.sessionId, action.intentStatus, { generation: action.generation, uid: action.uid }))) return;
 
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: action.clientToken, count: 1, tags: action.spec.tags, env: action.spec.env, group: SESSION_TASK_GROUP });
   let out;
@@ -86,7 +86,7 @@ async function abandonIntent(deps: ExecutorDeps, action: LaunchAction, reason: s
   const cur = deps.cache.sessions.get(action.sessionId)?.status ?? action.intentStatus;
   if (isReplacing(cur)) {
     // The serving task keeps serving; only the replacement failed.
-    await writeSessionStatus(deps, action.sessionId, { ...cur, launchIntent: undefined, lastError: { reason, message, at: now }, conditions: setConditions(cur.conditions, [{ type: 'Updating', status: 'False', reason, message }], now) }, action.generation);
+    await writeSessionStatus(deps, action.sessionId, { ...cur, launchIntent: undefined, lastError: { reason, message, at: now }, conditions: setConditions(cur.conditions, [{ type: 'Updating', status: 'False', reason, message }], now) }, { generation: action.generation, uid: action.uid });
     return;
   }
   await writeSessionStatus(deps, action.sessionId, {
@@ -95,5 +95,5 @@ async function abandonIntent(deps: ExecutorDeps, action: LaunchAction, reason: s
     launchIntent: undefined,
     lastError: { reason, message, at: now },
     conditions: setConditions(cur.conditions, [{ type: 'Ready', status: 'False', reason, message }], now),
-  }, action.generation);
+  }, { generation: action.generation, uid: action.uid });
 }

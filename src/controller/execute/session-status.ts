@@ -6,13 +6,20 @@ import { PreconditionFailedError, StopDeferredError } from './errors.js';
 import type { WriteStatusAction } from '../plan/actions.js';
 
 /**
+/** The spec a status was computed from: its generation and its life (uid). */
+export interface SpecBasis {
+  generation?: number;
+  uid?: string;
+}
+
+/**
  * Writes `status` unless the cache already holds the same facts. Returns false when the session
- * is gone. The write is conditioned on the spec generation it was computed from (`generation`,
- * default: the cached spec's): when the stored spec moved on, the session is read again and
+ * is gone. The write is conditioned on the spec generation and life it was computed from
+ * (`spec`, default: the cached spec's): when the stored spec moved on, the session is read again and
  * PreconditionFailedError asks for a new plan, so a status never lands on a record it does not
  * describe (a newer spec, or a record lost and written again).
  */
-export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, status: SessionStatus, generation?: number, expiry?: WriteStatusAction['expiry']): Promise<boolean> {
+export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, status: SessionStatus, spec?: SpecBasis, expiry?: WriteStatusAction['expiry']): Promise<boolean> {
   const entry = deps.cache.sessions.get(sessionId);
   const cached = entry?.status;
   if (sameStatus(cached, status)) return true;
@@ -22,9 +29,10 @@ export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, 
   }
   const now = deps.clock.now();
   const next = { ...status, updatedAt: now };
-  const basis = generation ?? entry?.spec?.generation;
+  const basis = spec?.generation ?? entry?.spec?.generation;
+  const uid = spec ? spec.uid : entry?.spec?.uid;
   const activity = expiry ? { activityAtMost: expiry.activityAtMost } : {};
-  const result = await deps.status.writeStatus(sessionId, next, deps.fencingToken(), basis !== undefined ? { generation: basis, ...activity } : undefined);
+  const result = await deps.status.writeStatus(sessionId, next, deps.fencingToken(), basis !== undefined ? { generation: basis, ...(uid ? { uid } : {}), ...activity } : undefined);
   if (result.outcome === 'renewed') {
     // A touch arrived after the decision: the session lives on; plan again with what the store holds.
     if (deps.desired) deps.cache.setSessionEntry(sessionId, await deps.desired.readSession(sessionId), deps.clock.now());
@@ -37,7 +45,7 @@ export async function writeSessionStatus(deps: ExecutorDeps, sessionId: string, 
   }
   if (result.outcome === 'conflict') {
     if (deps.desired) deps.cache.setSessionEntry(sessionId, await deps.desired.readSession(sessionId), deps.clock.now());
-    throw new PreconditionFailedError(sessionId, `status computed for spec generation ${basis} but the store holds generation ${result.generation}`);
+    throw new PreconditionFailedError(sessionId, `status computed for spec generation ${basis}${uid ? ` of life ${uid}` : ''} but the store holds generation ${result.generation}${uid ? ' (or another life)' : ''}`);
   }
   deps.cache.setStatus(sessionId, next, now);
   return true;

@@ -32,6 +32,8 @@ export interface WriteStatusAction extends Base {
   status: SessionStatus;
   /** The spec generation the status was computed from: the store refuses it once the spec moved on. */
   generation?: number;
+  /** The spec's life (uid) it was computed for: the store refuses it on another life's record. */
+  uid?: string;
   /**
    * Set when this write expires the session (phase Expired): it passes the safety gate for
    * expiries first (brakes), and the store refuses it when a touch later than `activityAtMost`
@@ -50,6 +52,8 @@ export interface LaunchAction extends Base {
   intentStatus: SessionStatus;
   /** The spec generation the intent was computed from (see WriteStatusAction.generation). */
   generation?: number;
+  /** The spec's life (see WriteStatusAction.uid). */
+  uid?: string;
 }
 
 export interface StopTaskAction extends Base {

@@ -518,7 +518,7 @@ function launch(
     conditions: setConditions(cur.conditions, [ready, persistence.condition, ...degraded], now),
     updatedAt: now,
   }, 'ReplacementStarting', a.message, true));
-  p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, generation: spec.generation, drift: a.drift, message: a.message });
+  p.actions.push({ type: 'launch', key: p.id, sessionId: p.id, incarnation: a.incarnation, clientToken, spec: launchSpec, intentStatus, generation: spec.generation, ...(spec.uid ? { uid: spec.uid } : {}), drift: a.drift, message: a.message });
   p.requeue(cfg.startDeadlineMs);
   return p.result();
 }

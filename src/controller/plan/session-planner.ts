@@ -40,7 +40,8 @@ export class SessionPlanner {
     const stamped = this.stamp(next);
     if (sameStatus(prev, stamped)) return;
     const generation = this.input.entry?.spec?.generation;
-    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...stamped, updatedAt: this.now }, drift, message, ...(generation !== undefined ? { generation } : {}), ...(expiry ? { expiry } : {}) });
+    const uid = this.input.entry?.spec?.uid;
+    this.actions.push({ type: 'writeStatus', key: this.id, sessionId: this.id, status: { ...stamped, updatedAt: this.now }, drift, message, ...(generation !== undefined ? { generation } : {}), ...(uid ? { uid } : {}), ...(expiry ? { expiry } : {}) });
   }
 
   requeue(ms: number): void {
