@@ -16,6 +16,7 @@ import { ClaimRaceError } from './execute/warm.js';
 import { reportFailure } from './execute/degradation.js';
 import type { WarmOnDemand } from './warm-on-demand.js';
 import { waitForWarmOnDemand } from './reconcile-on-demand.js';
+import { isRunning } from '../observed/model.js';
 
 /** At most this many plan/execute passes per reconcile (access point, task definition, launch). */
 const MAX_PASSES = 4;
@@ -86,9 +87,18 @@ export async function reconcileSession(outer: ReconcileDeps, key: string): Promi
     // Prerequisites and the steps of a claim (claim, then tag) are followed by a re-plan at once:
     // a claimed task becomes Ready in the same reconcile as soon as ECS carries its identity.
     const claiming = plan.actions.some((a) => a.type === 'claimWarm' || a.type === 'tagTask');
+    // A RunTask answer may already say RUNNING (ECS does not promise otherwise): then the session
+    // is Running now, not when a refresh or the resync looks again.
+    if (plan.actions.some((a) => a.type === 'launch') && answeredRunning(deps, key)) continue;
     if (!plan.actions.every((a) => isPrerequisite(a) || a.type === 'claimWarm' || (claiming && (a.type === 'tagTask' || a.type === 'writeStatus')))) {
       return plan.requeueAfterMs ? { requeueAfter: plan.requeueAfterMs } : undefined;
     }
   }
   return { requeue: true };
+}
+
+/** A live task of the session is RUNNING in the cache but the status does not name it yet. */
+function answeredRunning(deps: ReconcileDeps, key: string): boolean {
+  const named = deps.cache.sessions.get(key)?.status?.taskArn;
+  return deps.cache.tasksOf(key).some((t) => isRunning(t) && t.arn !== named);
 }
