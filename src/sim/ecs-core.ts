@@ -1,3 +1,4 @@
+import { isFargateSize } from './fargate-sizes.js';
 import type {
   DeregisterTaskDefinitionResponse,
   DescribeTaskDefinitionResponse,
@@ -83,6 +84,10 @@ export class EcsSim {
 
   registerTaskDefinition(input: unknown): RegisterTaskDefinitionResponse {
     const req = parseInput('ecs', 'RegisterTaskDefinition', s.registerTaskDefinitionInput, input);
+    if (req.requiresCompatibilities?.includes('FARGATE')) {
+      for (const field of ['cpu', 'memory'] as const) if (req[field] === undefined) throw ecsError.client(`Fargate requires that '${field}' be defined at the task level.`);
+      if (!isFargateSize(req.cpu, req.memory)) throw ecsError.client(`No Fargate configuration exists for given values: ${req.cpu} CPU, ${req.memory} memory.`);
+    }
     return this.taskDefinitions.register(req);
   }
 

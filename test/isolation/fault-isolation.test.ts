@@ -13,7 +13,8 @@ import { keyLayout } from '../../src/desired/keys.js';
 import { findCondition } from '../../src/desired/schema.js';
 import { parseExposition, sample, startObservedStack, type ObservedStack } from '../app/observed-stack.js';
 import { connectTestRedis } from '../support/redis.js';
-import { eventually } from '../support/stack.js';
+import { TAG } from '../../src/observed/model.js';
+import { eventually, TEMPLATES } from '../support/stack.js';
 
 const POOLS = JSON.stringify({ 'warm-a': { template: 'shell', maxSize: 2 } });
 let s: ObservedStack | undefined;
@@ -72,6 +73,26 @@ describe('fault isolation', () => {
     // The pool's status is the controller's own: its next write replaces the wrong-typed key.
     await stack.client.setWarmPoolTarget('warm-a', 1, { template: 'shell' });
     await eventually('pool status rewritten as a string', async () => (await redis.type(k.poolStatus('warm-a'))) === 'string', 20_000);
+  }, 90_000);
+
+  it('a template whose launches fail (a task size Fargate does not offer) blocks neither other sessions nor other pools', async () => {
+    const templates = { shell: TEMPLATES.shell, huge: { ...TEMPLATES.shell, cpu: '256', memory: '99999' } };
+    const pools = { 'warm-ok': { template: 'shell', maxSize: 2 }, 'warm-huge': { template: 'huge', maxSize: 2 } };
+    s = await startObservedStack({ env: { RECONCILER_TEMPLATES: JSON.stringify(templates), RECONCILER_POOLS: JSON.stringify(pools) } });
+    const stack = s;
+    await stack.client.setWarmPoolTarget('warm-huge', 2, { template: 'huge' });
+    for (let i = 0; i < 3; i++) await stack.client.ensureSession({ id: `big-${i}`, userId: `u-big-${i}`, template: 'huge', persistence: 'none' });
+    await stack.client.setWarmPoolTarget('warm-ok', 2, { template: 'shell' });
+    for (let i = 0; i < 3; i++) await stack.client.ensureSession({ id: `ok-${i}`, userId: `u-ok-${i}`, template: 'shell', persistence: 'none' });
+    for (let i = 0; i < 3; i++) expect((await stack.client.waitForReady(`ok-${i}`, { signal: AbortSignal.timeout(20_000) })).phase).toBe('Running');
+    await eventually('warm-ok holds 2 warm tasks', () => stack.core.dump().tasks.filter((t) => t.tags[TAG.pool] === 'warm-ok' && t.lastStatus === 'RUNNING').length === 2, 20_000);
+    expect(stack.core.dump().tasks.filter((t) => t.tags[TAG.pool] === 'warm-huge' || String(t.tags[TAG.session]).startsWith('big-'))).toEqual([]);
+    expect(stack.core.getStats().byOperation['RegisterTaskDefinition']?.errors ?? 0).toBeGreaterThan(0);
+    // Each failing session says why in its events (`reconciler describe session`), naming AWS's answer.
+    for (let i = 0; i < 3; i++) {
+      await eventually(`big-${i} events name the refusal`, async () => (await redis.lrange(`{${stack.prefix}}:session:big-${i}:events`, 0, -1)).some((e) => e.includes('No Fargate configuration exists')), 20_000);
+      expect((await stack.client.getSession(`big-${i}`))?.status?.phase).not.toBe('Running');
+    }
   }, 90_000);
 
   it('a session index of the wrong type makes readiness and the metrics say so within two resyncs, and recovers', async () => {

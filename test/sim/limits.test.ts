@@ -1,6 +1,7 @@
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { SimCore } from '../../src/sim/core.js';
 
 describe('ECS request limits and paging', () => {
   let h: Harness;
@@ -73,5 +74,19 @@ describe('ECS request limits and paging', () => {
     expect(stopped.taskArns).toEqual([mine[0]]);
     const running = await h.clients.ecs.send(new ListTasksCommand({ startedBy: 'esr', family: 'session' }));
     expect(running.taskArns).toHaveLength(24);
+  });
+});
+
+describe('Fargate task sizes (RegisterTaskDefinition)', () => {
+  const td = (cpu?: string, memory?: string) => ({ family: 'f', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}), containerDefinitions: [{ name: 'c', image: 'i' }] });
+  it('accepts the documented CPU/memory combinations and refuses others with ClientException', async () => {
+    const core = new SimCore({ profile: 'instant', limits: false });
+    for (const [cpu, memory] of [['256', '512'], ['256', '2048'], ['512', '4096'], ['1024', '3072'], ['4096', '30720'], ['8192', '20480'], ['16384', '122880']]) {
+      await expect(core.call('RegisterTaskDefinition', td(cpu, memory)), `${cpu}/${memory}`).resolves.toBeDefined();
+    }
+    for (const [cpu, memory] of [['256', '99999'], ['256', '1536'], ['512', '512'], ['8192', '18432'], ['300', '1024']]) {
+      await expect(core.call('RegisterTaskDefinition', td(cpu, memory)), `${cpu}/${memory}`).rejects.toMatchObject({ code: 'ClientException', message: `No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory.` });
+    }
+    await expect(core.call('RegisterTaskDefinition', td(undefined, '512'))).rejects.toMatchObject({ code: 'ClientException', message: "Fargate requires that 'cpu' be defined at the task level." });
   });
 });

@@ -24,6 +24,8 @@ async function world(faults: FaultConfigInput = {}, seed = 5): Promise<{ clock: 
     family: 'session',
     networkMode: 'awsvpc',
     requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
     containerDefinitions: [{ name: 'shell', image: 'img:1' }],
   });
   const url = core.taskEventsQueueUrl()!;
