@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, type RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
 import { SimCore } from '../../src/sim/core.js';
@@ -78,7 +78,7 @@ describe('ECS request limits and paging', () => {
 });
 
 describe('Fargate task sizes (RegisterTaskDefinition)', () => {
-  const td = (cpu?: string, memory?: string) => ({ family: 'f', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}), containerDefinitions: [{ name: 'c', image: 'i' }] });
+  const td = (cpu?: string, memory?: string): RegisterTaskDefinitionRequest => ({ family: 'f', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}), containerDefinitions: [{ name: 'c', image: 'i' }] });
   it('accepts the documented CPU/memory combinations and refuses others with ClientException', async () => {
     const core = new SimCore({ profile: 'instant', limits: false });
     for (const [cpu, memory] of [['256', '512'], ['256', '2048'], ['512', '4096'], ['1024', '3072'], ['4096', '30720'], ['8192', '20480'], ['16384', '122880']]) {
