@@ -7,6 +7,7 @@ import { short } from './aws-observer.js';
 import { SIM_PLAN, SIM_POOL } from './config.js';
 import { isLiveTask, isOurs, isRunningTask } from './invariants.js';
 import type { World } from './world.js';
+import { isExpired } from '../../src/desired/records.js';
 
 export interface Problem {
   invariant: 1 | 3 | 4 | 5;
@@ -31,6 +32,12 @@ export async function convergenceProblems(world: World): Promise<Problem[]> {
     const st = entry?.status;
     if (!entry?.spec || entry.spec.deleted) {
       problems.push({ invariant: 3, message: `session ${id} is wanted by the gateway but the store has ${entry?.spec ? 'a tombstone' : 'no spec'}` });
+      continue;
+    }
+    if (world.gateway.mustEnd(id)) {
+      // Its user walked away, or it has a maximum lifetime: the end state is Expired, no task.
+      if (!isExpired(entry.spec, st)) problems.push({ invariant: 3, message: `session ${id} should have expired (lifetime ${JSON.stringify(entry.spec.lifetime ?? {})}, no touches or a maximum lifetime) but is ${st?.phase ?? 'without status'}` });
+      else if (live.length > 0) problems.push({ invariant: 3, message: `session ${id} is Expired but still has ${live.length} live task(s): ${live.map((t) => short(t.taskArn)).join(', ')}` });
       continue;
     }
     if (!st || st.phase !== 'Running') {

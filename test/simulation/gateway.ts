@@ -2,9 +2,10 @@
  * The gateway of the simulated world: what it *wants* (its own memory of sessions, which
  * survives a loss of the desired store) and its writes to the store. It behaves like a sensible
  * client: after a store loss it writes its sessions again, and in the quiet period it retries
- * sessions that ended Failed by touching their spec (a new generation).
+ * sessions that ended Failed by touching their spec (a new generation). Sessions with a lifetime
+ * are touched (touchSession) every third of their idle timeout while their user is active.
  */
-import type { SessionSpecInput } from '../../src/desired/schema.js';
+import type { Lifetime, SessionSpecInput } from '../../src/desired/schema.js';
 import type { EventLog } from './event-log.js';
 import type { Persistence } from './schedule.js';
 import type { WorldStore } from './world-store.js';
@@ -25,16 +26,62 @@ export class Gateway {
   private readonly lives = new Map<string, number>();
   /** The warm pool target the gateway wants (undefined: never set). */
   poolTarget: number | undefined;
+  /**
+   * Sessions with an idle timeout: how often the gateway touches them, when it last did, and
+   * whether their user walked away (or the session ended: a touch answered `expired`).
+   */
+  private readonly touching = new Map<string, { everyMs: number; lastAt: number; ended: boolean }>();
 
   constructor(
     private readonly store: WorldStore,
     private readonly log: EventLog,
   ) {}
 
-  async create(id: string, userId: string, template: string, persistence: Persistence, env: Record<string, string> = {}): Promise<void> {
-    const input = { id, userId, template, persistence, env, labels: {} };
+  async create(id: string, userId: string, template: string, persistence: Persistence, env: Record<string, string> = {}, lifetime?: Lifetime): Promise<void> {
+    const input = { id, userId, template, persistence, env, labels: {}, ...(lifetime ? { lifetime } : {}) };
     this.intended.set(id, { input, deleted: false });
+    if (lifetime?.idleTimeoutSeconds) this.touching.set(id, { everyMs: (lifetime.idleTimeoutSeconds * 1000) / 3, lastAt: Number.NEGATIVE_INFINITY, ended: false });
     await this.ensure(input);
+  }
+
+  /** Touches every session whose user is active and whose touch is due (called every second). */
+  async tick(now: number): Promise<void> {
+    for (const [id, t] of this.touching) {
+      if (t.ended || this.intended.get(id)?.deleted || now - t.lastAt < t.everyMs) continue;
+      t.lastAt = now;
+      const r = await this.store.gateway.touchSession(id);
+      if (r.outcome === 'expired') {
+        t.ended = true;
+        this.log.add('gateway', `touch ${id}: expired, stops touching`);
+      }
+    }
+  }
+
+  /** The user walks away: no more touches. */
+  abandon(id: string): void {
+    const t = this.touching.get(id);
+    if (t) t.ended = true;
+  }
+
+  /** The user comes back: ensureSession again (a new life if it expired) and touches resume. */
+  async resume(id: string, now: number): Promise<void> {
+    const s = this.intended.get(id);
+    const t = this.touching.get(id);
+    if (!s || s.deleted || !t) return;
+    const entry = await this.store.gateway.readSession(id);
+    if (entry?.status?.phase === 'Expired' && entry.spec?.generation === entry.status.observedGeneration) this.lives.set(id, (this.lives.get(id) ?? 0) + 1);
+    t.ended = false;
+    t.lastAt = now;
+    await this.ensure(s.input);
+  }
+
+  /**
+   * Whether the session must have ended by now or soon: its user walked away (or it already
+   * expired), or it has a maximum lifetime. Others are touched and must keep running.
+   */
+  mustEnd(id: string): boolean {
+    const s = this.intended.get(id);
+    return this.touching.get(id)?.ended === true || s?.input.lifetime?.maxLifetimeSeconds !== undefined;
   }
 
   private async ensure(input: Intended['input']): Promise<void> {

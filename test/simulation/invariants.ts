@@ -13,6 +13,7 @@ import type { AcceptedWrite } from './world-store.js';
 import { contentMismatches } from './content-oracle.js';
 import { isReady, type SessionSpec } from '../../src/desired/schema.js';
 import type { DesiredSnapshot } from '../../src/desired/types.js';
+import { entryExpiry, NO_LIFETIME_LIMITS } from '../../src/controller/plan/lifetime.js';
 import type { SimStateDump } from '../../src/sim/core.js';
 
 /** What the gateway wants for a session now: a key of its content, undefined when it deleted it. */
@@ -36,6 +37,7 @@ export const INVARIANT_NAMES: Record<number, string> = {
   7: 'mutating AWS calls proportional to the work',
   8: 'content: the task serving a Running+Ready session runs its observed generation',
   9: 'an endpoint given to the gateway is not taken away while it is still wanted',
+  10: 'lifetimes: no Running+Ready session whose end passed by more than one resync',
 };
 
 /** One resync (with the loop's +10% jitter) plus sampling and stop latency. */
@@ -68,6 +70,8 @@ export class Checker {
   private readonly claims = new Map<string, string>();
   /** Healthy ms accumulated per condition key (duplicate RUNNING, orphan). */
   private readonly healthyMs = new Map<string, number>();
+  /** Invariant 10: healthy ms each Running+Ready session has spent past its end. */
+  private readonly pastEndMs = new Map<string, number>();
   /** Session -> the task whose endpoint the gateway was last given, and what it wanted then. */
   private readonly given = new Map<string, { taskArn: string; content: string | undefined }>();
 
@@ -157,6 +161,32 @@ export class Checker {
         return;
       }
     }
+  }
+
+  /**
+   * Invariant 10 over one sample of the store, `stepMs` after the last one (`now`: epoch ms): a
+   * session that is Running+Ready past its end — the `expiresAt` its status names, or the end its
+   * spec and the store's last activity give (lifetime.ts) — is expired within one resync of
+   * healthy time (a brake that holds expiries, an outage or no leader pause the count).
+   */
+  lifetimes(snap: Pick<DesiredSnapshot, 'sessions'>, now: number, stepMs: number, healthy: boolean): void {
+    const seen = new Set<string>();
+    for (const [id, entry] of snap.sessions) {
+      const st = entry.status;
+      if (!entry.spec || entry.spec.deleted || !isReady(st)) continue;
+      const ends = [st!.expiresAt, entryExpiry(entry, SIM_PLAN.lifetime ?? NO_LIFETIME_LIMITS)?.at].filter((x): x is number => x !== undefined);
+      if (ends.length === 0 || now <= Math.min(...ends)) continue;
+      seen.add(id);
+      const past = (this.pastEndMs.get(id) ?? 0) + (healthy ? stepMs : 0);
+      this.pastEndMs.set(id, past);
+      if (past > ONE_RESYNC_MS) {
+        const t0 = now - this.now(); // the run's start, epoch ms: times below are ms of the run
+        const which = st!.expiresAt !== undefined && now > st!.expiresAt ? `its status names expiresAt ${st!.expiresAt - t0} ms` : `its lifetime ended at ${Math.min(...ends) - t0} ms`;
+        this.fail(10, `session ${id} is still Running+Ready ${past} ms of healthy time past its end (${which} of the run; spec lifetime ${JSON.stringify(entry.spec.lifetime ?? {})}, last activity ${entry.lastActivityAt === undefined ? 'none' : `${entry.lastActivityAt - t0} ms`}): not expired within one resync (${ONE_RESYNC_MS} ms)`);
+        return;
+      }
+    }
+    for (const id of [...this.pastEndMs.keys()]) if (!seen.has(id)) this.pastEndMs.delete(id);
   }
 
   private accumulate(key: string, stepMs: number, healthy: boolean): number {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { knownBugOf } from './known-bugs.js';
-import { contentBlindClaims, dropGatewayEnv, noFencing, noIdempotencyTokens, noOwnershipCheck, unconditionalStatus } from './mutations.js';
+import { contentBlindClaims, dropGatewayEnv, ignoreExpiry, noFencing, noIdempotencyTokens, noOwnershipCheck, unconditionalStatus } from './mutations.js';
 import { runSeed } from './run.js';
 import { REGRESSION_SEEDS } from './regression-seeds.js';
 import type { ScheduleOptions } from './schedule.js';
@@ -53,6 +53,13 @@ describe('mutation tests: a broken controller is caught', () => {
     console.log(`content-blind-claims caught after ${caught?.tried} seed(s): ${caught?.message}`);
     expect(caught?.invariant).toBe(8);
     expect(caught?.message).toMatch(/env LOCALE/);
+  }, 180_000);
+
+  it('(g) lifetimes ignored (no session ever expires): a Running+Ready session past its end (invariant 10)', async () => {
+    const caught = await firstCatch(ignoreExpiry, 'lifetimes');
+    console.log(`ignore-expiry caught after ${caught?.tried} seed(s): ${caught?.message}`);
+    expect(caught?.invariant).toBe(10);
+    expect(caught?.message).toMatch(/past its end/);
   }, 180_000);
 
   it('(e) a store that writes statuses computed for another spec generation: caught on the regression seeds (invariant 6 or 8)', async () => {

@@ -70,7 +70,17 @@ export const contentBlindClaims: Mutation = {
 /** (e) Unconditional status: the store accepts a status whatever spec generation it was computed from. */
 export const unconditionalStatus: Mutation = { name: 'unconditional-status', ignoreStatusBasis: true };
 
+/**
+ * (g) Lifetimes ignored: controllers read specs without their `lifetime` (what a controller that
+ * never checks expiry amounts to), so no session ever expires. Caught by invariant 10.
+ */
+export const ignoreExpiry: Mutation = {
+  name: 'ignore-expiry',
+  readSpec: ({ lifetime: _ignored, ...spec }) => spec,
+};
+
 export const MUTATIONS: Readonly<Record<string, Mutation>> = {
+  [ignoreExpiry.name]: ignoreExpiry,
   [dropGatewayEnv.name]: dropGatewayEnv,
   [unconditionalStatus.name]: unconditionalStatus,
   [noIdempotencyTokens.name]: noIdempotencyTokens,

@@ -53,7 +53,7 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
   const since = (): number => (world ? world.clock.now() - T0 : 0);
   const checker = new Checker(since, (id) => world?.gateway.contentKey(id));
   const w = (world = new World(o.seed, { onStop: (x) => checker.onStop(x), onWrite: (x) => checker.onWrite(x) }, o.mutation, o.echo, o.events ?? false));
-  const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule }, new SeededRng(subSeed(o.seed, 5)));
+  const schedule = generateSchedule(new SeededRng(subSeed(o.seed, 4)), { maxSessions: 24, leaderChanges: true, ...o.schedule }, new SeededRng(subSeed(o.seed, 5)), new SeededRng(subSeed(o.seed, 8)));
   w.log.add('sched', `seed ${o.seed}: ${schedule.events.length} events over ${schedule.faultPhaseMs} ms; kinds ${schedule.kinds.join(',') || 'none'}${o.events ? '; task events on' : ''}${o.mutation ? `; MUTATION ${o.mutation.name}` : ''}`);
   if (o.events) scheduleSqsOutage(w, new SeededRng(subSeed(o.seed, 7)), schedule.faultPhaseMs);
 
@@ -62,6 +62,8 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
     const dump = w.core.dump();
     checker.sample(dump.tasks, STEP_MS, !w.impaired(), (id) => snap.sessions.has(id));
     checker.content(snap, dump);
+    checker.lifetimes(snap, w.clock.now(), STEP_MS, !w.impaired() && !w.leader?.safety.brake.engaged());
+    await w.gateway.tick(w.clock.now());
   };
 
   w.startLeader();

@@ -6,6 +6,8 @@
  *
  * Times are ms from the start of the run.
  */
+import type { Lifetime } from '../../src/desired/schema.js';
+import { addLifetimes } from './lifetimes.js';
 import type { FaultConfigInput } from '../../src/sim/faults.js';
 import { randomInt, type Rng } from '../../src/common/rng.js';
 import type { ConsistencyLags } from '../../src/sim/eventual-consistency.js';
@@ -14,7 +16,11 @@ export type Persistence = 'none' | 'preferred' | 'required';
 
 export type SchedEvent =
   /** `env`: the gateway's variables from the start (such a session never takes a warm task). */
-  | { at: number; kind: 'create'; id: string; userId: string; template: string; persistence: Persistence; env?: Record<string, string> }
+  | { at: number; kind: 'create'; id: string; userId: string; template: string; persistence: Persistence; env?: Record<string, string>; lifetime?: Lifetime }
+  /** The user walks away: the gateway stops touching the session (lifetimes.ts). */
+  | { at: number; kind: 'abandon'; id: string }
+  /** The user comes back: ensureSession again (a new life when it expired), touches resume. */
+  | { at: number; kind: 'resume'; id: string }
   | { at: number; kind: 'delete'; id: string }
   /** Delete, then ensure again `gapMs` later (a fast reconnect). */
   | { at: number; kind: 'recreate'; id: string; gapMs: number }
@@ -76,9 +82,9 @@ function pickFloat(rng: Rng, lo: number, hi: number): number {
  */
 const DATA_FAULT_KINDS = ['rollback', 'lostRedisReplies', 'ecsConsistency'] as const;
 /** Schedule biases for mutation tests that are not fault kinds. */
-type Bias = 'warmEnv';
+type Bias = 'warmEnv' | 'lifetimes';
 
-export function generateSchedule(rng: Rng, o: ScheduleOptions, dataRng?: Rng): Schedule {
+export function generateSchedule(rng: Rng, o: ScheduleOptions, dataRng?: Rng, lifetimeRng?: Rng): Schedule {
   const faultPhaseMs = 120_000 + randomInt(rng, 120_001);
   const kinds = FAULT_KINDS.filter((k) => (k === 'pausedLeader' && !o.leaderChanges ? false : rng.next() < 0.45));
   const emphasis: string | undefined = o.emphasis;
@@ -162,6 +168,7 @@ export function generateSchedule(rng: Rng, o: ScheduleOptions, dataRng?: Rng): S
   if (has('wipe')) events.push({ at: at(20_000, faultPhaseMs - 10_000), kind: 'wipeDesired', reapplyAfterMs: randomInt(rng, 40_000) });
 
   if (dataRng) addDataFaults(dataRng, faultPhaseMs, events, kinds, o.emphasis);
+  if (lifetimeRng && addLifetimes(lifetimeRng, faultPhaseMs, events, o.emphasis === 'lifetimes') > 0) (kinds as string[]).push('lifetimes');
   events.sort((a, b) => a.at - b.at);
   return { events, faultPhaseMs, kinds };
 }

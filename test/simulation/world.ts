@@ -153,7 +153,11 @@ export class World {
     const now = this.clock.now();
     switch (e.kind) {
       case 'create':
-        return this.gateway.create(e.id, e.userId, e.template, e.persistence, e.env);
+        return this.gateway.create(e.id, e.userId, e.template, e.persistence, e.env, e.lifetime);
+      case 'abandon':
+        return this.gateway.abandon(e.id);
+      case 'resume':
+        return this.gateway.resume(e.id, now);
       case 'delete':
         return this.gateway.delete(e.id);
       case 'recreate':
