@@ -73,6 +73,11 @@ export class Gateway {
     t.ended = false;
     t.lastAt = now;
     await this.ensure(s.input);
+    // The user is active now: touch at once (ensureSession is not a touch). Expired in between: start again.
+    if ((await this.store.gateway.touchSession(id)).outcome === 'expired') {
+      this.lives.set(id, (this.lives.get(id) ?? 0) + 1);
+      await this.ensure(s.input);
+    }
   }
 
   /**

@@ -12,7 +12,7 @@
  *   `expiryFraction` of the desired count of the last accepted sync; or, at a full sync, that
  *   many sessions are due to expire at once. This is what a gateway outage (no touches at all)
  *   or a clock jump looks like; ordinary idle sessions expire a few at a time.
- * While engaged, stops and expiries wait. Releases itself when desired state is back (marker
+ * While engaged, stops wait; expiries wait only while it is engaged for a mass expiry. Releases itself when desired state is back (marker
  * present, no abrupt drop against the count before the brake engaged, and no mass of sessions
  * due to expire), or when an operator releases it (`reconciler brake release`): then the current
  * desired state is accepted as the new baseline, a missing marker is acknowledged until it
@@ -84,13 +84,15 @@ export class DesiredStateBrake {
   }
 
   /**
-   * Asks to expire one session now. Refused while the brake is engaged; engages it (and refuses)
+   * Asks to expire one session now. Refused while the brake is engaged for a mass expiry; engages it (and refuses)
    * when this expiry would make the window's expiries sudden (see the class comment).
    */
   admitExpiry(): 'allow' | { wait: string } {
     const engaged = this.current;
-    if (engaged.engaged) return { wait: `safety brake engaged (${engaged.reason}): ${engaged.message}` };
-    if (this.expiryAcknowledged) return 'allow';
+    if (engaged.engaged && engaged.reason === 'mass-expiry') return { wait: `safety brake engaged (${engaged.reason}): ${engaged.message}` };
+    // Under another brake (desired state vanished or shrank) a session still expires: its status
+    // says so at once, and the stop of its task waits for that brake like every stop.
+    if (engaged.engaged || this.expiryAcknowledged) return 'allow';
     const now = this.o.clock.now();
     while (this.expiries.length > 0 && this.expiries[0]! <= now - this.expiryWindowMs) this.expiries.shift();
     const n = this.expiries.length + 1;
