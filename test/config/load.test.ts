@@ -76,3 +76,25 @@ describe('loadConfig: timeout budgets', () => {
     expect(cfg.rateLimits.buckets['fargate:TaskLaunch']).toEqual({ burst: 100, ratePerSec: 20 });
   });
 });
+
+describe('loadConfig: session lifetimes', () => {
+  const base = { RECONCILER_TEMPLATES: JSON.stringify({ shell: template }) };
+
+  it('defaults to no bounds; reads defaults and upper bounds in seconds', () => {
+    expect(loadConfig(base)).toMatchObject({ idleTimeoutSeconds: 0, idleTimeoutMaxSeconds: 0, maxLifetimeSeconds: 0, maxLifetimeMaxSeconds: 0, brakeExpiryFraction: 0.1 });
+    expect(loadConfig({ ...base, RECONCILER_IDLE_TIMEOUT_SECONDS: '900', RECONCILER_IDLE_TIMEOUT_MAX_SECONDS: '3600', RECONCILER_MAX_LIFETIME_SECONDS: '28800' })).toMatchObject({ idleTimeoutSeconds: 900, idleTimeoutMaxSeconds: 3600, maxLifetimeSeconds: 28800 });
+  });
+
+  it('refuses a default above its upper bound, and "none" (0) where an upper bound exists, naming both variables', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ ...base, RECONCILER_IDLE_TIMEOUT_SECONDS: '7200', RECONCILER_IDLE_TIMEOUT_MAX_SECONDS: '3600', RECONCILER_MAX_LIFETIME_MAX_SECONDS: '86400' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/RECONCILER_IDLE_TIMEOUT_SECONDS=7200 exceeds RECONCILER_IDLE_TIMEOUT_MAX_SECONDS=3600/);
+    expect(problems).toMatch(/RECONCILER_MAX_LIFETIME_SECONDS=0 \(no bound\) conflicts with RECONCILER_MAX_LIFETIME_MAX_SECONDS=86400/);
+  });
+});
