@@ -51,14 +51,19 @@ const MAX_TASKS = 50_000;
 
 /**
  * Tag writes per task, oldest first: what its tags were after each write, and when. Kept only
- * while a tag lag is set (with none, every read sees the current tags); bounded in size.
+ * while a tag lag is set (with none, every read sees the current tags); bounded in size. A write
+ * made while no lag is set shows at once and ends the task's history, so a later lag window never
+ * brings back tags from before it.
  */
 export class TagHistory {
   private readonly byTask = new Map<string, Array<{ at: number; tags: Tag[] }>>();
 
   /** Records the task's tags as they are now, after a write at `at`, when `tagLagMs` > 0. */
   record(task: TaskRecord, at: number, tagLagMs: number): void {
-    if (tagLagMs === 0) return;
+    if (tagLagMs === 0) {
+      this.byTask.delete(task.id);
+      return;
+    }
     if (!this.byTask.has(task.id) && this.byTask.size >= MAX_TASKS) this.byTask.delete(this.byTask.keys().next().value!);
     const h = this.byTask.get(task.id) ?? [];
     h.push({ at, tags: task.tags.map((t) => ({ ...t })) });

@@ -67,6 +67,18 @@ describe('simulator: ECS eventual consistency', () => {
     expect((await describe1(arn)).tasks![0]!.tags).toEqual([{ key: 'owner', value: 'other' }]);
   });
 
+  it('a tag write made while no lag is set is never hidden by a later lag window (seed 90: an adopted task looked like its earlier life)', async () => {
+    h.core.mergeFaults({ eventualConsistency: { tagsMs: LAGS.tagsMs } });
+    const { arn, id } = await run(); // recorded in the first window
+    await until(h.clock.now() + LAGS.tagsMs);
+    h.core.mergeFaults({ eventualConsistency: { tagsMs: 0 } });
+    await h.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'owner', value: 'adopted' }] }));
+    await until(h.clock.now() + 10_000);
+    h.core.mergeFaults({ eventualConsistency: { tagsMs: LAGS.tagsMs } }); // a second window opens
+    expect(lagFor(LAGS, 'tagsMs', id)).toBeGreaterThan(0);
+    expect((await describe1(arn)).tasks![0]!.tags).toEqual([{ key: 'owner', value: 'adopted' }]);
+  });
+
   it('a stop shows late in DescribeTasks and ListTasks; StopTask\'s own answer is current', async () => {
     const { arn, id } = await run();
     await until(h.clock.now() + 10_000);
