@@ -35,6 +35,11 @@ export const DEFAULT_BUCKETS: Readonly<Record<string, BucketConfig>> = {
   'efs:CreateAccessPoint': { burst: 10, ratePerSec: 5 },
   'efs:DescribeAccessPoints': { burst: 20, ratePerSec: 10 },
   'efs:DeleteAccessPoint': { burst: 10, ratePerSec: 5 },
+  // SQS standard queues allow a nearly unlimited number of calls per second per action (Amazon SQS
+  // Developer Guide, "Amazon SQS message quotas"): these buckets only keep the task-event source
+  // from draining a backlog (every task of a mass restart) at the fallback's 10 calls/s.
+  'sqs:ReceiveMessage': { burst: 1000, ratePerSec: 1000 },
+  'sqs:DeleteMessageBatch': { burst: 1000, ratePerSec: 1000 },
 };
 
 /** Used for an operation with no bucket of its own. */
