@@ -49,6 +49,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     RECONCILER_INFLIGHT_REFRESH_MS: '250',
     RECONCILER_ORPHAN_GRACE_SECONDS: '5',
     RECONCILER_BREAKER_COOLDOWN_MS: '2000',
+    // A converged fleet calls ECS a few times a second; 3 faults in a row open the breaker in the outage.
+    RECONCILER_BREAKER_THRESHOLD: '3',
     RECONCILER_LOG_LEVEL: 'warn',
   };
   const config = loadConfig(env);

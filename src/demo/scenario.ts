@@ -46,9 +46,9 @@ export function demoScenario(args: { client: SessionClient; core: SimCore; sessi
       },
       {
         at: t(0.5),
-        what: 'chaos: ECS outage (every call 500) for 6 s',
+        what: 'chaos: ECS outage (every call 500) for 12 s',
         run: async () => {
-          core.startOutage('ecs', 6000);
+          core.startOutage('ecs', 12_000);
         },
       },
       {
