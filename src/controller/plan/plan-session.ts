@@ -222,6 +222,13 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       p.requeue(1000);
       return p.result();
     }
+    if (prev?.phase === 'Running' && prev.taskArn === t.arn && spec.uid !== undefined && isRunning(t) && carriesIdentity(t, spec.userId) && judge(t) === 'yes') {
+      // This life's own status names the task (status writes are conditioned on the life), so
+      // it was adopted into this life and ECS still shows the earlier uid tag (tags appear late):
+      // tag it again (idempotent), never stop the task the gateway was given.
+      p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: t.arn, tags: { [TAG.uid]: spec.uid }, drift: 'AdoptTask', message: `${t.arn} serves life ${spec.uid} (its status says so) but shows uid ${t.tags[TAG.uid] ?? 'none'}: tagging it again` });
+      return p.result();
+    }
     p.stop(t, 'OutdatedIncarnation', `task of another life of ${p.id} (uid ${t.tags[TAG.uid] ?? 'none'}, this life ${life || 'none'})`);
   }
 

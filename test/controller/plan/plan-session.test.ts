@@ -194,6 +194,18 @@ describe('planSession: combinations and races', () => {
     }
   });
 
+  it('a task this life\'s Running status names, still showing the earlier life\'s uid tag (tags appear late), is tagged again, never stopped', () => {
+    const served = aTask({ incarnation: 2, extraTags: { [TAG.uid]: 'life-a' } });
+    const status = aStatus({ phase: 'Running', incarnation: 2, taskArn: served.arn, endpoint: { ip: served.privateIp!, port: 8080 }, observedGeneration: 1 });
+    const p = run({ entry: { id: 's1', spec: aSpec({ uid: 'life-b' }), status }, tasks: [served] });
+    expect(kinds(p)).toEqual(['tagTask:AdoptTask']);
+    expect(only(p, 'tagTask')[0]).toMatchObject({ taskArn: served.arn, tags: { [TAG.uid]: 'life-b' } });
+    // Not named by the status: a task of another life is stopped as before.
+    const other = aTask({ incarnation: 1, extraTags: { [TAG.uid]: 'life-a' } });
+    const q = run({ entry: { id: 's1', spec: aSpec({ uid: 'life-b' }), status }, tasks: [served, other] });
+    expect(only(q, 'stopTask').map((a) => a.taskArn)).not.toContain(served.arn);
+  });
+
   it('quick delete-then-recreate: the old task still stopping is neither adopted nor waited on', () => {
     const stopping = aTask({ incarnation: 1, desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' });
     const p = run({ entry: { id: 's1', spec: aSpec({ generation: 3 }), status: aStatus({ phase: 'Stopping', incarnation: 1, observedGeneration: 2 }) }, tasks: [stopping] });
