@@ -16,6 +16,7 @@ import type { WarmClaim, WarmPoolStatus } from '../desired/warm-schema.js';
 import { TAG, type ObservedAccessPoint, type ObservedSnapshot, type ObservedTask } from '../observed/model.js';
 import { indexTasks, type TaskIndex } from './plan/task-index.js';
 import type { PoolStartHealth } from './pool-start-health.js';
+import type { AccessPointRefusal } from './plan/persistence.js';
 
 /**
  * A virtual tag on the cache's view of a claimed warm task whose ECS tags do not name its
@@ -32,6 +33,8 @@ export class ControllerCache {
   readonly tasks = new Map<string, ObservedTask>();
   readonly accessPoints = new Map<string, ObservedAccessPoint>();
   accessPointsKnown = false;
+  /** EFS's standing refusal of CreateAccessPoint on our file system (quota, access denied); see access-point.ts. */
+  accessPointRefusal: AccessPointRefusal | undefined;
   /** Task-definition family -> ARN of the revision in use. */
   readonly families = new Map<string, string>();
   /**

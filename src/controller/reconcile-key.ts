@@ -5,7 +5,7 @@
  */
 import type { ReconcileResult } from './queue/index.js';
 import type { ExecutorDeps } from './execute/context.js';
-import { PreconditionFailedError, StopDeferredError } from './execute/errors.js';
+import { AccessPointRefusedError, PreconditionFailedError, StopDeferredError } from './execute/errors.js';
 import { executeAction } from './execute/execute.js';
 import { isPrerequisite } from './plan/actions.js';
 import type { PlanConfig } from './plan/plan-config.js';
@@ -53,6 +53,7 @@ export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan
       tasks: cache.tasksOf(key),
       accessPoints: cache.accessPoints.values(),
       accessPointsKnown: cache.accessPointsKnown,
+      accessPointRefusal: cache.accessPointRefusal && cache.accessPointRefusal.until > deps.clock.now() ? cache.accessPointRefusal : undefined,
       knownFamilies: cache.families,
       warm: template ? once(() => warmCandidates(cache, deps.planConfig, template)) : undefined,
     },
@@ -63,7 +64,7 @@ export function planCachedSession(deps: ReconcileDeps, key: string): SessionPlan
 
 export async function reconcileSession(outer: ReconcileDeps, key: string): Promise<ReconcileResult> {
   const deps = pinFencingToken(outer);
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
+  passes: for (let pass = 0; pass < MAX_PASSES; pass++) {
     const plan = planCachedSession(deps, key);
     if (plan.actions.length === 0) {
       deps.warmOnDemand?.leave(key);
@@ -79,6 +80,9 @@ export async function reconcileSession(outer: ReconcileDeps, key: string): Promi
         if (err instanceof StopDeferredError) return { requeueAfter: err.retryAfterMs };
         if (err instanceof ClaimRaceError) continue;
         if (err instanceof PreconditionFailedError) return { requeue: true };
+        // EFS refused the access point for a reason retrying cannot change soon: the refusal is
+        // recorded, and the plan decides from it now (run without, or wait with the reason).
+        if (err instanceof AccessPointRefusedError) continue passes;
         if ('sessionId' in action && action.sessionId) await reportFailure(deps, action.sessionId, err).catch(() => undefined);
         if ((err as Error).name === 'NotOwnedError') continue;
         throw err;

@@ -15,8 +15,19 @@
  * - `timeout`: our deadline (or the SDK request timeout) expired. Retried; counts against the breaker.
  * - `aborted`: the caller cancelled (e.g. shutdown). Not retried, not a fault.
  * - `circuitOpen`: rejected locally by an open breaker. Retried after `retryAfterMs`.
- * - `terminal`: everything the request itself got wrong (validation, access denied, quotas)
- *   and programming errors. Never retried: retrying cannot change the answer.
+ * - `quotaExceeded`: a service quota or resource limit is reached (EFS `AccessPointLimitExceeded`,
+ *   HTTP 403: at most 10,000 access points per file system unless raised, per
+ *   https://docs.aws.amazon.com/efs/latest/ug/create-access-point.html; ECS/other
+ *   `LimitExceededException`, `ServiceQuotaExceededException`). No blind retry: the answer
+ *   changes only when something is freed or the quota is raised, so the caller records the
+ *   refusal, reports it in the status, and asks again once after a recheck interval.
+ * - `accessDenied`: IAM said no (`AccessDeniedException`, expired or unknown credentials). No
+ *   blind retry; the status names it.
+ * - `invalidRequest`: the request itself is wrong (validation, other 4xx client errors). Fails
+ *   the step; retrying the same request cannot change the answer.
+ * - `terminal`: programming errors (TypeError and the like). Never retried.
+ *
+ * `KIND_POLICY` below is the table of each kind's reaction and status reason.
  */
 
 export type AwsErrorKind =
@@ -28,7 +39,35 @@ export type AwsErrorKind =
   | 'timeout'
   | 'aborted'
   | 'circuitOpen'
+  | 'quotaExceeded'
+  | 'accessDenied'
+  | 'invalidRequest'
   | 'terminal';
+
+/**
+ * What the controller does about a failure of a kind:
+ * - `retryWithBackoff`: the work queue retries the key with capped, jittered per-key backoff;
+ * - `noBlindRetry`: the refusal is recorded and reported; one new attempt after a recheck interval;
+ * - `fail`: the step fails; the status says why;
+ * - `handledByCaller`: a fact, not a fault (not found, already exists, cancelled).
+ */
+export type AwsErrorReaction = 'retryWithBackoff' | 'noBlindRetry' | 'fail' | 'handledByCaller';
+
+/** Each kind's reaction and the `reason` a status condition carries for it (quota errors carry the AWS code instead, see statusReasonOf). */
+export const KIND_POLICY: Readonly<Record<AwsErrorKind, { reaction: AwsErrorReaction; reason: string }>> = {
+  throttled: { reaction: 'retryWithBackoff', reason: 'Throttled' },
+  transient: { reaction: 'retryWithBackoff', reason: 'AwsUnavailable' },
+  timeout: { reaction: 'retryWithBackoff', reason: 'AwsTimeout' },
+  circuitOpen: { reaction: 'retryWithBackoff', reason: 'Unavailable' },
+  notFound: { reaction: 'handledByCaller', reason: 'NotFound' },
+  alreadyExists: { reaction: 'handledByCaller', reason: 'AlreadyExists' },
+  aborted: { reaction: 'handledByCaller', reason: 'Aborted' },
+  quotaExceeded: { reaction: 'noBlindRetry', reason: 'QuotaExceeded' },
+  accessDenied: { reaction: 'noBlindRetry', reason: 'AccessDenied' },
+  conflict: { reaction: 'fail', reason: 'Conflict' },
+  invalidRequest: { reaction: 'fail', reason: 'InvalidRequest' },
+  terminal: { reaction: 'fail', reason: 'InternalError' },
+};
 
 /** Where a failed call was going; carried by every typed error for logs and status. */
 export interface AwsCallContext {
@@ -48,6 +87,14 @@ const NOT_FOUND_NAMES = new Set([
   'AccessPointNotFound', 'FileSystemNotFound', 'MountTargetNotFound', 'PolicyNotFound',
 ]);
 const CONFLICT_NAMES = new Set(['ConflictException', 'IdempotentParameterMismatch', 'IdempotentParameterMismatchException']);
+const QUOTA_NAMES = new Set([
+  'AccessPointLimitExceeded', 'FileSystemLimitExceeded', 'NetworkInterfaceLimitExceeded', 'SecurityGroupLimitExceeded',
+  'LimitExceededException', 'ServiceQuotaExceededException', 'ThroughputLimitExceeded', 'TooManyTagsException',
+]);
+const ACCESS_DENIED_NAMES = new Set([
+  'AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException',
+  'InvalidClientTokenId', 'ExpiredTokenException', 'ExpiredToken', 'InvalidSignatureException', 'MissingAuthenticationToken',
+]);
 const ALREADY_EXISTS_NAMES = new Set(['AccessPointAlreadyExists', 'FileSystemAlreadyExists']);
 const TRANSIENT_NAMES = new Set([
   'ServerException', 'InternalServerError', 'InternalServerErrorException', 'InternalFailure',
@@ -93,11 +140,14 @@ export function classify(err: unknown): AwsErrorKind {
   if (NOT_FOUND_MESSAGE_NAMES.has(name) && NOT_FOUND_MESSAGE.test(message)) return 'notFound';
   if (CONFLICT_NAMES.has(name)) return 'conflict';
   if (ALREADY_EXISTS_NAMES.has(name)) return 'alreadyExists';
+  // Before the status rules: AccessPointLimitExceeded is an HTTP 403, not an access denial.
+  if (QUOTA_NAMES.has(name) || QUOTA_NAMES.has(code)) return 'quotaExceeded';
+  if (ACCESS_DENIED_NAMES.has(name) || ACCESS_DENIED_NAMES.has(code)) return 'accessDenied';
   if (TRANSIENT_NAMES.has(name)) return 'transient';
   if (NETWORK_CODES.has(code) || /socket hang up|ECONNRESET|ECONNREFUSED/i.test(message)) return 'transient';
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) return 'transient';
   if (typeof e.$retryable === 'object' && e.$retryable !== null) return 'transient';
-  if (e.$fault === 'client' || (status !== undefined && status >= 400)) return 'terminal';
+  if (e.$fault === 'client' || (status !== undefined && status >= 400)) return 'invalidRequest';
   if (PROGRAMMING_ERRORS.has(name)) return 'terminal';
   // A wrapped error (e.g. from a helper) is judged by its cause.
   if (e.cause !== undefined && e.cause !== err) return classify(e.cause);
@@ -106,9 +156,30 @@ export function classify(err: unknown): AwsErrorKind {
   return 'transient';
 }
 
-/** Kinds the work queue retries with per-key backoff. */
+/** Kinds the work queue retries with per-key backoff (KIND_POLICY reaction `retryWithBackoff`). */
 export function isRetryableKind(kind: AwsErrorKind): boolean {
-  return kind === 'throttled' || kind === 'transient' || kind === 'timeout' || kind === 'circuitOpen';
+  return KIND_POLICY[kind].reaction === 'retryWithBackoff';
+}
+
+/**
+ * The `reason` a status condition gives for a failure: the AWS error code for quota errors
+ * (e.g. `AccessPointLimitExceeded`, so the gateway sees which limit), else the kind's reason
+ * from KIND_POLICY.
+ */
+export function statusReasonOf(err: unknown): string {
+  const kind = classify(err);
+  if (kind === 'quotaExceeded') {
+    const code = awsCodeOf(err);
+    if (code) return code;
+  }
+  return KIND_POLICY[kind].reason;
+}
+
+/** The AWS error name (code) of a failure, looking through typed wrappers; undefined when not from AWS. */
+export function awsCodeOf(err: unknown): string | undefined {
+  if (err instanceof AwsCallError) return err.awsCode ?? awsCodeOf(err.cause);
+  const e = shape(err);
+  return typeof e.name === 'string' && e.$metadata ? e.name : undefined;
 }
 
 /** Kinds that count as a fault of the dependency for its circuit breaker. */
@@ -166,6 +237,10 @@ export class CallTimeoutError extends AwsCallError {
 }
 export class AbortedError extends AwsCallError {}
 export class TerminalError extends AwsCallError {}
+/** A quota or resource limit refused the request (e.g. EFS AccessPointLimitExceeded); `awsCode` names it. */
+export class QuotaExceededError extends AwsCallError {}
+export class AccessDeniedError extends AwsCallError {}
+export class InvalidRequestError extends AwsCallError {}
 
 /** Wraps any failure in the typed error for its kind (idempotent for typed errors). */
 export function toAwsCallError(err: unknown, ctx: AwsCallContext, kind: AwsErrorKind = classify(err)): AwsCallError {
@@ -179,6 +254,9 @@ export function toAwsCallError(err: unknown, ctx: AwsCallContext, kind: AwsError
     case 'transient': return new TransientError(kind, ctx, msg, err);
     case 'timeout': return new CallTimeoutError(ctx, msg, err);
     case 'aborted': return new AbortedError(kind, ctx, msg, err);
+    case 'quotaExceeded': return new QuotaExceededError(kind, ctx, msg, err);
+    case 'accessDenied': return new AccessDeniedError(kind, ctx, msg, err);
+    case 'invalidRequest': return new InvalidRequestError(kind, ctx, msg, err);
     case 'circuitOpen':
     case 'terminal':
       return new TerminalError(kind, ctx, msg, err);
@@ -192,5 +270,12 @@ export const isAlreadyExists = (err: unknown): boolean => classify(err) === 'alr
 export const isTransient = (err: unknown): boolean => classify(err) === 'transient';
 export const isTimeout = (err: unknown): boolean => classify(err) === 'timeout';
 export const isAborted = (err: unknown): boolean => classify(err) === 'aborted';
-export const isTerminal = (err: unknown): boolean => classify(err) === 'terminal';
+/** The request cannot succeed as sent: invalid, denied, over a quota, or a programming error. */
+export const isTerminal = (err: unknown): boolean => {
+  const kind = classify(err);
+  return kind === 'terminal' || kind === 'invalidRequest' || kind === 'accessDenied' || kind === 'quotaExceeded';
+};
+export const isQuotaExceeded = (err: unknown): boolean => classify(err) === 'quotaExceeded';
+export const isAccessDenied = (err: unknown): boolean => classify(err) === 'accessDenied';
+export const isInvalidRequest = (err: unknown): boolean => classify(err) === 'invalidRequest';
 export const isCircuitOpenKind = (err: unknown): boolean => classify(err) === 'circuitOpen';

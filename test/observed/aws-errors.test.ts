@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AlreadyExistsError, classify, isAborted, isAlreadyExists, isConflict, isDependencyFault, isNotFound, isRetryableKind,
+  AccessDeniedError, AlreadyExistsError, classify, InvalidRequestError, isAccessDenied, isInvalidRequest, isQuotaExceeded,
+  KIND_POLICY, QuotaExceededError, statusReasonOf, isAborted, isAlreadyExists, isConflict, isDependencyFault, isNotFound, isRetryableKind,
   isTerminal, isThrottled, isTimeout, isTransient, toAwsCallError, type AwsErrorKind,
 } from '../../src/observed/aws-errors.js';
 
@@ -28,9 +29,14 @@ const table: Array<[string, unknown, AwsErrorKind]> = [
   ['SDK $retryable', Object.assign(new Error('x'), { $retryable: { throttling: false } }), 'transient'],
   ['AbortError', Object.assign(new Error('Request aborted'), { name: 'AbortError' }), 'aborted'],
   ['TimeoutError', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'timeout'],
-  ['ECS InvalidParameterException (validation)', sdk('InvalidParameterException', 400, 'count must be <= 10'), 'terminal'],
-  ['AccessDeniedException', sdk('AccessDeniedException', 403), 'terminal'],
-  ['ECS ClientException (other)', sdk('ClientException', 400, 'bad request'), 'terminal'],
+  ['ECS InvalidParameterException (validation)', sdk('InvalidParameterException', 400, 'count must be <= 10'), 'invalidRequest'],
+  ['AccessDeniedException', sdk('AccessDeniedException', 403), 'accessDenied'],
+  ['expired credentials', sdk('ExpiredTokenException', 400), 'accessDenied'],
+  ['ECS ClientException (other)', sdk('ClientException', 400, 'bad request'), 'invalidRequest'],
+  ['unnamed HTTP 403', sdk('Forbidden', 403), 'invalidRequest'],
+  ['EFS AccessPointLimitExceeded (HTTP 403)', sdk('AccessPointLimitExceeded', 403, 'File system already has 10000 access points.', { ErrorCode: 'AccessPointLimitExceeded' }), 'quotaExceeded'],
+  ['EFS FileSystemLimitExceeded', sdk('FileSystemLimitExceeded', 403), 'quotaExceeded'],
+  ['LimitExceededException', sdk('LimitExceededException', 400), 'quotaExceeded'],
   ['TypeError (bug)', new TypeError('x is undefined'), 'terminal'],
   ['wrapped cause', new Error('outer', { cause: sdk('ThrottlingException', 400) }), 'throttled'],
 ];
@@ -57,6 +63,42 @@ describe('classify', () => {
     expect((['throttled', 'notFound', 'conflict', 'terminal', 'aborted'] as AwsErrorKind[]).some(isDependencyFault)).toBe(false);
     expect((['terminal', 'notFound', 'conflict', 'alreadyExists', 'aborted'] as AwsErrorKind[]).some(isRetryableKind)).toBe(false);
     expect((['throttled', 'transient', 'timeout', 'circuitOpen'] as AwsErrorKind[]).every(isRetryableKind)).toBe(true);
+  });
+
+  it('quota, access denied and invalid requests are never retried by the queue, never count for breakers', () => {
+    const kinds: AwsErrorKind[] = ['quotaExceeded', 'accessDenied', 'invalidRequest'];
+    expect(kinds.some(isRetryableKind)).toBe(false);
+    expect(kinds.some(isDependencyFault)).toBe(false);
+    expect(kinds.map((k) => KIND_POLICY[k].reaction)).toEqual(['noBlindRetry', 'noBlindRetry', 'fail']);
+    expect(isQuotaExceeded(sdk('AccessPointLimitExceeded', 403))).toBe(true);
+    expect(isAccessDenied(sdk('AccessDeniedException', 403))).toBe(true);
+    expect(isInvalidRequest(sdk('ValidationException', 400, 'bad'))).toBe(true);
+    expect(isTerminal(sdk('AccessPointLimitExceeded', 403))).toBe(true);
+  });
+
+  it('every kind has a reaction and a status reason; quota errors report the AWS code', () => {
+    for (const [kind, policy] of Object.entries(KIND_POLICY)) {
+      expect(policy.reason, kind).toMatch(/^[A-Z][A-Za-z]+$/);
+      expect(['retryWithBackoff', 'noBlindRetry', 'fail', 'handledByCaller'], kind).toContain(policy.reaction);
+    }
+    const limit = sdk('AccessPointLimitExceeded', 403);
+    expect(statusReasonOf(limit)).toBe('AccessPointLimitExceeded');
+    expect(statusReasonOf(toAwsCallError(limit, { service: 'efs', operation: 'CreateAccessPoint' }))).toBe('AccessPointLimitExceeded');
+    expect(statusReasonOf(Object.assign(new Error('quota'), { name: 'LimitExceededException' }))).toBe('QuotaExceeded');
+    expect(statusReasonOf(sdk('AccessDeniedException', 403))).toBe('AccessDenied');
+    expect(statusReasonOf(sdk('ThrottlingException', 400))).toBe('Throttled');
+    expect(statusReasonOf(sdk('ValidationException', 400, 'bad'))).toBe('InvalidRequest');
+  });
+
+  it('wraps each new kind in its typed error, not retryable', () => {
+    const ctx = { service: 'efs', operation: 'CreateAccessPoint' };
+    const quota = toAwsCallError(sdk('AccessPointLimitExceeded', 403), ctx);
+    expect(quota).toBeInstanceOf(QuotaExceededError);
+    expect(quota.awsCode).toBe('AccessPointLimitExceeded');
+    expect(quota.httpStatusCode).toBe(403);
+    expect(quota.retryable).toBe(false);
+    expect(toAwsCallError(sdk('AccessDeniedException', 403), ctx)).toBeInstanceOf(AccessDeniedError);
+    expect(toAwsCallError(sdk('ValidationException', 400, 'bad'), ctx)).toBeInstanceOf(InvalidRequestError);
   });
 });
 

@@ -8,7 +8,9 @@ import { accessPointToken } from '../../observed/idempotency.js';
 import { TAG } from '../../observed/model.js';
 import { SESSION_POSIX_USER, userRootPath } from '../../observed/user-root.js';
 import type { EnsureAccessPointAction } from '../plan/actions.js';
+import { classify, KIND_POLICY, statusReasonOf } from '../../observed/aws-errors.js';
 import type { ExecutorDeps } from './context.js';
+import { AccessPointRefusedError } from './errors.js';
 import { singleFlight } from './single-flight.js';
 
 export function executeEnsureAccessPoint(deps: ExecutorDeps, action: EnsureAccessPointAction): Promise<void> {
@@ -30,9 +32,30 @@ async function ensureAccessPoint(deps: ExecutorDeps, action: EnsureAccessPointAc
       },
       { signal },
     ),
-  );
+  ).catch((err: unknown) => {
+    throw refusedOrRethrow(deps, fileSystemId, err);
+  });
+  deps.cache.accessPointRefusal = undefined;
   // AccessPointAlreadyExists names only the id; the token carries the path, so it is this path's.
   deps.cache.upsertAccessPoint(
     out.accessPoint ?? { id: out.id, arn: undefined, fileSystemId, lifeCycleState: undefined, tags: { [TAG.owner]: deps.config.ownerId, [TAG.user]: action.userId }, rootPath, posixUser: SESSION_POSIX_USER },
   );
+}
+
+/**
+ * How long a refusal of CreateAccessPoint (quota, access denied) stands before one new attempt,
+ * ms. Access points are freed only when users' sessions end or the quota is raised, so asking
+ * more often only repeats the answer.
+ */
+export const ACCESS_POINT_REFUSAL_RECHECK_MS = 60_000;
+
+/** A no-blind-retry failure becomes a recorded refusal (AccessPointRefusedError); any other failure is returned as is. */
+function refusedOrRethrow(deps: ExecutorDeps, fileSystemId: string, err: unknown): unknown {
+  if (KIND_POLICY[classify(err)].reaction !== 'noBlindRetry') return err;
+  const reason = statusReasonOf(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const said = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+  const until = deps.clock.now() + ACCESS_POINT_REFUSAL_RECHECK_MS;
+  deps.cache.accessPointRefusal = { reason, message: `file system ${fileSystemId}: ${said}`, until };
+  return new AccessPointRefusedError(reason, `EFS refused CreateAccessPoint on ${fileSystemId}: ${reason} (${said}); not retried before ${new Date(until).toISOString()}`, err);
 }

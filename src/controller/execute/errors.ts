@@ -61,3 +61,19 @@ export class PreconditionFailedError extends Error {
     this.name = 'PreconditionFailedError';
   }
 }
+
+/**
+ * EFS refused CreateAccessPoint with a no-blind-retry error (quota such as
+ * AccessPointLimitExceeded, access denied). The refusal is in the cache; the key is planned
+ * again at once from it. `reason` is the status reason, `cause` the typed AWS error.
+ */
+export class AccessPointRefusedError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = 'AccessPointRefusedError';
+  }
+}

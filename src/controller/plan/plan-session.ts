@@ -13,7 +13,7 @@ import { runTaskTokenForSession } from '../../observed/idempotency.js';
 import type { Action } from './actions.js';
 import type { DriftKind } from './drift.js';
 import { NO_ACCESS_POINT, servesSpec, sessionLaunchSpec } from './launch-spec.js';
-import { accessPointFor, decidePersistence } from './persistence.js';
+import { accessPointFor, decidePersistence, type AccessPointRefusal } from './persistence.js';
 import type { PlanConfig } from './plan-config.js';
 import { initialStatus, removeCondition, setConditions, type ConditionInput } from './status.js';
 import { CLAIM_PENDING_TAG } from '../cache.js';
@@ -30,6 +30,8 @@ export interface SessionPlanInput {
   tasks: readonly ObservedTask[];
   accessPoints: Iterable<ObservedAccessPoint>;
   accessPointsKnown: boolean;
+  /** EFS's standing refusal of CreateAccessPoint, if any and not yet expired (persistence.ts). */
+  accessPointRefusal?: AccessPointRefusal | undefined;
   /** Task-definition families known to exist (registered or found). */
   knownFamilies: { has(family: string): boolean };
   /**
@@ -253,7 +255,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     for (const t of older) if (t !== except) p.stop(t, 'OutdatedIncarnation', `incarnation ${incarnationOf(t) ?? '?'} < current ${incarnation}`);
   };
 
-  const persistence = decidePersistence({ spec, template, efsFileSystemId: cfg.efsFileSystemId, accessPoint: userAccessPoint(), accessPointsKnown: p.input.accessPointsKnown });
+  const persistence = decidePersistence({ spec, template, efsFileSystemId: cfg.efsFileSystemId, accessPoint: userAccessPoint(), accessPointsKnown: p.input.accessPointsKnown, refusal: p.input.accessPointRefusal });
   const persistenceCondition: ConditionInput[] = 'condition' in persistence && persistence.kind !== 'fail' ? [persistence.condition] : [];
   /** While a replacement starts, the status keeps naming the serving task (Ready) and says what the replacement does. */
   const overServing = (next: SessionStatus, reason: string, message: string, ok: boolean): SessionStatus => {
