@@ -156,6 +156,9 @@ function persistenceOfTask(t: ObservedTask, spec: NonNullable<SessionEntry['spec
   if (spec.persistence === 'none') return { type: 'Persistence', status: 'False', reason: 'NotRequested', message: 'persistence: none' };
   const prev = cur.conditions.find((c) => c.type === 'Persistence');
   if (cur.taskArn === t.arn && prev?.status === 'False') return prev;
+  // Our own launch's first RUNNING: the condition written at launch says why it has no access
+  // point (e.g. AccessPointLimitExceeded, EfsUnavailable); keep it rather than guess.
+  if (cur.taskArn === undefined && t.tags[TAG.pool] === undefined && prev?.status === 'False' && prev.reason !== 'NotRequested') return prev;
   return t.tags[TAG.pool] !== undefined
     ? { type: 'Persistence', status: 'False', reason: 'WarmTaskNoPersistence', message: 'served from the warm pool: warm tasks are generic and mount no user access point (persistence: preferred)' }
     : { type: 'Persistence', status: 'False', reason: 'LaunchedWithoutPersistence', message: 'the task was started without an access point (EFS was unavailable at launch); the next launch mounts one' };
