@@ -4,6 +4,7 @@ import type { ObservedAccessPoint, ObservedTask } from '../../../src/observed/mo
 import { backoffMs, planSession, startBackoffMs, type SessionPlan } from '../../../src/controller/plan/plan-session.js';
 import type { Action } from '../../../src/controller/plan/actions.js';
 import type { PlanConfig } from '../../../src/controller/plan/plan-config.js';
+import type { AccessPointRefusal } from '../../../src/controller/plan/persistence.js';
 import { runTaskTokenForSession } from '../../../src/observed/idempotency.js';
 import { TAG } from '../../../src/observed/model.js';
 import { aPlanConfig, aSpec, aStatus, aStoppedTask, aTask, anAccessPoint, T0 } from '../../fixtures/builders.js';
@@ -19,6 +20,7 @@ function run(args: {
   families?: ReadonlySet<string>;
   now?: number;
   cfg?: Partial<PlanConfig>;
+  refusal?: AccessPointRefusal;
 }): SessionPlan {
   return planSession(
     {
@@ -28,6 +30,7 @@ function run(args: {
       accessPoints: args.aps ?? [],
       accessPointsKnown: args.apsKnown ?? true,
       knownFamilies: args.families ?? ALL_FAMILIES,
+      accessPointRefusal: args.refusal,
     },
     args.now ?? T0 + 20_000,
     aPlanConfig(args.cfg),
@@ -159,6 +162,28 @@ describe('planSession: one drift kind at a time', () => {
     const [launch] = only(degraded, 'launch');
     expect(launch!.spec.accessPointId).toBeUndefined();
     expect(launch!.intentStatus.conditions.find((c) => c.type === 'Persistence')).toMatchObject({ status: 'False', reason: 'EfsUnavailable' });
+  });
+
+  it('AccessPointLimitExceeded: a standing refusal is not asked again; required waits Pending, preferred launches without, both naming the limit', () => {
+    const refusal = { reason: 'AccessPointLimitExceeded', message: 'file system fs-1 already has 1000 access points', until: T0 + 80_000 };
+    const fresh = run({ entry: { id: 's1', spec: aSpec({ persistence: 'required' }) } });
+    expect(kinds(fresh)).toEqual(['ensureAccessPoint:AccessPointMissing']);
+    const waiting = run({ entry: { id: 's1', spec: aSpec({ persistence: 'required' }) }, refusal });
+    expect(kinds(waiting)).toEqual(['writeStatus:PersistenceUnavailable']);
+    const status = only(waiting, 'writeStatus')[0]!.status;
+    expect(status.phase).toBe('Pending');
+    expect(status.conditions.find((c) => c.type === 'Persistence')).toMatchObject({ status: 'False', reason: 'AccessPointLimitExceeded' });
+    expect(status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'AccessPointLimitExceeded' });
+    expect(waiting.requeueAfterMs).toBeGreaterThan(0);
+    const without = run({ entry: { id: 's1', spec: aSpec({ persistence: 'preferred' }) }, refusal });
+    const [launch] = only(without, 'launch');
+    expect(launch!.spec.accessPointId).toBeUndefined();
+    const cond = launch!.intentStatus.conditions.find((c) => c.type === 'Persistence');
+    expect(cond).toMatchObject({ status: 'False', reason: 'AccessPointLimitExceeded' });
+    expect(cond!.message).toContain('already has 1000 access points');
+    // The user's access point, once there, wins over a refusal.
+    const mounted = run({ entry: { id: 's1', spec: aSpec({ persistence: 'required' }) }, aps: [anAccessPoint()], refusal });
+    expect(only(mounted, 'launch')[0]!.spec.accessPointId).toBeDefined();
   });
 
   it('an unknown template is Failed with an Invalid condition naming the allowed ones', () => {
