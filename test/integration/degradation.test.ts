@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionStatus } from '../../src/desired/schema.js';
+import { SimError } from '../../src/sim/errors.js';
 import { eventually, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack | undefined;
@@ -53,5 +54,16 @@ describe('degradation chain over HTTP with real Redis', () => {
     await w.stop();
     expect(ready.retryAfter).toBeUndefined();
     expect(ready.conditions.some((c) => c.type === 'Degraded')).toBe(false);
+  });
+
+  it('a RunTask refused by IAM (AccessDeniedException) reaches the status as AccessDenied, not a silent backoff', async () => {
+    stack = await startStack();
+    const s = stack;
+    s.core.faults.failNext('RunTask', new SimError('AccessDeniedException', 400, 'User is not authorized to perform: ecs:RunTask'));
+    await s.client.ensureSession({ id: 'd1', userId: 'd1', template: 'shell', persistence: 'none' });
+    await eventually('AccessDenied reported', async () => (await s.client.getSession('d1'))?.status?.conditions.some((c) => c.type === 'Ready' && c.reason === 'AccessDenied') === true, 20_000);
+    const ready = (await s.client.getSession('d1'))!.status!.conditions.find((c) => c.type === 'Ready')!;
+    expect(ready.status).toBe('False');
+    expect(ready.message).toMatch(/ecs:RunTask refused \(AccessDeniedException\): User is not authorized/);
   });
 });

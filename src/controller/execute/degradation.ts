@@ -4,7 +4,7 @@
  * open (with `retryAfter`). Each is a status write, so the gateway sees it as it happens.
  */
 import type { SessionStatus } from '../../desired/schema.js';
-import { isThrottled } from '../../observed/aws-errors.js';
+import { AwsCallError, isThrottled, KIND_POLICY, statusReasonOf } from '../../observed/aws-errors.js';
 import { isCircuitOpen } from '../resilience/index.js';
 import { initialStatus, removeCondition, setConditions } from '../plan/status.js';
 import type { ExecutorDeps } from './context.js';
@@ -60,7 +60,10 @@ export async function withQueuedStatus<T>(deps: ExecutorDeps, sessionId: string,
 
 /**
  * After a failed action of a session: say why in its status when the reason is one the gateway
- * should see (ECS unavailable behind an open breaker, throttled). Other failures only back off.
+ * should see (ECS unavailable behind an open breaker, throttled, and every AWS refusal that
+ * retrying cannot change: quota, access denied, invalid request, conflict, with the reason from
+ * KIND_POLICY / statusReasonOf, e.g. `LimitExceededException` or `AccessDenied`). Other
+ * failures only back off.
  */
 export async function reportFailure(deps: ExecutorDeps, sessionId: string, err: unknown): Promise<void> {
   const now = deps.clock.now();
@@ -87,5 +90,11 @@ export async function reportFailure(deps: ExecutorDeps, sessionId: string, err: 
   } else if (isThrottled(err)) {
     const message = 'ECS throttled the launch (ThrottlingException); retrying with backoff';
     await writeSessionStatus(deps, sessionId, { ...cur, conditions: setConditions(cur.conditions, [{ type: 'Queued', status: 'True', reason: 'Throttled', message }], now) });
+  } else if (err instanceof AwsCallError && (KIND_POLICY[err.kind].reaction === 'noBlindRetry' || KIND_POLICY[err.kind].reaction === 'fail')) {
+    const reason = statusReasonOf(err);
+    const said = err.cause instanceof Error ? err.cause.message : err.message;
+    const message = `${err.service}:${err.operation} refused (${err.awsCode ?? err.kind}): ${said}; not retried blindly`;
+    const type = isReplacing(cur) ? 'Updating' : 'Ready';
+    await writeSessionStatus(deps, sessionId, { ...cur, queuePosition: undefined, conditions: setConditions(removeCondition(cur.conditions, 'Queued'), [{ type, status: 'False', reason, message }], now) });
   }
 }
