@@ -145,7 +145,7 @@ export function buildDaemon(config: ReconcilerConfig, opts: BuildDaemonOptions =
     positionOf: (key) => guard.positionOf(key),
     clock,
     rng,
-    config: { cluster: config.cluster, startedBy: config.startedBy, ownerId: config.ownerId, efsFileSystemId: config.efsFileSystemId, templates: config.templates },
+    config: { cluster: config.cluster, startedBy: config.startedBy, ownerId: config.ownerId, efsFileSystemId: config.efsFileSystemId, efsRefusalRecheckMs: config.efsRefusalRecheckMs, templates: config.templates },
     planConfig: planConfigFrom(config),
     resyncMs: config.resyncSeconds * 1000,
     inflightRefreshMs: config.inflightRefreshMs,

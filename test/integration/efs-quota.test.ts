@@ -16,23 +16,23 @@ afterEach(async () => {
 });
 
 /** A file system holding one access point made by someone else, with a limit of one: full. */
-async function fullFileSystem(): Promise<Stack> {
-  const s = await startStack({ sim: { accessPointLimit: 1 } });
-  s.core.efs.createAccessPoint({ ClientToken: 'someone-else', FileSystemId: FILE_SYSTEM_ID, RootDirectory: { Path: '/other' } });
-  return s;
+async function fullFileSystem(env: Record<string, string> = {}): Promise<{ stack: Stack; otherId: string }> {
+  const s = await startStack({ sim: { accessPointLimit: 1 }, env });
+  const other = s.core.efs.createAccessPoint({ ClientToken: 'someone-else', FileSystemId: FILE_SYSTEM_ID, RootDirectory: { Path: '/other' } });
+  return { stack: s, otherId: other.AccessPointId! };
 }
 
 const createCalls = (s: Stack): number => s.core.stats.snapshot().byOperation.CreateAccessPoint?.calls ?? 0;
 const persistenceOf = (st: SessionStatus | undefined) => st?.conditions.find((c) => c.type === 'Persistence');
 
 /** At most one CreateAccessPoint per refusal interval (the first attempt, then one per recheck). */
-function allowedCalls(startedAt: number): number {
-  return 1 + Math.floor((Date.now() - startedAt) / ACCESS_POINT_REFUSAL_RECHECK_MS);
+function allowedCalls(startedAt: number, recheckMs = ACCESS_POINT_REFUSAL_RECHECK_MS): number {
+  return 1 + Math.ceil((Date.now() - startedAt) / recheckMs);
 }
 
 describe('EFS access-point limit (AccessPointLimitExceeded) over HTTP with real Redis', () => {
   it('persistence: preferred runs without persistence, Persistence=False naming the limit', async () => {
-    stack = await fullFileSystem();
+    stack = (await fullFileSystem()).stack;
     const s = stack;
     const startedAt = Date.now();
     await s.client.ensureSession({ id: 'p1', userId: 'newuser', template: 'shell', persistence: 'preferred' });
@@ -50,7 +50,7 @@ describe('EFS access-point limit (AccessPointLimitExceeded) over HTTP with real 
   });
 
   it('persistence: required is Pending with a status naming AccessPointLimitExceeded, and starts no task', async () => {
-    stack = await fullFileSystem();
+    stack = (await fullFileSystem()).stack;
     const s = stack;
     const startedAt = Date.now();
     await s.client.ensureSession({ id: 'r1', userId: 'newuser', template: 'shell', persistence: 'required' });
@@ -66,5 +66,20 @@ describe('EFS access-point limit (AccessPointLimitExceeded) over HTTP with real 
     expect(createCalls(s)).toBeGreaterThanOrEqual(1);
     expect(createCalls(s)).toBeLessThanOrEqual(allowedCalls(startedAt));
     expect(s.core.stats.snapshot().byOperation.RunTask?.calls ?? 0).toBe(0);
+  });
+
+  it('persistence: required starts with its access point once the limit leaves room, asking EFS once per recheck interval', async () => {
+    const RECHECK_MS = 1500;
+    const full = await fullFileSystem({ RECONCILER_EFS_REFUSAL_RECHECK_MS: String(RECHECK_MS) });
+    stack = full.stack;
+    const s = stack;
+    const startedAt = Date.now();
+    await s.client.ensureSession({ id: 'r2', userId: 'newuser', template: 'shell', persistence: 'required' });
+    await eventually('status names the limit', async () => persistenceOf((await s.client.getSession('r2'))?.status)?.reason === 'AccessPointLimitExceeded', 30_000);
+    s.core.efs.deleteAccessPoint({ AccessPointId: full.otherId });
+    const ready = await s.client.waitForReady('r2', { signal: AbortSignal.timeout(60_000) });
+    expect(persistenceOf(ready)).toMatchObject({ status: 'True', reason: 'Mounted' });
+    expect(createCalls(s)).toBeGreaterThanOrEqual(2);
+    expect(createCalls(s)).toBeLessThanOrEqual(allowedCalls(startedAt, RECHECK_MS));
   });
 });

@@ -44,7 +44,7 @@ async function ensureAccessPoint(deps: ExecutorDeps, action: EnsureAccessPointAc
 
 /**
  * How long a refusal of CreateAccessPoint (quota, access denied) stands before one new attempt,
- * ms. Access points are freed only when users' sessions end or the quota is raised, so asking
+ * ms, unless RECONCILER_EFS_REFUSAL_RECHECK_MS says otherwise. Access points are freed only when users' sessions end or the quota is raised, so asking
  * more often only repeats the answer.
  */
 export const ACCESS_POINT_REFUSAL_RECHECK_MS = 60_000;
@@ -55,7 +55,7 @@ function refusedOrRethrow(deps: ExecutorDeps, fileSystemId: string, err: unknown
   const reason = statusReasonOf(err);
   const cause = (err as { cause?: unknown }).cause;
   const said = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
-  const until = deps.clock.now() + ACCESS_POINT_REFUSAL_RECHECK_MS;
+  const until = deps.clock.now() + (deps.config.efsRefusalRecheckMs ?? ACCESS_POINT_REFUSAL_RECHECK_MS);
   deps.cache.accessPointRefusal = { reason, message: `file system ${fileSystemId}: ${said}`, until };
   return new AccessPointRefusedError(reason, `EFS refused CreateAccessPoint on ${fileSystemId}: ${reason} (${said}); not retried before ${new Date(until).toISOString()}`, err);
 }

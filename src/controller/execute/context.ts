@@ -83,6 +83,8 @@ export interface ExecutorDeps {
     startedBy: string;
     ownerId: string;
     efsFileSystemId: string | undefined;
+    /** How long a refusal of CreateAccessPoint stands before one new attempt, ms (default ACCESS_POINT_REFUSAL_RECHECK_MS). */
+    efsRefusalRecheckMs?: number;
     templates: TaskTemplates;
   };
   stopGate?: StopGate;
