@@ -215,7 +215,7 @@ export class World {
         this.counters.wipes++;
         this.store.wipe();
         this.gateway.storeLost();
-        this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), e.reapplyAfterMs);
+        this.reapplyLater(e.reapplyAfterMs);
         this.impair(now + e.reapplyAfterMs + 30_000);
         return;
     }
@@ -233,7 +233,7 @@ export class World {
     this.counters.rollbacks++;
     this.log.add('sched', `store rolled back ${lost} ms (asked ${lagMs})`);
     this.gateway.storeLost();
-    this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }), reapplyAfterMs);
+    this.reapplyLater(reapplyAfterMs);
     this.impair(now + reapplyAfterMs + 30_000);
     const leader = this.leader;
     if (leader && (this.termStartedAt.get(leader) ?? 0) >= now - lost) {
@@ -244,6 +244,15 @@ export class World {
         this.crash(leader, 0);
       }, SIM_TIMINGS.noticeLossMs);
     }
+  }
+
+  /**
+   * The gateway writes what it wants again `afterMs` from now (after a store loss). Until then it
+   * counts as gateway work still to come (pendingRevives): a run has not converged before it.
+   */
+  private reapplyLater(afterMs: number): void {
+    this.pendingRevives++;
+    this.clock.setTimer(() => void this.gateway.reapplyAll({ name: SIM_POOL, template: 'shell' }).finally(() => this.pendingRevives--), afterMs);
   }
 
   /** Applies the fault windows still open (the latest one wins), or clears them. */
@@ -330,7 +339,7 @@ export class World {
   }
 
   /** The quiet period begins: no faults; frozen processes wake; one leader runs. */
-  /** Recreates whose second half (the revive after the gap) has not happened yet: gateway work still to come. */
+  /** Gateway work still to come: recreates whose revive has not happened yet, and re-applies after a store loss. */
   pendingRevives = 0;
 
   quiesce(): void {

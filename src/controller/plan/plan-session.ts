@@ -248,6 +248,10 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
   // Adopt the highest incarnation ECS shows, even if status was lost (restart with no memory).
   let incarnation = cur.incarnation;
   for (const t of mine) incarnation = Math.max(incarnation, incarnationOf(t) ?? 0);
+  // A new incarnation is numbered above every live task of this id, of any life: a task of an
+  // earlier life adopted later (its uid tag rewritten) never shares an incarnation with ours.
+  let nextIncarnation = incarnation + 1;
+  for (const t of live) nextIncarnation = Math.max(nextIncarnation, (incarnationOf(t) ?? 0) + 1);
   const current = mine.filter((t) => incarnationOf(t) === incarnation).sort((a, b) => (a.arn === cur.taskArn ? -1 : b.arn === cur.taskArn ? 1 : compareKeepOrder(a, b)));
   const [keep, ...duplicates] = current;
   for (const t of duplicates) p.stop(t, 'DuplicateTasks', `duplicate of ${keep!.arn} (incarnation ${incarnation})`);
@@ -274,7 +278,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     return { ...next, phase: 'Running', taskArn: cur.taskArn, endpoint: cur.endpoint, startedAt: cur.startedAt, warm: cur.warm, observedGeneration: cur.observedGeneration, targetGeneration: spec.generation, conditions };
   };
   const launchNew = (drift: DriftKind, message: string, a: { clientToken?: string; requestedAt?: number; attempts?: number } = {}): SessionPlan =>
-    launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: a.clientToken ? incarnation : incarnation + 1, attempts: a.attempts ?? attempts, drift, message, overServing, ...a });
+    launch(p, { cur: { ...cur, conditions: baseConditions }, prev, spec, template, persistence, incarnation: a.clientToken ? incarnation : nextIncarnation, attempts: a.attempts ?? attempts, drift, message, overServing, ...a });
 
   if (keep && isRunning(keep)) {
     const verdict = judge(keep);
@@ -428,7 +432,7 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
     }
   }
   if (!serving) {
-    const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, judge, incarnation: incarnation + 1, attempts });
+    const claim = warmClaim(p, { cur: { ...cur, conditions: baseConditions }, spec, judge, incarnation: nextIncarnation, attempts });
     if (claim) return claim;
   }
   return launchNew(drift, message);

@@ -231,6 +231,12 @@ describe('planSession: combinations and races', () => {
     expect(only(q, 'stopTask').map((a) => a.taskArn)).not.toContain(served.arn);
   });
 
+  it('a new incarnation is numbered above every live task of the id, of any life (an adopted task never shares its number)', () => {
+    const earlier = aTask({ incarnation: 3, extraTags: { [TAG.uid]: 'life-a' } });
+    const p = run({ entry: { id: 's1', spec: aSpec({ uid: 'life-b' }), status: aStatus({ phase: 'Pending', incarnation: 0, observedGeneration: 1 }) }, tasks: [earlier] });
+    expect(only(p, 'launch')[0]?.incarnation).toBe(4);
+  });
+
   it('quick delete-then-recreate: the old task still stopping is neither adopted nor waited on', () => {
     const stopping = aTask({ incarnation: 1, desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' });
     const p = run({ entry: { id: 's1', spec: aSpec({ generation: 3 }), status: aStatus({ phase: 'Stopping', incarnation: 1, observedGeneration: 2 }) }, tasks: [stopping] });
