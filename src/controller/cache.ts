@@ -92,6 +92,7 @@ export class ControllerCache {
 
   /** Replaces observed state with a snapshot read starting at `startedAt`, keeping tasks we learned of since. */
   replaceObserved(snapshot: ObservedSnapshot, startedAt: number): void {
+    const before = new Map(this.tasks);
     const kept: ObservedTask[] = [];
     for (const [arn, at] of this.taskTouchedAt) {
       const local = this.tasks.get(arn);
@@ -103,7 +104,12 @@ export class ControllerCache {
     // Bounded by the tasks ECS still shows: a batch whose tasks are all gone (STOPPED tasks
     // vanish after about an hour) is older than any intent the plan would re-send.
     this.batchesSeen.clear();
-    for (const task of snapshot.tasks.values()) this.putTask(task);
+    // One merge rule: a read never moves a task back to an older state than the cache knew (ECS
+    // `version`; reads are eventually consistent: a stop, say, can show late).
+    for (const task of snapshot.tasks.values()) {
+      const known = before.get(task.arn);
+      this.putTask(known && isOlder(task, known) ? { ...known, tags: { ...task.tags, ...known.tags } } : task);
+    }
     for (const task of kept) {
       // The read saw a later change of the task than the one learned locally (ECS `version`):
       // its status wins; tags learned locally (a claim's TagResource) still stand.

@@ -79,7 +79,7 @@ export function taskView(task: TaskRecord, t: number, includeTags: boolean, tags
     platformVersion: task.platformVersion,
     startedBy: task.startedBy,
     overrides: task.overrides ?? { containerOverrides: [] },
-    version: versionOf(st.lastStatus),
+    version: versionOf(st.lastStatus, st.desiredStatus),
     availabilityZone: 'us-east-1a',
     healthStatus: 'UNKNOWN',
   };
@@ -101,7 +101,11 @@ export function taskView(task: TaskRecord, t: number, includeTags: boolean, tags
   return view;
 }
 
-/** ECS bumps a task's `version` on every status change; the status index stands in for it. */
-function versionOf(s: TaskStatus): number {
-  return ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'].indexOf(s) + 1;
+/**
+ * ECS bumps a task's `version` on every change of its state, a stop request (desiredStatus
+ * STOPPED) included; the status index, doubled, plus one once the stop is requested, stands in.
+ */
+function versionOf(s: TaskStatus, desired: string | undefined): number {
+  const index = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'].indexOf(s) + 1;
+  return index * 2 + (desired === 'STOPPED' ? 1 : 0);
 }

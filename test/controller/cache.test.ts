@@ -84,6 +84,18 @@ describe('ControllerCache merge rules', () => {
       expect(cache.tasks.get(arn)!.tags['late']).toBe('1');
     });
 
+    it('a full read never moves a task back to an older version, even one learned before the read began (a stop shown late)', () => {
+      const cache = new ControllerCache(OWNER);
+      // StopTask's own answer (version 9: RUNNING, stop requested), learned at T0.
+      cache.upsertTask(aTask({ arn, session: 's', lastStatus: 'RUNNING', desiredStatus: 'STOPPED', version: 9 }), T0);
+      // A full read that began later still shows the task before the stop (version 8).
+      cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: 8 })]), T0 + 10);
+      expect(cache.tasks.get(arn)).toMatchObject({ desiredStatus: 'STOPPED', version: 9 });
+      // A newer read wins as usual.
+      cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 16 })]), T0 + 20);
+      expect(cache.tasks.get(arn)).toMatchObject({ lastStatus: 'STOPPED', version: 16 });
+    });
+
     it('a full read that saw a later version than one learned during it wins for the status', () => {
       const cache = new ControllerCache(OWNER);
       cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'RUNNING', version: 3 })]), T0);

@@ -16,6 +16,8 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> =
   { seed: 2210, caught: 'invariant 1 (10,000-seed run): a warm pool scale-down of 10 engaged the desired-state brake, which held the stop of a replaced incarnation; time bounds now pause while a brake holds stops on purpose (the operator releases it in the quiet period)' },
   { seed: 2258, caught: 'invariant 8 (10,000-seed run, at f0fda02): after a wipe the gateway wrote the session again with new env at generation 1; a status computed for the old life at generation 1 passed the generation check. Status writes now also carry the spec life (uid)' },
   { seed: 362, caught: 'invariant 7: the gateway\'s re-apply after a rollback came in the quiet period (an expired session re-ensured: a new life) after convergence was declared; a pending re-apply now counts as gateway work still to come' },
+  { seed: 6546, caught: 'invariant 7 (10,000-seed run, at 9611d09): a full sync read a stopped task as it was before the stop (ECS shows stops late) and the cache took it, so the task was stopped twice; reads now never move a task back to an older version, and the simulator bumps version on a stop request as ECS does' },
+  { seed: 5414, caught: 'invariant 7 (10,000-seed run, at 9611d09): the same repeated stop after a late-visible stop' },
   { seed: 100, caught: 'invariant 9: an orphan stop decided before the gateway re-wrote the session, sent after it (precondition checked at the action)' },
   { seed: 90, caught: 'invariant 9: the simulator brought back tags from before a TagResource made while no tag lag was set once a later lag window opened, so an adopted task looked like a task of its earlier life and was stopped while serving' },
 ];
