@@ -13,7 +13,9 @@
  * (default 5 min). After close() every call rejects with ClientClosedError and opens nothing.
  */
 import { RealClock, type Clock } from '../common/clock.js';
-import { ClientClosedError, InvalidSpecError, SessionExpiredError, SessionFailedError, SessionNotFoundError, WaitAbortedError, WaitTimeoutError } from './errors.js';
+import { RetryPolicy } from '../common/retry-policy.js';
+import { mathRandom } from '../common/rng.js';
+import { ClientClosedError, InvalidSpecError, isRedisUnavailableError, SessionExpiredError, SessionFailedError, SessionNotFoundError, WaitAbortedError, WaitTimeoutError } from './errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
 import type { RedisLike } from './lua.js';
 import { parsePoolInput, parseSessionInput, type InputRules } from './records.js';
@@ -24,6 +26,9 @@ import type { ListOptions, SessionEntry, SessionPage, SpecStore, SpecWriteResult
 import { findCondition } from './schema.js';
 
 /** Default bound of a wait, ms (longer than the controller's default session start budget, 125 s). */
+/** How waitFor retries its first read and subscription while Redis is unavailable: 100 ms doubling to 2 s, full jitter. */
+const WAIT_START_RETRY = new RetryPolicy({ baseMs: 100, capMs: 2_000, rng: mathRandom });
+
 export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
 /** Default interval of a wait's re-read, ms. */
 export const DEFAULT_RECHECK_MS = 5_000;
@@ -269,18 +274,32 @@ export class SessionClient {
       }, timeoutMs);
       timers.add(deadline);
       // First read (a missing or deleted session rejects before anything is subscribed), then the
-      // subscription, which delivers the current status again and every later write.
-      reread(false)
-        .then(() => (settled ? undefined : this.store.watchStatus(id, onStatus)))
-        .then(
-          (unsub) => {
-            if (!unsub) return;
-            unsubscribe = unsub;
-            if (settled) void unsub().catch(() => undefined);
-            else recheck();
-          },
-          (err: unknown) => finish(() => reject(err)),
-        );
+      // subscription, which delivers the current status again and every later write. Redis
+      // unavailable meanwhile (a failover, a slot moving) is waited out with the retry policy's
+      // backoff until the deadline; any other error ends the wait.
+      const backoff = WAIT_START_RETRY.backoff();
+      const start = (): void => {
+        reread(false)
+          .then(() => (settled ? undefined : this.store.watchStatus(id, onStatus)))
+          .then(
+            (unsub) => {
+              if (!unsub) return;
+              unsubscribe = unsub;
+              if (settled) void unsub().catch(() => undefined);
+              else recheck();
+            },
+            (err: unknown) => {
+              if (settled) return;
+              if (!isRedisUnavailableError(err)) return finish(() => reject(err));
+              const t = this.clock.setTimer(() => {
+                timers.delete(t);
+                if (!settled) start();
+              }, backoff.next());
+              timers.add(t);
+            },
+          );
+      };
+      start();
     });
   }
 
