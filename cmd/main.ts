@@ -4,6 +4,7 @@
  * when that verb runs, so `reconciler --help` and the Redis-only verbs start fast.
  */
 import { Command, CommanderError } from 'commander';
+import type { EarlySignals } from '../src/app/early-signals.js';
 import { packageVersion } from '../src/common/package-info.js';
 import { registerBrakeCommand } from './brake.js';
 import { registerDemoCommand } from './demo.js';
@@ -33,10 +34,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs the CLI. `earlySignals`: a recorder the entry script started before loading this code
+ * (bin/reconciler.js, for `run`); otherwise `run` starts one here.
+ */
+export async function main(argv: string[], opts: { earlySignals?: EarlySignals } = {}): Promise<void> {
   const program = buildProgram();
   try {
-    if (argv.slice(2).find((a) => !a.startsWith('-')) === 'run') await prepareRun();
+    if (argv.slice(2).find((a) => !a.startsWith('-')) === 'run') await prepareRun(opts.earlySignals);
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

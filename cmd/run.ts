@@ -13,8 +13,8 @@ let earlySignals: EarlySignals | undefined;
  * from this moment (a stop during start-up still exits 0) and loads the environment-variable
  * list shown after `run --help`.
  */
-export async function prepareRun(): Promise<void> {
-  earlySignals ??= catchEarlySignals();
+export async function prepareRun(started?: EarlySignals): Promise<void> {
+  earlySignals ??= started ?? catchEarlySignals();
   envHelp = (await import('../src/config/env-help.js')).envVarsHelp();
 }
 

@@ -81,6 +81,7 @@ describe('chaos: two controller processes, SIGKILL/SIGSTOP and a Redis restart d
     );
 
     const procs: Array<DaemonProcess | undefined> = [spawnDaemon(env), spawnDaemon(env)];
+    const spawnedAt = [Date.now(), Date.now()];
     const stopped = [false, false];
     cleanups.push(async () => {
       for (const p of procs) {
@@ -138,6 +139,7 @@ describe('chaos: two controller processes, SIGKILL/SIGSTOP and a Redis restart d
         await procs[i]!.exited;
         await sleep(randomInt(rng, 1000));
         procs[i] = spawnDaemon(env);
+        spawnedAt[i] = Date.now();
         actions.push(`SIGKILL+restart ${i}`);
       } else {
         procs[i]!.child.kill('SIGSTOP');
@@ -192,6 +194,10 @@ describe('chaos: two controller processes, SIGKILL/SIGSTOP and a Redis restart d
     expect(stats.total.mutatingCalls).toBeLessThan(8 * SESSIONS);
     // Both controllers are still up (a start-up that failed during the Redis restart would have
     // ended its process: a crash loop), and stop cleanly.
+    // A process restarted a moment ago may still be in Node's own start-up, before any of our
+    // code runs (its SIGTERM is then Node's default: killed). It gets 2 s to reach our entry
+    // script, which from its first line turns SIGTERM into a clean stop.
+    for (const at of spawnedAt) if (Date.now() - at < 2_000) await sleep(2_000 - (Date.now() - at));
     for (const p of procs) p?.child.kill('SIGTERM');
     for (const p of procs) expect(await p!.exited, p!.output().slice(-2000)).toBe(0);
   }, 120_000);
