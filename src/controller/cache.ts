@@ -108,13 +108,13 @@ export class ControllerCache {
     // `version`; reads are eventually consistent: a stop, say, can show late).
     for (const task of snapshot.tasks.values()) {
       const known = before.get(task.arn);
-      this.putTask(known && isOlder(task, known) ? { ...known, tags: { ...task.tags, ...known.tags } } : task);
+      this.putTask(known ? mergeTaskViews(known, task, 'known') : task);
     }
     for (const task of kept) {
-      // The read saw a later change of the task than the one learned locally (ECS `version`):
-      // its status wins; tags learned locally (a claim's TagResource) still stand.
+      // Learned locally since the read began: tags written locally (a claim's TagResource)
+      // still stand; the read's status wins only where it saw a later change (ECS `version`).
       const read = snapshot.tasks.get(task.arn);
-      this.putTask(read && isOlder(task, read) ? { ...read, tags: { ...read.tags, ...task.tags } } : task);
+      this.putTask(read ? mergeTaskViews(read, task, 'incoming') : task);
     }
     this.taskTouchedAt.clear();
     this.accessPoints.clear();
@@ -130,11 +130,7 @@ export class ControllerCache {
    */
   upsertTask(task: ObservedTask, at: number): void {
     const prev = this.tasks.get(task.arn);
-    const hasTags = Object.keys(task.tags).length > 0;
-    let merged = task;
-    if (prev && isOlder(task, prev)) merged = hasTags ? { ...prev, tags: { ...prev.tags, ...task.tags } } : prev;
-    else if (prev && !hasTags) merged = { ...task, tags: prev.tags };
-    this.putTask(merged);
+    this.putTask(prev ? mergeTaskViews(prev, task, 'incoming') : task);
     this.taskTouchedAt.set(task.arn, at);
   }
 
@@ -331,6 +327,22 @@ export class ControllerCache {
   observedView(readAt: number): ObservedSnapshot {
     return { readAt, tasks: this.tasks, accessPoints: this.accessPoints, accessPointsKnown: this.accessPointsKnown };
   }
+}
+
+/**
+ * The one merge rule for two views of the same task, `known` (what the cache holds) and
+ * `incoming` (what was just learned):
+ * - An older `incoming` (lower ECS `version`; ECS shows changes late, so a read may be from
+ *   before a stop the cache knows) does not move the state back: `known`'s state, with both
+ *   views' tags (the `tagsWin` side's value where both carry a key).
+ * - Otherwise `incoming` as it is, except that an `incoming` with no tags at all keeps
+ *   `known`'s: every task the controller starts carries tags from RunTask, so an empty set only
+ *   means ECS does not show them yet (tags appear late; events carry none). Taking it would make
+ *   the task look foreign (no owner tag) and its session look taskless.
+ */
+export function mergeTaskViews(known: ObservedTask, incoming: ObservedTask, tagsWin: 'known' | 'incoming'): ObservedTask {
+  if (isOlder(incoming, known)) return { ...known, tags: tagsWin === 'known' ? { ...incoming.tags, ...known.tags } : { ...known.tags, ...incoming.tags } };
+  return Object.keys(incoming.tags).length === 0 ? { ...incoming, tags: known.tags } : incoming;
 }
 
 /** True when both views carry an ECS version and `a`'s is lower (an older view of the task). */

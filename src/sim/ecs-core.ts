@@ -244,28 +244,32 @@ export class EcsSim {
     const req = parseInput('ecs', 'TagResource', s.tagResourceInput, input);
     if (req.tags.some((t) => t.key.toLowerCase().startsWith('aws:'))) throw ecsError.invalidParameter('Tag keys starting with aws: are reserved.');
     const tags = this.tagsFor(req.resourceArn);
+    const before = tags.map((t) => ({ ...t }));
+    const added = new Set(req.tags.map((t) => t.key).filter((k) => !tags.some((x) => x.key === k)));
+    // All or nothing, as in ECS: a write that would exceed the limit changes no tag.
+    if (tags.length + added.size > 50) throw ecsError.invalidParameter('A resource can have at most 50 tags.');
     for (const t of req.tags) {
       const existing = tags.find((x) => x.key === t.key);
       if (existing) existing.value = t.value;
       else tags.push({ key: t.key, value: t.value });
     }
-    if (tags.length > 50) throw ecsError.invalidParameter('A resource can have at most 50 tags.');
-    this.recordTagWrite(req.resourceArn);
+    this.recordTagWrite(req.resourceArn, before);
     return {};
   }
 
   /** Notes a tag write on a task (task definitions' tags are always current). */
-  private recordTagWrite(resourceArn: string): void {
+  private recordTagWrite(resourceArn: string, before: readonly Tag[]): void {
     const t = /:task\//.test(resourceArn) ? this.findTask(resourceArn, undefined) : undefined;
-    if (t) this.tagHistory.record(t, this.now(), this.lags().tagsMs);
+    if (t) this.tagHistory.record(t, this.now(), this.lags().tagsMs, before);
   }
 
   untagResource(input: unknown): Record<string, never> {
     const req = parseInput('ecs', 'UntagResource', s.untagResourceInput, input);
     const tags = this.tagsFor(req.resourceArn);
+    const before = tags.map((t) => ({ ...t }));
     const keep = tags.filter((t) => !req.tagKeys.includes(t.key!));
     tags.splice(0, tags.length, ...keep);
-    this.recordTagWrite(req.resourceArn);
+    this.recordTagWrite(req.resourceArn, before);
     return {};
   }
 

@@ -58,20 +58,25 @@ const MAX_TASKS = 50_000;
 export class TagHistory {
   private readonly byTask = new Map<string, Array<{ at: number; tags: Tag[] }>>();
 
-  /** Records the task's tags as they are now, after a write at `at`, when `tagLagMs` > 0. */
-  record(task: TaskRecord, at: number, tagLagMs: number): void {
+  /**
+   * Records the task's tags as they are now, after a write at `at`, when `tagLagMs` > 0.
+   * `before` is what the tags were before this write (undefined for RunTask, which creates the
+   * task): when the task has no history yet (its earlier writes showed at once), reads inside
+   * the lag see `before`, never an empty set a real task never had.
+   */
+  record(task: TaskRecord, at: number, tagLagMs: number, before?: readonly Tag[]): void {
     if (tagLagMs === 0) {
       this.byTask.delete(task.id);
       return;
     }
     if (!this.byTask.has(task.id) && this.byTask.size >= MAX_TASKS) this.byTask.delete(this.byTask.keys().next().value!);
-    const h = this.byTask.get(task.id) ?? [];
+    const h = this.byTask.get(task.id) ?? (before ? [{ at: Number.NEGATIVE_INFINITY, tags: before.map((t) => ({ ...t })) }] : []);
     h.push({ at, tags: task.tags.map((t) => ({ ...t })) });
     if (h.length > 20) h.shift();
     this.byTask.set(task.id, h);
   }
 
-  /** The tags visible at `now` with a tag lag of `lag` ms: the last write at or before now - lag (none yet: no tags). */
+  /** The tags visible at `now` with a tag lag of `lag` ms: the last write at or before now - lag (none yet, a task just launched: no tags). */
   visible(task: TaskRecord, now: number, lag: number): Tag[] {
     const h = this.byTask.get(task.id);
     if (!h || lag === 0) return task.tags;

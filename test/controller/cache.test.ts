@@ -96,6 +96,18 @@ describe('ControllerCache merge rules', () => {
       expect(cache.tasks.get(arn)).toMatchObject({ lastStatus: 'STOPPED', version: 16 });
     });
 
+    it('a full read that shows a known task without tags (tags appear late) keeps its tags, so the task stays its session\'s (seeds 2034, 2855, 5582)', () => {
+      const cache = new ControllerCache(OWNER);
+      cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'RUNNING', version: 3 })]), T0);
+      cache.replaceObserved(anObserved([{ ...aTask({ arn, lastStatus: 'RUNNING', version: 3 }), tags: {} }]), T0 + 10);
+      expect(cache.tasksOf('s').map((t) => t.arn)).toEqual([arn]);
+      expect(cache.tasks.get(arn)!.tags['esr:owner']).toBe(OWNER);
+      // A read with tags is taken as it is (a tag removed in ECS is removed here).
+      cache.replaceObserved(anObserved([aTask({ arn, session: 't', lastStatus: 'RUNNING', version: 4 })]), T0 + 20);
+      expect(cache.tasksOf('s')).toEqual([]);
+      expect(cache.tasksOf('t').map((t) => t.arn)).toEqual([arn]);
+    });
+
     it('a full read that saw a later version than one learned during it wins for the status', () => {
       const cache = new ControllerCache(OWNER);
       cache.replaceObserved(anObserved([aTask({ arn, session: 's', lastStatus: 'RUNNING', version: 3 })]), T0);

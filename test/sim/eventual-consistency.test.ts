@@ -79,6 +79,23 @@ describe('simulator: ECS eventual consistency', () => {
     expect((await describe1(arn)).tasks![0]!.tags).toEqual([{ key: 'owner', value: 'adopted' }]);
   });
 
+  it('a TagResource inside a lag window on a task whose tags showed at once hides only the write, never the tags it had (seeds 2034, 2855, 5582)', async () => {
+    const { arn, id } = await run(); // no lag: its tags show at once, no history is kept
+    h.core.mergeFaults({ eventualConsistency: { tagsMs: LAGS.tagsMs } });
+    expect(lagFor(LAGS, 'tagsMs', id)).toBeGreaterThan(0);
+    await h.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'uid', value: 'new' }] }));
+    expect((await describe1(arn)).tasks![0]!.tags).toEqual([{ key: 'owner', value: 'esr' }]);
+    await until(h.clock.now() + LAGS.tagsMs);
+    expect((await describe1(arn)).tasks![0]!.tags).toEqual([{ key: 'owner', value: 'esr' }, { key: 'uid', value: 'new' }]);
+  });
+
+  it('TagResource is all or nothing: a write past 50 tags changes none', async () => {
+    const { arn } = await run();
+    const many = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    await expect(h.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: many }))).rejects.toThrow(/at most 50 tags/);
+    expect((await describe1(arn)).tasks![0]!.tags).toEqual([{ key: 'owner', value: 'esr' }]);
+  });
+
   it('a stop shows late in DescribeTasks and ListTasks; StopTask\'s own answer is current', async () => {
     const { arn, id } = await run();
     await until(h.clock.now() + 10_000);

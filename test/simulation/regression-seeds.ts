@@ -20,4 +20,7 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> =
   { seed: 5414, caught: 'invariant 7 (10,000-seed run, at 9611d09): the same repeated stop after a late-visible stop' },
   { seed: 100, caught: 'invariant 9: an orphan stop decided before the gateway re-wrote the session, sent after it (precondition checked at the action)' },
   { seed: 90, caught: 'invariant 9: the simulator brought back tags from before a TagResource made while no tag lag was set once a later lag window opened, so an adopted task looked like a task of its earlier life and was stopped while serving' },
+  { seed: 2034, caught: 'invariant 1 (10,000-seed run, at c3bf98d): a TagResource adopting a task into a new life was made inside a tag-lag window; the simulator then showed the task with no tags at all (its RunTask tags had shown at once, so no history was kept), a full read took that view, the task looked foreign and the session taskless, and a second task was launched for the same incarnation. The simulator now shows the tags from before the write; the cache keeps known tags when a view has none' },
+  { seed: 2855, caught: 'invariant 1 (10,000-seed run): the same tagless view after an adoption during a tag lag' },
+  { seed: 5582, caught: 'invariant 1 (10,000-seed run): the same tagless view, with a Redis rollback and lost replies' },
 ];
