@@ -71,6 +71,9 @@ describe('graceful shutdown', () => {
     expect(a.output()).not.toMatch(/second signal/);
     expect(d.duplicates).toBe(0);
     expect(d.perSession.size).toBe(N);
+    if (d.everLaunched !== N) {
+      for (const t of core.dump().tasks.filter((x) => x.lastStatus === 'STOPPED' || x.desiredStatus === 'STOPPED')) console.log(`extra task: ${JSON.stringify({ arn: t.taskArn, tags: t.tags, lastStatus: t.lastStatus, stopCode: t.stopCode, stoppedReason: t.stoppedReason })}`);
+    }
     expect(d.everLaunched).toBe(N);
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
