@@ -85,6 +85,18 @@ function updateFailed(status: SessionStatus): boolean {
   return status.conditions.some((c) => c.type === 'Updating' && c.status === 'False' && c.reason === 'StartFailed');
 }
 
+/**
+ * Whether the controller gave up on spec `generation` (until the spec changes again): either the
+ * session is `Failed` for it, or, while an older generation's task keeps serving (make before
+ * break, `observedGeneration` below it), the replacement for it gave up (`targetGeneration` at
+ * least it, condition `Updating` False `StartFailed`). Both are the same answer to the gateway:
+ * `waitForReady` rejects with `SessionFailedError`, and a change of the spec retries.
+ */
+export function failedForGeneration(status: SessionStatus, generation: number): boolean {
+  if (status.observedGeneration < generation) return (status.targetGeneration ?? 0) >= generation && updateFailed(status);
+  return status.phase === 'Failed';
+}
+
 export class SessionClient {
   private closed = false;
   private readonly clock: Clock;
@@ -231,7 +243,7 @@ export class SessionClient {
         if (generation !== undefined && status.observedGeneration < generation) {
           // A replacement for this generation that gave up while the old task keeps serving
           // (make before break) is a failure of the generation waited for.
-          if ((status.targetGeneration ?? 0) >= generation && updateFailed(status)) finish(() => reject(new SessionFailedError(id, status, failureDetail(status))));
+          if (failedForGeneration(status, generation)) finish(() => reject(new SessionFailedError(id, status, failureDetail(status))));
           return;
         }
         try {

@@ -1,6 +1,8 @@
 /** The gateway client: its contract on memory and the shared Redis, and what needs no Redis at all. */
 import { describe, expect, it } from 'vitest';
-import { connectSessionClient } from '../../src/desired/client.js';
+import { connectSessionClient, failedForGeneration } from '../../src/desired/client.js';
+import type { SessionStatus } from '../../src/desired/schema.js';
+import { initialStatus } from '../../src/controller/plan/status.js';
 import { isRedisUnavailableError } from '../../src/desired/errors.js';
 import { sharedRedisTarget } from '../support/redis-targets.js';
 import { memoryClientSetup, redisClientSetup, sessionClientContract } from './client-contract.js';
@@ -16,5 +18,21 @@ describe('SessionClient without Redis', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('failedForGeneration', () => {
+  const gaveUp = { type: 'Updating', status: 'False', reason: 'StartFailed', message: 'gave up', lastTransitionTime: 0 } as const;
+  const starting = { ...gaveUp, status: 'True', reason: 'ReplacementStarting' } as const;
+  const st = (over: Partial<SessionStatus>): SessionStatus => ({ ...initialStatus(0), ...over });
+  it.each([
+    ['Failed for this generation', st({ phase: 'Failed', observedGeneration: 2 }), 2, true],
+    ['Failed for an older generation (the new one not looked at yet)', st({ phase: 'Failed', observedGeneration: 1 }), 2, false],
+    ['Running on this generation', st({ phase: 'Running', observedGeneration: 2 }), 2, false],
+    ['replacement for this generation gave up, old task serving', st({ phase: 'Running', observedGeneration: 1, targetGeneration: 2, conditions: [gaveUp] }), 2, true],
+    ['replacement for this generation still starting', st({ phase: 'Running', observedGeneration: 1, targetGeneration: 2, conditions: [starting] }), 2, false],
+    ['a replacement for an older generation gave up', st({ phase: 'Running', observedGeneration: 1, targetGeneration: 2, conditions: [gaveUp] }), 3, false],
+  ])('%s', (_name, status, generation, expected) => {
+    expect(failedForGeneration(status, generation)).toBe(expected);
   });
 });

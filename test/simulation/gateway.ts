@@ -2,9 +2,11 @@
  * The gateway of the simulated world: what it *wants* (its own memory of sessions, which
  * survives a loss of the desired store) and its writes to the store. It behaves like a sensible
  * client: after a store loss it writes its sessions again, and in the quiet period it retries
- * sessions that ended Failed by touching their spec (a new generation). Sessions with a lifetime
+ * sessions the controller gave up on (Failed, or a replacement that gave up while the old task
+ * serves) by touching their spec (a new generation). Sessions with a lifetime
  * are touched (touchSession) every third of their idle timeout while their user is active.
  */
+import { failedForGeneration } from '../../src/desired/client.js';
 import type { Lifetime, SessionSpecInput } from '../../src/desired/schema.js';
 import type { EventLog } from './event-log.js';
 import type { Persistence } from './schedule.js';
@@ -141,15 +143,21 @@ export class Gateway {
     if (pool && this.poolTarget !== undefined) await this.setPool(pool.name, pool.template, this.poolTarget);
   }
 
-  /** Touches the spec of every live session whose status says Failed for its generation. */
+  /**
+   * Touches the spec of every live session the controller gave up on for its generation, as a
+   * gateway whose `waitForReady` rejected with `SessionFailedError` does: `Failed`, or a
+   * make-before-break replacement that gave up while the old generation's task keeps serving
+   * (`Running` below the spec's generation, `Updating` False `StartFailed`). Both stay as they
+   * are until the spec changes (the controller's rule), so one without the other never converges.
+   */
   async retryFailed(): Promise<number> {
     let n = 0;
     for (const s of this.intended.values()) {
       if (s.deleted) continue;
       const e = await this.store.gateway.readSession(s.input.id);
-      if (e?.status?.phase !== 'Failed' || e.spec?.generation !== e.status.observedGeneration) continue;
+      if (!e?.status || !e.spec || e.spec.generation < e.status.observedGeneration || !failedForGeneration(e.status, e.spec.generation)) continue;
       s.input = { ...s.input, env: { ...s.input.env, RETRY: String(++this.retries) } };
-      this.log.add('gateway', `retry Failed ${s.input.id}: ${e.status.lastError?.reason ?? '?'}`);
+      this.log.add('gateway', `retry ${e.status.phase === 'Failed' ? 'Failed' : 'failed update of'} ${s.input.id}: ${e.status.lastError?.reason ?? '?'}`);
       await this.ensure(s.input);
       n++;
     }

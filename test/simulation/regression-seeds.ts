@@ -23,4 +23,8 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> =
   { seed: 2034, caught: 'invariant 1 (10,000-seed run, at c3bf98d): a TagResource adopting a task into a new life was made inside a tag-lag window; the simulator then showed the task with no tags at all (its RunTask tags had shown at once, so no history was kept), a full read took that view, the task looked foreign and the session taskless, and a second task was launched for the same incarnation. The simulator now shows the tags from before the write; the cache keeps known tags when a view has none' },
   { seed: 2855, caught: 'invariant 1 (10,000-seed run): the same tagless view after an adoption during a tag lag' },
   { seed: 5582, caught: 'invariant 1 (10,000-seed run): the same tagless view, with a Redis rollback and lost replies' },
+  { seed: 2428, caught: 'invariant 3 (10,000-seed run): a make-before-break replacement gave up after 3 failed starts (Running at observedGeneration 1, Updating False StartFailed, targetGeneration 2), which holds until the spec changes; the gateway model retried only phase Failed, never a failed update (a real gateway\'s waitForReady rejects on both). It now retries both, by the client\'s failedForGeneration' },
+  { seed: 880, caught: 'invariant 3 (10,000-seed run): the same failed update never retried (a seed with crashes and a rollback)' },
+  { seed: 1096, caught: 'invariant 3 (10,000-seed run): the same failed update never retried (a seed with paused leaders and an EFS outage)' },
+  { seed: 2392, caught: 'invariant 3 (10,000-seed run): the same failed update never retried, of a session with an idle timeout' },
 ];
