@@ -4,23 +4,14 @@
  * TagResource show late, a stop shows late; RunTask's and StopTask's own answers are current.
  */
 import { DescribeTasksCommand, ListTagsForResourceCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lagFor } from '../../src/sim/eventual-consistency.js';
-import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { SUBNETS, registerSessionTaskDef, useHarness } from './harness.js';
 
 const LAGS = { listMs: 4_000, describeMissingMs: 3_000, tagsMs: 5_000, stopMs: 2_000 };
 
 describe('simulator: ECS eventual consistency', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    h.core.setFaults({});
-    await registerSessionTaskDef(h);
-  });
+  const h = useHarness({ limits: false }, (x) => registerSessionTaskDef(x));
 
   const run = async (): Promise<{ arn: string; id: string }> => {
     const out = await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', launchType: 'FARGATE', networkConfiguration: SUBNETS, startedBy: 'esr', tags: [{ key: 'owner', value: 'esr' }] }));

@@ -1,19 +1,11 @@
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { DescribeAccessPointsCommand } from '@aws-sdk/client-efs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CAPACITY_UNAVAILABLE } from '../../src/sim/ecs-core.js';
-import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { SUBNETS, registerSessionTaskDef, useHarness } from './harness.js';
 
 describe('fault injection over HTTP', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false, seed: 11 });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    await registerSessionTaskDef(h);
-  });
+  const h = useHarness({ limits: false, seed: 11 }, (x) => registerSessionTaskDef(x));
 
   const runOne = () => h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', networkConfiguration: SUBNETS }));
 

@@ -1,4 +1,5 @@
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
 import { SimCore, type SimCoreOptions } from '../../src/sim/core.js';
 import { startSimServer, type SimServer } from '../../src/sim/http-server.js';
@@ -28,6 +29,26 @@ export async function startHarness(opts: Omit<SimCoreOptions, 'clock'> = {}): Pr
       await server.close();
     },
   };
+}
+
+/**
+ * One harness per test file, through vitest's hooks: started before the first test, closed after
+ * the last, and before each test reset (tasks, tokens, faults), then `eachTest` runs (e.g. to
+ * register task definitions). The returned object is filled in when the harness starts, so it
+ * is usable inside tests and hooks, not at module level.
+ */
+export function useHarness(opts: Omit<SimCoreOptions, 'clock'> = {}, eachTest?: (h: Harness) => Promise<unknown>): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness(opts));
+  });
+  afterAll(async () => h.close());
+  beforeEach(async () => {
+    h.core.reset();
+    h.core.setFaults({});
+    await eachTest?.(h);
+  });
+  return h;
 }
 
 export const SUBNETS = { awsvpcConfiguration: { subnets: ['subnet-0abc'], securityGroups: ['sg-0abc'] } };

@@ -1,18 +1,10 @@
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { AccessPointAlreadyExists, CreateAccessPointCommand, DeleteAccessPointCommand, DescribeAccessPointsCommand } from '@aws-sdk/client-efs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { SUBNETS, registerSessionTaskDef, startHarness, useHarness } from './harness.js';
 
 describe('RunTask clientToken', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    await registerSessionTaskDef(h);
-  });
+  const h = useHarness({ limits: false }, (x) => registerSessionTaskDef(x));
 
   const run = (clientToken: string, extra: Record<string, unknown> = {}) =>
     h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', count: 2, networkConfiguration: SUBNETS, startedBy: 'esr', clientToken, ...extra }));
@@ -49,12 +41,7 @@ describe('RunTask clientToken', () => {
 });
 
 describe('EFS CreateAccessPoint ClientToken', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false });
-  });
-  afterAll(async () => h.close());
-  beforeEach(() => h.core.reset());
+  const h = useHarness({ limits: false });
 
   const create = (token: string, uid = 1000) =>
     h.clients.efs.send(

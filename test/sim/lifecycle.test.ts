@@ -1,18 +1,12 @@
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAST_PROFILE } from '../../src/sim/profiles.js';
-import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { SUBNETS, registerSessionTaskDef, useHarness } from './harness.js';
 
 describe('task lifecycle over HTTP on virtual time', () => {
-  let h: Harness;
   let taskDef: string;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    taskDef = await registerSessionTaskDef(h);
+  const h = useHarness({ limits: false }, async (x) => {
+    taskDef = await registerSessionTaskDef(x);
   });
 
   const describeOne = async (arn: string): Promise<Task> => {

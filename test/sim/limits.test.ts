@@ -1,18 +1,12 @@
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, type RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { SUBNETS, registerSessionTaskDef, useHarness } from './harness.js';
 import { SimCore } from '../../src/sim/core.js';
 
 describe('ECS request limits and paging', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    await registerSessionTaskDef(h);
-    await registerSessionTaskDef(h, 'other');
+  const h = useHarness({ limits: false }, async (x) => {
+    await registerSessionTaskDef(x);
+    await registerSessionTaskDef(x, 'other');
   });
 
   const runMany = async (n: number, startedBy: string, family = 'session'): Promise<string[]> => {

@@ -9,20 +9,14 @@ import {
   SendMessageCommand,
   TooManyEntriesInBatchRequest,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useHarness } from './harness.js';
 
 /** SQS over AWS JSON 1.0, spoken by the real @aws-sdk/client-sqs to the simulator. */
 describe('simulated SQS over HTTP', () => {
-  let h: Harness;
   let url: string;
-  beforeAll(async () => {
-    h = await startHarness({ limits: false });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    url = (await h.clients.sqs.send(new CreateQueueCommand({ QueueName: 'q1', Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
+  const h = useHarness({ limits: false }, async (x) => {
+    url = (await x.clients.sqs.send(new CreateQueueCommand({ QueueName: 'q1', Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
   });
 
   const receiveCalls = (): number => h.core.getStats().byOperation.ReceiveMessage?.calls ?? 0;

@@ -1,25 +1,20 @@
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateAccessPointCommand } from '@aws-sdk/client-efs';
 import { isThrottlingError } from '@smithy/core/retry';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SUBNETS, registerSessionTaskDef, startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { SUBNETS, registerSessionTaskDef, useHarness } from './harness.js';
 
 describe('throttling over HTTP', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({
+  const h = useHarness(
+    {
       limits: {
         defaultAction: { burst: 5, refillPerSec: 1 },
         actions: { ListTasks: { burst: 5, refillPerSec: 1 }, RunTask: { burst: 20, refillPerSec: 20 }, CreateAccessPoint: { burst: 2, refillPerSec: 1 } },
         taskLaunch: { burst: 100, refillPerSec: 20 },
       },
-    });
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => {
-    h.core.reset();
-    await registerSessionTaskDef(h);
-  });
+    },
+    (x) => registerSessionTaskDef(x),
+  );
 
   it('answers ThrottlingException past the burst, which the SDK classifies as throttling, and refills over time', async () => {
     for (let i = 0; i < 5; i++) await h.clients.ecs.send(new ListTasksCommand({}));
