@@ -35,6 +35,8 @@ export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 
 /** One half of the full resync, as `syncHealth` reports it (times in clock ms). */
 export interface SyncHalfHealth {
   lastSuccessAt: number | undefined;
+  /** When the last successful read began: the half's view is at least this fresh. */
+  lastSuccessBeganAt: number | undefined;
   /** Failed reads in a row. */
   failures: number;
   failingSince: number | undefined;
@@ -281,7 +283,7 @@ export class Controller {
    * 2 x RECONCILER_RESYNC_SECONDS of the first failure).
    */
   syncHealth(now = this.clock.now()): { halves: Record<'desired' | 'observed', SyncHalfHealth>; problem: string | undefined } {
-    const health = (h: SyncHalf): SyncHalfHealth => ({ lastSuccessAt: h.lastSuccessAt, failures: h.failures, failingSince: h.failingSince, lastError: h.lastError });
+    const health = (h: SyncHalf): SyncHalfHealth => ({ lastSuccessAt: h.lastSuccessAt, lastSuccessBeganAt: h.lastSuccessBeganAt, failures: h.failures, failingSince: h.failingSince, lastError: h.lastError });
     const halves = { desired: health(this.desiredHalf), observed: health(this.observedHalf) };
     const staleMs = 2 * this.o.resyncMs;
     const problems = (['desired', 'observed'] as const)

@@ -38,6 +38,12 @@ export class SyncHalf {
   attempts = 0;
   /** When the last read succeeded (clock ms); undefined before the first success. */
   lastSuccessAt: number | undefined;
+  /**
+   * When the last successful read began (clock ms): what it applied is at least this fresh.
+   * A read that began before an event may not show it even when it ends after (a lost answer's
+   * effect, a change made while the read's pages were in flight); only one begun after it does.
+   */
+  lastSuccessBeganAt: number | undefined;
   /** When the current run of failures began (clock ms); undefined while the last read succeeded. */
   failingSince: number | undefined;
   /** The last failed read's error message (cleared by a success). */
@@ -73,6 +79,7 @@ export class SyncHalf {
   run(): Promise<void> {
     if (!this.inflight) {
       this.attempts++;
+      const beganAt = this.o.clock.now();
       this.inflight = this.o
         .read()
         .then(
@@ -80,6 +87,7 @@ export class SyncHalf {
             this.backoff.reset();
             this.succeeded = true;
             this.lastSuccessAt = this.o.clock.now();
+            this.lastSuccessBeganAt = beganAt;
             this.failingSince = undefined;
             this.lastError = undefined;
             if (this.retryTimer) this.o.clock.clearTimer(this.retryTimer);

@@ -88,14 +88,18 @@ export async function runSeed(o: RunOptions): Promise<RunResult> {
       if (q % 5_000 === 0) await w.gateway.retryFailed();
       // The brake alert fires after a minute; the operator checks desired state and releases it.
       if (q % 60_000 === 0) w.operatorReleasesBrakes();
-      // Converged means nothing left to do: no problem found and no gateway write still pending.
-      if (w.pendingRevives === 0 && (await convergenceProblems(w)).length === 0) {
+      // Converged means nothing left to do: no problem found, no gateway write still pending, and
+      // the leader has read the world since the faults stopped (until then it may still act on
+      // what it could not see: an answer it lost, a change its failing reads missed).
+      if (w.pendingRevives === 0 && w.leaderHasReadSince(quietStart) && (await convergenceProblems(w)).length === 0) {
         convergedAfterMs = q;
         break;
       }
     }
     if (convergedAfterMs === undefined && !checker.violation) {
       const problems = await convergenceProblems(w);
+      if (!w.leaderHasReadSince(quietStart)) problems.push({ invariant: 3, message: `the leader has not read desired and observed state in full since the faults stopped` });
+      if (w.pendingRevives > 0) problems.push({ invariant: 3, message: `${w.pendingRevives} gateway writes still pending` });
       const first = problems[0]!;
       checker.fail(first.invariant, `not converged ${QUIET_BOUND_MS} ms after the faults stopped: ${problems.slice(0, 4).map((p) => p.message).join('; ')}${problems.length > 4 ? `; and ${problems.length - 4} more` : ''}`);
     }

@@ -106,6 +106,21 @@ export class World {
     return this.slots.some((s) => s.gate.state === 'frozen');
   }
 
+  /**
+   * Whether the leader has read desired and observed state in full with reads begun at or after
+   * `since` (its `syncHealth`, as readiness and the sync metrics show it). A controller that has
+   * not read the world since the faults stopped is not done, whatever the world looks like: an
+   * answer it lost (a RunTask served, its reply dropped) is still unknown to it, and it resolves
+   * that by re-sending with the same token or by the read; either may come after a world that
+   * already looks right.
+   */
+  leaderHasReadSince(since: number): boolean {
+    const leader = this.leader;
+    if (!leader?.alive) return false;
+    const { halves } = leader.controller.syncHealth();
+    return (halves.desired.lastSuccessBeganAt ?? -Infinity) >= since && (halves.observed.lastSuccessBeganAt ?? -Infinity) >= since;
+  }
+
   /** Starts a new controller process as the leader of a new term. */
   startLeader(): ControllerSlot {
     // As lease-scripts.ts: above every epoch seen, and at least the clock (µs), so an epoch key
