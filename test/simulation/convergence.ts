@@ -37,8 +37,9 @@ export async function convergenceProblems(world: World): Promise<Problem[]> {
     if (world.gateway.mustEnd(id)) {
       // Its user walked away, or it has a maximum lifetime: the end state is Expired, no task.
       if (!isExpired(entry.spec, st)) problems.push({ invariant: 3, message: `session ${id} should have expired (lifetime ${JSON.stringify(entry.spec.lifetime ?? {})}, no touches or a maximum lifetime) but is ${st?.phase ?? 'without status'}` });
-      // A brake holds every stop by design (no operator releases it here): then the task may wait.
-      else if (live.length > 0 && !world.leader?.safety.brake.engaged()) problems.push({ invariant: 3, message: `session ${id} is Expired but still has ${live.length} live task(s): ${live.map((t) => short(t.taskArn)).join(', ')}` });
+      // A stop an engaged brake holds is still to come (the brake lets go when desired state is
+      // back, or the operator releases it in the quiet period): not converged until it is done.
+      else if (live.length > 0) problems.push({ invariant: 3, message: `session ${id} is Expired but still has ${live.length} live task(s): ${live.map((t) => short(t.taskArn)).join(', ')}` });
       continue;
     }
     if (!st || st.phase !== 'Running') {
