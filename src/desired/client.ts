@@ -57,9 +57,13 @@ export interface ConnectOptions extends SessionClientOptions, Omit<WaitTuning, '
 export interface WaitOptions {
   signal?: AbortSignal;
   /**
-   * Ignore statuses that reflect an older spec (observedGeneration < generation), e.g. pass
-   * the generation ensureSession returned so a Failed status of a previous attempt is not
-   * mistaken for the answer.
+   * Ignore statuses that reflect an older spec (observedGeneration < generation). Default: the
+   * spec's generation as the wait's first read finds it, so a wait right after ensureSession
+   * never resolves with the status of the content (or the user) asked for before: after a
+   * userId change it never hands back the previous user's endpoint, and after a content change
+   * it resolves with the replacement, not the task still serving the old content (make before
+   * break). Pass the generation ensureSession returned to be exact when other writers may
+   * change the spec meanwhile; pass 0 to accept any generation's status.
    */
   generation?: number;
   /** Give up after this long, ms (default DEFAULT_WAIT_TIMEOUT_MS): WaitTimeoutError, after one last read. */
@@ -212,7 +216,8 @@ export class SessionClient {
   waitFor(id: string, predicate: (status: SessionStatus) => boolean, opts: WaitOptions = {}): Promise<SessionStatus> {
     checkId(id);
     if (this.closed) return Promise.reject(new ClientClosedError(`waitFor ${id}`));
-    const { signal, generation } = opts;
+    const { signal } = opts;
+    let generation = opts.generation;
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise<SessionStatus>((resolve, reject) => {
       if (signal?.aborted) {
@@ -240,6 +245,12 @@ export class SessionClient {
       const onStatus = (status: SessionStatus | undefined): void => {
         if (settled || !status) return;
         lastPhase = status.phase;
+        // The controller's own word that the session was deleted (it is stopping the task, then
+        // purges the records): the answer is `deleted`, not a record that vanished later.
+        if (findCondition(status, 'Ready')?.reason === 'SessionDeleted') {
+          finish(() => reject(new SessionNotFoundError(id, 'deleted')));
+          return;
+        }
         if (generation !== undefined && status.observedGeneration < generation) {
           // A replacement for this generation that gave up while the old task keeps serving
           // (make before break) is a failure of the generation waited for.
@@ -268,6 +279,7 @@ export class SessionClient {
           return;
         }
         specSeen = true;
+        generation ??= entry?.spec?.generation;
         if (deliver) onStatus(entry?.status);
       };
       const recheck = (): void => {

@@ -208,6 +208,33 @@ export function sessionClientContract(name: string, make: () => Promise<Setup>):
       expect(isSessionFailedError(await waiting)).toBe(true);
     });
 
+    it("waitForReady waits by default for the spec generation it finds: after a userId change it never hands back the previous user's endpoint", async () => {
+      const first = await s.client.ensureSession({ id: 's1', userId: 'alice', template: 'shell' });
+      await s.writer.writeStatus('s1', ready({ observedGeneration: first.spec.generation }), 0);
+      const second = await s.client.ensureSession({ id: 's1', userId: 'bob', template: 'shell' });
+      let settled = false;
+      const waiting = s.client.waitForReady('s1').finally(() => (settled = true));
+      await vi.waitFor(async () => expect(await s.watching('s1')).toBe(true), { timeout: 10_000 });
+      await s.writer.writeStatus('s1', ready({ observedGeneration: first.spec.generation, endpoint: { ip: '10.0.1.5', port: 7001 } }), 0);
+      expect(settled).toBe(false);
+      await s.writer.writeStatus('s1', ready({ observedGeneration: second.spec.generation, endpoint: { ip: '10.0.1.6', port: 7000 } }), 0);
+      expect((await waiting).endpoint).toEqual({ ip: '10.0.1.6', port: 7000 });
+      // generation 0 accepts any generation's status (the old behaviour, on request).
+      await s.writer.writeStatus('s1', ready({ observedGeneration: first.spec.generation }), 0);
+      expect((await s.client.waitForReady('s1', { generation: 0 })).observedGeneration).toBe(first.spec.generation);
+    });
+
+    it('a session deleted while waited for rejects as deleted as soon as the controller says so, not as vanished later', async () => {
+      await s.client.ensureSession({ id: 's1', userId: 'u', template: 'shell' });
+      const waiting = s.client.waitForReady('s1').catch((e: unknown) => e);
+      await vi.waitFor(async () => expect(await s.watching('s1')).toBe(true), { timeout: 10_000 });
+      const deleted = { type: 'Ready', status: 'False', reason: 'SessionDeleted', message: 'session deleted; stopping its task', lastTransitionTime: 5 } as const;
+      await s.writer.writeStatus('s1', status({ phase: 'Stopping', observedGeneration: 99, conditions: [deleted] }), 0);
+      const err = await waiting;
+      expect(isSessionNotFoundError(err)).toBe(true);
+      expect((err as SessionNotFoundError).reason).toBe('deleted');
+    });
+
     it('waitForReady rejects when the signal aborts', async () => {
       await s.client.ensureSession({ id: 's1', userId: 'u', template: 'shell' });
       const ac = new AbortController();

@@ -239,11 +239,19 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
 
   // Identity first: a task carrying another user's identity never serves this session, not
   // even while its replacement starts (break before make: isolation beats availability).
+  // The status stops naming such a task first, before its stop is even sent: a stop can be held
+  // (a brake, the stop budget) and a held stop must not leave the gateway the previous user's
+  // endpoint as Ready.
   const mine: ObservedTask[] = [];
-  for (const t of ofLife) {
-    if (carriesIdentity(t, spec.userId)) mine.push(t);
-    else p.stop(t, 'IdentityChanged', `task carries user ${t.tags[TAG.user] ?? '(none)'}, the session's user is ${spec.userId}`);
+  const foreign = ofLife.filter((t) => !carriesIdentity(t, spec.userId));
+  for (const t of ofLife) if (!foreign.includes(t)) mine.push(t);
+  const named = foreign.find((t) => t.arn === cur.taskArn);
+  if (named && (cur.endpoint !== undefined || cur.phase === 'Running')) {
+    const message = `task ${named.arn} carries user ${named.tags[TAG.user] ?? '(none)'}, the session's user is ${spec.userId}: it serves no more, and is stopped before a task for ${spec.userId} starts`;
+    const conditions = setConditions(baseConditions, [{ type: 'Ready', status: 'False', reason: 'IdentityChanged', message }], now);
+    p.write(prev, { ...cur, phase: 'Pending', taskArn: undefined, endpoint: undefined, startedAt: undefined, targetGeneration: undefined, conditions }, 'IdentityChanged', message);
   }
+  for (const t of foreign) p.stop(t, 'IdentityChanged', `task carries user ${t.tags[TAG.user] ?? '(none)'}, the session's user is ${spec.userId}`);
 
   // Adopt the highest incarnation ECS shows, even if status was lost (restart with no memory).
   let incarnation = cur.incarnation;

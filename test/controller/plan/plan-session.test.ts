@@ -259,6 +259,16 @@ describe('planSession: combinations and races', () => {
     expect(only(p, 'writeStatus')[0]!.status.taskArn).toBe(a.arn);
   });
 
+  it("IdentityChanged: the status stops naming the previous user's task before its stop is sent, so a held stop leaves no endpoint Ready", () => {
+    const task = aTask({ extraTags: { [TAG.user]: 'alice' } });
+    const status = aStatus({ phase: 'Running', incarnation: 1, taskArn: task.arn, observedGeneration: 1, endpoint: { ip: '10.0.0.9', port: 8080 } });
+    const p = run({ entry: { id: 's1', spec: aSpec({ generation: 2, userId: 'bob' }), status }, tasks: [task] });
+    expect(kinds(p).slice(0, 2)).toEqual(['writeStatus:IdentityChanged', 'stopTask:IdentityChanged']);
+    const [write] = only(p, 'writeStatus');
+    expect(write!.status).toMatchObject({ phase: 'Pending', taskArn: undefined, endpoint: undefined });
+    expect(write!.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'IdentityChanged' });
+  });
+
   it('a spec change of the running task content replaces it with a new incarnation', () => {
     const task = aTask({ extraTags: { 'esr:spec-hash': 'old-hash' } });
     const p = run({ entry: { id: 's1', spec: aSpec({ generation: 2, env: { MODE: 'x' } }), status: aStatus({ phase: 'Running', incarnation: 1, taskArn: task.arn, observedGeneration: 1 }) }, tasks: [task] });
