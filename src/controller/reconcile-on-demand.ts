@@ -40,7 +40,9 @@ export async function waitForWarmOnDemand(deps: ReconcileDeps, key: string, plan
   if (!od) return undefined;
   const launch = plan.actions.find((a): a is LaunchAction => a.type === 'launch');
   if (!launch) {
-    od.leave(key);
+    // A claim may be lost to a concurrent claimer: the session keeps its place until it runs.
+    if (plan.actions.some((a) => a.type === 'claimWarm')) od.claiming(key);
+    else od.leave(key);
     return undefined;
   }
   const entry = deps.cache.sessions.get(key);

@@ -10,6 +10,9 @@
  * Order: waiting sessions join a FIFO per pool in request order; the pool's batches for them
  * stand in the rate-limit lines where the oldest of them stands (queue/request-order.ts), so they
  * go before sessions that asked later. Claims take the oldest idle warm task, whoever started it.
+ * A waiter leaves when it no longer needs a launch (it runs, or is gone), not when it plans a
+ * claim: a claim lost to a concurrent claimer leaves it waiting where it stood (a fresh cold
+ * launch would stand behind every session that asked after it, tens of seconds in a burst).
  *
  * Bound: a session waits at most `maxWaitMs` for its warm task; then it takes its own launch
  * (a failed batch, a pool at its maxSize, a pool reconcile held up never strand it). State is
@@ -31,6 +34,8 @@ interface Waiter {
   requestedAt: number;
   seq: number;
   since: number;
+  /** Its reconcile is claiming a warm task now: not counted as demand meanwhile (the claimed task no longer counts as idle). */
+  claiming?: boolean;
 }
 
 /** How long a cold launch decided here counts as taking a RunTask call before it shows in the bucket, ms. */
@@ -67,6 +72,7 @@ export class WarmOnDemand {
     const now = this.clock.now();
     const w = this.waiters.get(sessionId);
     if (w) {
+      w.claiming = false;
       if (now - w.since < this.maxWaitMs && w.pool === pool) return { wait: true, position: this.positionOf(sessionId), joined: false };
       this.waiters.delete(sessionId);
       this.expired.add(sessionId);
@@ -81,6 +87,16 @@ export class WarmOnDemand {
     this.waiters.set(sessionId, { pool, requestedAt, seq: nextRequestSeq(), since: now });
     for (const l of this.listeners) l(pool);
     return { wait: true, position: this.positionOf(sessionId), joined: true };
+  }
+
+  /**
+   * A waiting session is about to claim a warm task: it keeps its place (a claim lost to a
+   * concurrent claimer sends it back to waiting where it stood, not to the end of every line
+   * behind the sessions that asked after it), but does not count as demand until it decides again.
+   */
+  claiming(sessionId: string): void {
+    const w = this.waiters.get(sessionId);
+    if (w) w.claiming = true;
   }
 
   /** The session no longer launches (claimed a task, runs, is gone): it leaves every list. */
@@ -110,7 +126,7 @@ export class WarmOnDemand {
     let waiting = 0;
     let oldest: Waiter | undefined;
     for (const w of this.waiters.values()) {
-      if (w.pool !== pool || now - w.since >= this.maxWaitMs) continue;
+      if (w.pool !== pool || w.claiming || now - w.since >= this.maxWaitMs) continue;
       waiting++;
       if (!oldest || w.requestedAt < oldest.requestedAt || (w.requestedAt === oldest.requestedAt && w.seq < oldest.seq)) oldest = w;
     }

@@ -115,7 +115,9 @@ export function planPool(input: PoolPlanInput, now: number): PoolPlan {
       return { key, actions, idle, target };
     }
     const batch = (input.status?.batch ?? 0) + 1;
-    const count = Math.min(RUN_TASK_MAX_COUNT, deficit);
+    // A batch for waiting sessions starts exactly what they lack (its launch tokens come before
+    // every later session's); the pool's own stock is started at the pool's place in line.
+    const count = Math.min(RUN_TASK_MAX_COUNT, forSessions.forSessions ? Math.min(deficit, demand - idle) : deficit);
     const clientToken = runTaskTokenForWarmBatch(input.name, String(batch));
     const spec = warmLaunchSpec({ pool: input.name, templateName: input.config!.template, template: template!, ownerId: input.ownerId, clientToken });
     const recentlyStopped = unclaimed.some((t) => !isLive(t) && t.stoppedAt !== undefined && now - t.stoppedAt < input.startDeadlineMs && t.stopCode !== 'UserInitiated');

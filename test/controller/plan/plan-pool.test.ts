@@ -99,8 +99,9 @@ describe('planPool: warm tasks on demand for waiting sessions', () => {
   it('starts tasks for waiting sessions beyond the target, in the sessions\' place in line', () => {
     const p = run({ target: 2, tasks: [warmTask({ lastStatus: 'RUNNING' }), warmTask({ lastStatus: 'RUNNING' })], onDemand: { waiting: 7, oldest } });
     expect(p.actions).toHaveLength(1);
-    // 2 idle tasks go to the first 2 waiting sessions; the batch is for the others.
-    expect(p.actions[0]).toMatchObject({ type: 'launchWarmBatch', count: 7, forSessions: oldest });
+    // 2 idle tasks go to the first 2 waiting sessions; the batch is for the 5 others and no more
+    // (the pool's own 2 are started later, at the pool's place in line, not ahead of sessions).
+    expect(p.actions[0]).toMatchObject({ type: 'launchWarmBatch', count: 5, forSessions: oldest });
     expect(p.target).toBe(2);
   });
 
