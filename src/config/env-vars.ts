@@ -46,7 +46,7 @@ export const ENV_VARS = {
   redisCommandTimeoutMs: v('REDIS_COMMAND_TIMEOUT_MS', int(1, 600_000), 'A Redis command that gets no answer within this fails instead of hanging.', { default: '5000', unit: 'ms' }),
   redisPrefix: v('RECONCILER_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/), 'Key prefix; all keys share the hash tag {PREFIX}.', { default: 'esr' }),
   resyncSeconds: v('RECONCILER_RESYNC_SECONDS', num(1, 3600), 'Full resync period (level-triggered safety net), with 10% jitter.', { default: '30', unit: 's' }),
-  inflightRefreshMs: v('RECONCILER_INFLIGHT_REFRESH_MS', int(100, 60_000), 'How often tasks that are starting or stopping are re-described.', { default: '1000', unit: 'ms' }),
+  inflightRefreshMs: v('RECONCILER_INFLIGHT_REFRESH_MS', int(100, 60_000), 'How often tasks that are starting or stopping are re-described; tasks about to turn RUNNING (ACTIVATING, or older than most starts seen) are re-described 4x as often.', { default: '1000', unit: 'ms' }),
   eventsQueueUrl: v(
     'RECONCILER_EVENTS_QUEUE_URL',
     z.url({ protocol: /^https?$/, error: 'must be an http(s) SQS queue URL, e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/esr-task-events' }).optional(),

@@ -117,4 +117,41 @@ describe('InflightRefresher', () => {
     expect(await refresher.refreshOnce()).toBe(1);
     expect(errors).toHaveLength(1);
   });
+
+  it('describes tasks about to turn RUNNING at the fast cadence once it has seen a few starts, at no cost while none is due', async () => {
+    const { clock, sim, api, refresher, changes } = setup(1_000);
+    refresher.start();
+    // Five starts seen (3.5 s each here) make the estimate: a task is due soon from 3.5 s of age.
+    const first = await launchSessions(api, 5);
+    for (const t of first) refresher.track(t);
+    await clock.advanceUntil(() => refresher.trackedArns().length === 0, 10_000);
+    expect(refresher.expectedSoonMs()).toBe(3_500);
+    await clock.advance(10_000);
+    sim.calls.reset();
+    const start = clock.now();
+    const [task] = await launchSessions(api, 1);
+    refresher.track(task!);
+    await clock.advance(3_000);
+    // Young tasks are described at the full cadence only (fast ticks with nothing due cost nothing).
+    expect(sim.calls.count('DescribeTasks')).toBe(3);
+    await clock.advanceUntil(() => changes.some((c) => c.arn === task!.arn && c.status === 'RUNNING'), 10_000);
+    const running = changes.find((c) => c.arn === task!.arn && c.status === 'RUNNING')!;
+    // RUNNING at 3.5 s is seen within the fast interval (250 ms), not at the 4 s full tick.
+    expect(running.at - start).toBeGreaterThanOrEqual(3_500);
+    expect(running.at - start).toBeLessThanOrEqual(3_750);
+    await refresher.stop();
+  });
+
+  it('an ACTIVATING task is due soon without any estimate', async () => {
+    const { clock, api, refresher, changes } = setup(1_000);
+    const start = clock.now();
+    const [task] = await launchSessions(api, 1);
+    refresher.track(task!);
+    refresher.start();
+    await clock.advanceUntil(() => changes.some((c) => c.status === 'RUNNING'), 10_000);
+    expect(refresher.expectedSoonMs()).toBeUndefined();
+    // ACTIVATING from 3 s (seen at the 3 s full tick), RUNNING at 3.5 s: seen by a fast tick.
+    expect(changes.find((c) => c.status === 'RUNNING')!.at - start).toBeLessThanOrEqual(3_750);
+    await refresher.stop();
+  });
 });
