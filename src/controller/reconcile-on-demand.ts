@@ -29,6 +29,11 @@ function warmSupply(deps: ReconcileDeps, pool: string, hash: string): number {
   return n;
 }
 
+/** Whether a session already holds a live task (its own, or a warm task claimed for it). */
+export function holdsTask(deps: Pick<ReconcileDeps, 'cache'>, sessionId: string): boolean {
+  return deps.cache.tasksOf(sessionId).some(isLive);
+}
+
 /**
  * Returns the result to give the work queue when the session waits for an on-demand warm task;
  * undefined when it goes on with its plan (possibly with the wait's Queued condition removed
@@ -41,8 +46,7 @@ export async function waitForWarmOnDemand(deps: ReconcileDeps, key: string, plan
   const launch = plan.actions.find((a): a is LaunchAction => a.type === 'launch');
   if (!launch) {
     // A claim may be lost to a concurrent claimer: the session keeps its place until it runs.
-    if (plan.actions.some((a) => a.type === 'claimWarm')) od.claiming(key);
-    else od.leave(key);
+    if (!plan.actions.some((a) => a.type === 'claimWarm')) od.leave(key);
     return undefined;
   }
   const entry = deps.cache.sessions.get(key);
@@ -55,7 +59,7 @@ export async function waitForWarmOnDemand(deps: ReconcileDeps, key: string, plan
   const warm = warmLaunchSpec({ pool, templateName: spec.template, template, ownerId: deps.planConfig.ownerId });
   if (servesSpec({ tags: warm.tags }, { spec, template, userAccessPoint: undefined, accessPointsKnown: true }) !== 'yes') return undefined;
   const target = effectiveTarget(deps.cache.pools.get(pool)?.spec, poolConfig);
-  const { waiting } = od.demand(pool);
+  const { waiting } = od.demand(pool, (id) => holdsTask(deps, id));
   const unlaunched = Math.max(0, waiting - Math.max(0, warmSupply(deps, pool, warm.tags[TAG.specHash]!) - target));
   const requestedAt = launch.intentStatus.launchIntent?.requestedAt ?? deps.clock.now();
   const d = od.decide(key, pool, requestedAt, unlaunched);

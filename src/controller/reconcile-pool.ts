@@ -17,6 +17,7 @@ import { planPool, type PoolPlan } from './plan/plan-pool.js';
 import { CLAIM_CANDIDATES } from './plan/plan-session.js';
 import { currentWarmHash, warmLaunchSpec } from './plan/launch-spec.js';
 import type { ReconcileDeps } from './reconcile-key.js';
+import { holdsTask } from './reconcile-on-demand.js';
 
 /** The pool's start health (and breaker), kept in the cache across reconciles. */
 function startHealth(deps: ReconcileDeps, name: string): PoolStartHealth {
@@ -71,7 +72,7 @@ export function planCachedPool(deps: ReconcileDeps, name: string): PoolPlan {
       knownFamilies: cache.families,
       startDeadlineMs: planConfig.startDeadlineMs,
       maxStopsPerPass: MAX_STOPS_PER_PASS,
-      ...(deps.warmOnDemand ? { onDemand: deps.warmOnDemand.demand(name) } : {}),
+      ...(deps.warmOnDemand ? { onDemand: deps.warmOnDemand.demand(name, (id) => holdsTask(deps, id)) } : {}),
     },
     deps.clock.now(),
   );

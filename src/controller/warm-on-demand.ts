@@ -34,8 +34,6 @@ interface Waiter {
   requestedAt: number;
   seq: number;
   since: number;
-  /** Its reconcile is claiming a warm task now: not counted as demand meanwhile (the claimed task no longer counts as idle). */
-  claiming?: boolean;
 }
 
 /** How long a cold launch decided here counts as taking a RunTask call before it shows in the bucket, ms. */
@@ -72,7 +70,6 @@ export class WarmOnDemand {
     const now = this.clock.now();
     const w = this.waiters.get(sessionId);
     if (w) {
-      w.claiming = false;
       if (now - w.since < this.maxWaitMs && w.pool === pool) return { wait: true, position: this.positionOf(sessionId), joined: false };
       this.waiters.delete(sessionId);
       this.expired.add(sessionId);
@@ -87,16 +84,6 @@ export class WarmOnDemand {
     this.waiters.set(sessionId, { pool, requestedAt, seq: nextRequestSeq(), since: now });
     for (const l of this.listeners) l(pool);
     return { wait: true, position: this.positionOf(sessionId), joined: true };
-  }
-
-  /**
-   * A waiting session is about to claim a warm task: it keeps its place (a claim lost to a
-   * concurrent claimer sends it back to waiting where it stood, not to the end of every line
-   * behind the sessions that asked after it), but does not count as demand until it decides again.
-   */
-  claiming(sessionId: string): void {
-    const w = this.waiters.get(sessionId);
-    if (w) w.claiming = true;
   }
 
   /** The session no longer launches (claimed a task, runs, is gone): it leaves every list. */
@@ -120,13 +107,17 @@ export class WarmOnDemand {
     return n;
   }
 
-  /** Sessions of `pool` waiting now (expired waits not counted) and the place of the oldest. */
-  demand(pool: string): { waiting: number; oldest: { requestedAt: number; seq: number } | undefined } {
+  /**
+   * Sessions of `pool` waiting now and the place of the oldest. Not counted: expired waits, and
+   * waiters `served` says already hold a task (a claim made, its reconcile not yet done: the
+   * claimed task no longer counts as idle either).
+   */
+  demand(pool: string, served?: (sessionId: string) => boolean): { waiting: number; oldest: { requestedAt: number; seq: number } | undefined } {
     const now = this.clock.now();
     let waiting = 0;
     let oldest: Waiter | undefined;
-    for (const w of this.waiters.values()) {
-      if (w.pool !== pool || w.claiming || now - w.since >= this.maxWaitMs) continue;
+    for (const [id, w] of this.waiters) {
+      if (w.pool !== pool || now - w.since >= this.maxWaitMs || served?.(id)) continue;
       waiting++;
       if (!oldest || w.requestedAt < oldest.requestedAt || (w.requestedAt === oldest.requestedAt && w.seq < oldest.seq)) oldest = w;
     }
@@ -135,8 +126,8 @@ export class WarmOnDemand {
 
   /**
    * For soak tests and diagnostics. Bounds: `waiters` and `expired` <= sessions wanting a launch
-   * now (a session leaves both at its first reconcile that plans no launch: it runs, claimed a
-   * task or is gone); `cold` <= sessions told to launch cold within COLD_IN_FLIGHT_MS (older
+   * now or claiming a warm task (a session leaves both at its first reconcile that plans neither
+   * a launch nor a claim: it runs, holds a claimed task or is gone); `cold` <= sessions told to launch cold within COLD_IN_FLIGHT_MS (older
    * entries are dropped whenever a decision counts them) or not yet counted since; `listeners`:
    * one per controller.
    */

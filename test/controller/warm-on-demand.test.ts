@@ -57,18 +57,16 @@ describe('WarmOnDemand: who waits for a warm task started on demand', () => {
     expect(od.decide('s1', 'p', 0, 0)).toMatchObject({ wait: true, joined: true });
   });
 
-  it('a waiter that goes to claim keeps its place: not counted as demand meanwhile, back in its place if the claim is lost', () => {
+  it('a waiter keeps its place through a claim: not counted as demand while it holds a task, back in its place if the claim is lost', () => {
     const { od } = world({ calls: 0, launches: 100 });
     od.decide('s1', 'p', 0, 0);
     od.decide('s2', 'p', 0, 1);
     od.decide('s3', 'p', 0, 2);
-    od.claiming('s1');
-    // Its claimed task no longer counts as idle, so it no longer counts as demand either.
-    expect(od.demand('p').waiting).toBe(2);
+    // s1's claim is made: its claimed task no longer counts as idle, so s1 no longer counts as demand.
+    expect(od.demand('p', (id) => id === 's1').waiting).toBe(2);
     // The claim went to a concurrent claimer: asking again, it waits where it stood, not last.
     expect(od.decide('s1', 'p', 0, 3)).toEqual({ wait: true, position: 1, joined: false });
-    expect(od.demand('p').waiting).toBe(3);
-    od.claiming('s1');
+    expect(od.demand('p', () => false).waiting).toBe(3);
     od.leave('s1'); // it runs
     expect(od.demand('p').waiting).toBe(2);
     expect(od.decide('s2', 'p', 0, 2)).toMatchObject({ position: 1 });

@@ -40,4 +40,32 @@ describe('warm tasks on demand under a burst (virtual time)', () => {
       await w.stop();
     }
   });
+
+  it('at Fargate limits, every task started in a burst serves a session: waiters who lose a claim race keep their place, batches start no stock', async () => {
+    const w = new BenchWorld({ seed: 1 });
+    try {
+      w.startController();
+      await w.clock.advance(1);
+      await w.store.setWarmPool(POOL, TEMPLATE, 0);
+      const ids = await createSessions(w.store, 200);
+      const start = w.clock.now();
+      const running = async (): Promise<number> => {
+        const snap = await w.store.snapshot();
+        return ids.filter((id) => snap.sessions.get(id)?.status?.phase === 'Running').length;
+      };
+      while (w.clock.now() - start < 120_000 && (await running()) < ids.length) await w.clock.advance(500);
+      expect(await running()).toBe(ids.length);
+      const snap = await w.store.snapshot();
+      const warm = ids.filter((id) => snap.sessions.get(id)?.status?.warm === true);
+      expect(warm.length).toBeGreaterThanOrEqual(50);
+      // No launch token went to a task no session runs on (stock launched at the sessions' place,
+      // or a warm task left behind by a waiter that lost a claim and launched cold at the back).
+      expect(w.core.dump().tasks).toHaveLength(ids.length);
+      // The last of 200 launches: (200 - 100) / 20 s after the burst, plus a start and a refresh.
+      const lastUp = Math.max(...ids.map((id) => snap.sessions.get(id)!.status!.startedAt! - start));
+      expect(lastUp).toBeLessThan(5_000 + 6_000);
+    } finally {
+      await w.stop();
+    }
+  });
 });
