@@ -41,13 +41,13 @@ describe('warm tasks on demand under a burst (virtual time)', () => {
     }
   });
 
-  it('at Fargate limits, every task started in a burst serves a session: waiters who lose a claim race keep their place, batches start no stock', async () => {
+  it('at Fargate limits, every task started before the last session\'s serves a session: waiters who lose a claim race keep their place, batches for sessions start no stock', async () => {
     const w = new BenchWorld({ seed: 1 });
     try {
       w.startController();
       await w.clock.advance(1);
-      await w.store.setWarmPool(POOL, TEMPLATE, 0);
-      const ids = await createSessions(w.store, 200);
+      const ids = await createSessions(w.store, 300);
+      await w.store.setWarmPool(POOL, TEMPLATE, 20);
       const start = w.clock.now();
       const running = async (): Promise<number> => {
         const snap = await w.store.snapshot();
@@ -56,14 +56,19 @@ describe('warm tasks on demand under a burst (virtual time)', () => {
       while (w.clock.now() - start < 120_000 && (await running()) < ids.length) await w.clock.advance(500);
       expect(await running()).toBe(ids.length);
       const snap = await w.store.snapshot();
-      const warm = ids.filter((id) => snap.sessions.get(id)?.status?.warm === true);
-      expect(warm.length).toBeGreaterThanOrEqual(50);
-      // No launch token went to a task no session runs on (stock launched at the sessions' place,
-      // or a warm task left behind by a waiter that lost a claim and launched cold at the back).
-      expect(w.core.dump().tasks).toHaveLength(ids.length);
-      // The last of 200 launches: (200 - 100) / 20 s after the burst, plus a start and a refresh.
-      const lastUp = Math.max(...ids.map((id) => snap.sessions.get(id)!.status!.startedAt! - start));
-      expect(lastUp).toBeLessThan(5_000 + 6_000);
+      expect(ids.filter((id) => snap.sessions.get(id)?.status?.warm === true).length).toBeGreaterThanOrEqual(50);
+      const createdAt = new Map(w.core.ecs.tasks.list().map((t) => [t.arn, t.createdAt] as const));
+      const served = new Set(ids.map((id) => snap.sessions.get(id)!.status!.taskArn!));
+      const lastLaunch = Math.max(...[...served].map((arn) => createdAt.get(arn)!));
+      // No launch token before the last session's went to a task no session runs on (pool stock
+      // launched at the sessions' place, or a warm task left by a waiter that lost a claim race
+      // and launched cold at the back of the line).
+      const early = [...createdAt].filter(([, at]) => at <= lastLaunch).map(([arn]) => arn);
+      expect(early.filter((arn) => !served.has(arn))).toEqual([]);
+      // So the last of 300 launches is at (300 - 100) / 20 = 10 s after the burst, plus under
+      // 0.5 s: the burst's first calls carry one cold launch each while the call bucket has room
+      // (the greedy rule of warm-on-demand.ts), and a few launch tokens go unused meanwhile.
+      expect(lastLaunch - start).toBeLessThanOrEqual(10_500);
     } finally {
       await w.stop();
     }
