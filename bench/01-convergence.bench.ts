@@ -14,7 +14,7 @@
 import { DEFAULT_LIMITS } from '../src/sim/throttle.js';
 import { FARGATE_PROFILE } from '../src/sim/profiles.js';
 import { convergenceRun, convergenceSizes, type ConvergenceRun } from './support/convergence.js';
-import { optimalWaits, theoreticalMinimum } from './support/limits.js';
+import { meanStartSeconds, optimalWaits, theoreticalMinimum } from './support/limits.js';
 import { median, percentile, round } from './support/stats.js';
 import type { BenchResult } from './types.js';
 
@@ -32,6 +32,25 @@ function waitStats(waitsS: readonly number[]): { mean: number; p50: number; p99:
 function medianWaits(runs: readonly ConvergenceRun[]): { mean: number; p50: number; p99: number } {
   const per = runs.map((r) => waitStats(r.waitsMs.map((ms) => ms / 1000)));
   return { mean: median(per.map((x) => x.mean)), p50: median(per.map((x) => x.p50)), p99: median(per.map((x) => x.p99)) };
+}
+
+/**
+ * Where the controller's mean wait goes (medians over seeds of each run's means), beside the
+ * optimum's model of the same steps: launch at the limits' pace, the profile's mean start, and no
+ * delay between RUNNING and the status.
+ */
+function breakdownRows(runs: readonly ConvergenceRun[], sessions: number): Array<{ metric: string; value: number; unit: string; target?: string }> {
+  const bs = runs.map((r) => r.breakdown).filter((b) => b !== undefined);
+  if (bs.length === 0) return [];
+  const startS = meanStartSeconds(FARGATE_PROFILE);
+  const optLaunch = mean(optimalWaits(sessions, DEFAULT_LIMITS, FARGATE_PROFILE).map((w) => w - startS));
+  const m = (f: (b: (typeof bs)[number]) => number): number => round(median(bs.map(f)) / 1000, 3);
+  return [
+    { metric: 'controller wait: writes -> RunTask accepted (mean)', value: m((b) => b.toLaunch), unit: 'virtual s', target: `optimum ${round(optLaunch, 3)}` },
+    { metric: 'controller wait: RunTask -> task RUNNING (mean)', value: m((b) => b.toRunning), unit: 'virtual s', target: `profile mean ${round(startS, 3)}` },
+    { metric: 'controller wait: RUNNING -> status Running (mean)', value: m((b) => b.toStatus), unit: 'virtual s', target: 'optimum 0' },
+    { metric: 'controller wait: status -> bench sample (mean)', value: m((b) => b.toSample), unit: 'virtual s', target: 'sampling, <= 0.1' },
+  ];
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchResult> {
@@ -69,6 +88,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult> {
     { metric: 'one call per session: mean wait', value: round(bestPerCall.mean, 2), unit: 's', target: 'sessions first, unbatched' },
     ...waitRows('controller', ctl, '<= 1.05'),
     ...waitRows('naive', nv),
+    ...breakdownRows(runs, sessions),
     { metric: 'controller: RunTask calls (median)', value: median(runs.map((r) => r.stats.byOperation.RunTask?.calls ?? 0)), unit: 'calls', target: `>= ${min.runTaskCalls}` },
     { metric: 'controller: AWS calls (median)', value: median(runs.map((r) => r.stats.total.calls)), unit: 'calls' },
     { metric: 'controller: throttling errors (median)', value: median(runs.map((r) => r.stats.total.throttled)), unit: 'errors' },

@@ -24,6 +24,23 @@ export interface ConvergenceRun {
   stats: StatsSnapshot;
   samples: Sample[];
   wallMs: number;
+  /** Controller runs: where each session's wait went, means over sessions (see WaitBreakdown). */
+  breakdown?: WaitBreakdown;
+}
+
+/**
+ * Where a session's wait goes, mean over the sessions of a run, virtual ms, from the outside:
+ * `toLaunch` from the writes to the simulator accepting the RunTask that started the task it runs
+ * on (a warm task claimed: the batch that started it); `toRunning` from there to the task RUNNING
+ * in the simulator; `toStatus` from RUNNING to the controller writing the status Running with an
+ * endpoint (the store's synchronous watch, so no sampling error); `toSample` from that write to
+ * the bench's 100 ms sample that saw it.
+ */
+export interface WaitBreakdown {
+  toLaunch: number;
+  toRunning: number;
+  toStatus: number;
+  toSample: number;
 }
 
 export interface ConvergenceParams {
@@ -54,6 +71,17 @@ async function run(kind: 'controller' | 'naive', p: ConvergenceParams): Promise<
     await w.clock.advance(1); // the first (empty) sync
   }
   const ids = await createSessions(w.store, p.sessions);
+  const writtenRunning = new Map<string, number>();
+  const unwatch: Array<() => Promise<void>> = [];
+  if (kind === 'controller') {
+    for (const id of ids) {
+      unwatch.push(
+        await w.store.watchStatus(id, (st) => {
+          if (st?.phase === 'Running' && st.endpoint && !writtenRunning.has(id)) writtenRunning.set(id, w.clock.now());
+        }),
+      );
+    }
+  }
   if (kind === 'controller') await w.store.setWarmPool(POOL, TEMPLATE, p.pool);
   const statsBefore = w.core.getStats().total.calls;
   const start = w.clock.now();
@@ -71,12 +99,36 @@ async function run(kind: 'controller' | 'naive', p: ConvergenceParams): Promise<
   });
   const stats = w.core.getStats();
   for (const s of samples) s.calls -= statsBefore;
+  const breakdown = kind === 'controller' ? await breakdownOf(w, ids, start, writtenRunning, runningSince) : undefined;
+  for (const u of unwatch) await u();
   abort.abort();
   await w.stop();
   await w.clock.advance(1_000);
   const endMs = samples.length > 0 ? samples[samples.length - 1]!.t * 1000 : 0;
   const waitsMs = ids.map((id) => runningSince.get(id) ?? endMs);
-  return summarize(samples, waitsMs, convergedMs, stats, performance.now() - wall);
+  return { ...summarize(samples, waitsMs, convergedMs, stats, performance.now() - wall), ...(breakdown ? { breakdown } : {}) };
+}
+
+/** The breakdown of the waits of the sessions seen Running (see WaitBreakdown). */
+async function breakdownOf(w: BenchWorld, ids: readonly string[], start: number, written: Map<string, number>, seen: Map<string, number>): Promise<WaitBreakdown | undefined> {
+  const snap = await w.store.snapshot();
+  const records = new Map(w.core.ecs.tasks.list().map((t) => [t.arn, t] as const));
+  const sum = { toLaunch: 0, toRunning: 0, toStatus: 0, toSample: 0 };
+  let n = 0;
+  for (const id of ids) {
+    const arn = snap.sessions.get(id)?.status?.taskArn;
+    const task = arn ? records.get(arn) : undefined;
+    const wrote = written.get(id);
+    const saw = seen.get(id);
+    if (!task || wrote === undefined || saw === undefined) continue;
+    sum.toLaunch += task.createdAt - start;
+    sum.toRunning += task.runningAt - task.createdAt;
+    sum.toStatus += wrote - task.runningAt;
+    sum.toSample += start + saw - wrote;
+    n++;
+  }
+  if (n === 0) return undefined;
+  return { toLaunch: sum.toLaunch / n, toRunning: sum.toRunning / n, toStatus: sum.toStatus / n, toSample: sum.toSample / n };
 }
 
 /** One run of `kind` on these parameters (memoised). */

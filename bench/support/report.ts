@@ -18,6 +18,8 @@ export interface ReportMeta {
   when: string;
   quick: boolean;
   machine: { cpus: number; cpuModel: string | undefined; memGiB: number; node: string };
+  /** The command that produced it, when not the plain full run (e.g. a partial `--only ... --out` run). */
+  command?: string;
 }
 
 const cell = (v: unknown): string => String(v ?? '').replace(/\|/g, '\\|');
@@ -28,7 +30,7 @@ export function renderReport(meta: ReportMeta, scenarios: readonly ScenarioRepor
   const out: string[] = [
     `# Benchmark report${meta.quick ? ' (quick)' : ''}`,
     '',
-    `Generated ${meta.when} by \`npm run bench${meta.quick ? ' -- --quick' : ''}\` on ${m.cpus} CPU(s) (${m.cpuModel ?? 'unknown CPU'}), ${m.memGiB} GiB RAM, Node ${m.node}.`,
+    `Generated ${meta.when} by \`${meta.command ?? `npm run bench${meta.quick ? ' -- --quick' : ''}`}\` on ${m.cpus} CPU(s) (${m.cpuModel ?? 'unknown CPU'}), ${m.memGiB} GiB RAM, Node ${m.node}.`,
     'Targets are reported, not asserted. Virtual-time scenarios run the real controller in-process on a virtual clock against the ECS simulator; their times are virtual seconds and do not depend on the machine.',
     '',
   ];
