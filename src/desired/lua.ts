@@ -81,7 +81,8 @@ return {'OK'}
 
 /**
  * Records activity (touchSession): extend-only, one SET, no generation bump, no hint.
- * KEYS: 1 spec record, 2 status record, 3 activity record. ARGV: 1 now (epoch ms).
+ * KEYS: 1 spec record, 2 status record, 3 activity record. ARGV: 1 now (epoch ms), or '' for
+ * the server's clock (TIME): one clock for every gateway, whatever its host's says.
  * Returns {'OK', <activity now stored>}, {'MISSING'} (no spec, or unreadable), {'DELETED'}
  * (a tombstone) or {'EXPIRED', <expiresAt or ''>} (status Expired for the spec's generation:
  * a touch never revives; ensureSession starts a new life).
@@ -100,12 +101,18 @@ if statusRaw then
   end
 end
 local cur = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
-local now = tonumber(ARGV[1])
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[1])
+end
 if now > cur then
-  redis.call('SET', KEYS[3], ARGV[1])
+  redis.call('SET', KEYS[3], string.format('%d', now))
   cur = now
 end
-return {'OK', tostring(cur)}
+return {'OK', string.format('%d', cur)}
 `;
 
 /**

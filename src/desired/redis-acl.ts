@@ -9,7 +9,7 @@
  * - `esr-gateway` (the client library): read and write session specs, session activity
  *   (touchSession) and warm-pool specs, their indexes, the change-hint stream and the store marker
  *   (the spec write script touches them all), read session statuses, subscribe to status
- *   channels, WAIT for replicas. Every write command is
+ *   channels, WAIT for replicas, read the server clock (TIME: session lifetime stamps). Every write command is
  *   granted only on the keys of its own data type, so the gateway can neither touch a key the
  *   controller owns (leader lease and epoch, statuses, warm claims and stop reservations, pool
  *   status, brake keys, events) nor give any key a wrong type.
@@ -147,7 +147,7 @@ export function aclUsers(prefix: string): AclUser[] {
     {
       name: ACL_USERS.gateway,
       purpose: 'the gateway (client library): session and warm-pool specs, hints, status reads and status subscriptions',
-      root: { commands: [...CONNECTION, '+subscribe', '+unsubscribe'], channels: [statusChannels] },
+      root: { commands: [...CONNECTION, '+subscribe', '+unsubscribe', '+time'], channels: [statusChannels] },
       selectors: gatewayWrites,
     },
     {
@@ -167,7 +167,7 @@ export function aclUsers(prefix: string): AclUser[] {
     {
       name: ACL_USERS.operator,
       purpose: 'a person running `reconciler` verbs: reads everything, releases the brake, and does what the gateway does',
-      root: { commands: [...CONNECTION, '+subscribe', '+unsubscribe'], channels: [statusChannels] },
+      root: { commands: [...CONNECTION, '+subscribe', '+unsubscribe', '+time'], channels: [statusChannels] },
       selectors: [readAll, { commands: ['+set'], keys: [`%W~${t}:brake:release`] }, ...gatewayWrites],
     },
   ];

@@ -41,6 +41,11 @@ export interface RedisDesiredStoreOptions {
   redis: RedisLike;
   /** Key prefix; keys live under the hash tag `{prefix}` (default `esr`). */
   prefix?: string;
+  /**
+   * Time for everything but session lifetime stamps. Also used for those stamps (`createdAt`,
+   * `deletedAt`, activity) when given; when not, they come from the Redis server's clock (TIME),
+   * so every gateway stamps lifetimes with one clock whatever its own host's says.
+   */
   clock?: Clock;
   hintsMaxLen?: number;
   /** Metric hook, called for every invalid record read. */
@@ -55,6 +60,8 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   readonly keys: KeyLayout;
   private readonly redis: ScriptedRedis;
   private readonly clock: Clock;
+  /** The injected clock for lifetime stamps, or undefined: the Redis server's TIME. */
+  private readonly stampClock: Clock | undefined;
   private readonly hintsMaxLen: number;
   private readonly onInvalid: InvalidRecordHook;
   private readonly feed: RedisStatusFeed;
@@ -67,6 +74,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
     this.keys = keyLayout(opts.prefix ?? DEFAULT_PREFIX);
     this.redis = withScripts(opts.redis);
     this.clock = opts.clock ?? new RealClock();
+    this.stampClock = opts.clock;
     this.hintsMaxLen = opts.hintsMaxLen ?? DEFAULT_HINTS_MAX_LEN;
     this.onInvalid = opts.onInvalidRecord ?? (() => undefined);
     this.ownsConnection = opts.ownsConnection ?? false;
@@ -80,6 +88,13 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   /** The underlying connection (for health checks and tests). */
   get connection(): RedisLike {
     return this.redis;
+  }
+
+  /** Epoch ms for a lifetime stamp: the injected clock, else the Redis server's TIME (one round trip). */
+  private async stampNow(): Promise<number> {
+    if (this.stampClock) return this.stampClock.now();
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   private marker(): string {
@@ -115,7 +130,10 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         const status = decodeSessionStatus(statusRaw);
         const floor = prev.kind !== 'ok' && status.kind === 'ok' ? status.value.observedGeneration : 0;
         const prevSpec = prev.kind === 'ok' ? prev.value : undefined;
-        const next = nextSessionSpec(prevSpec, floor, content, this.clock.now(), isExpired(prevSpec, status.kind === 'ok' ? status.value : undefined));
+        const expired = isExpired(prevSpec, status.kind === 'ok' ? status.value : undefined);
+        // Whether anything changes does not depend on the time; the stamp is taken only then.
+        const changes = nextSessionSpec(prevSpec, floor, content, this.clock.now(), expired) !== undefined;
+        const next = changes ? nextSessionSpec(prevSpec, floor, content, await this.stampNow(), expired) : undefined;
         if (!next && prev.kind === 'ok') return this.durable(`ensureSession ${id}`, specKey, { spec: prev.value, changed: false });
         if (next && (await this.cas('session', specKey, this.keys.sessionIndex, id, specRaw ?? null, next))) return this.durable(`ensureSession ${id}`, specKey, { spec: next, changed: true });
       }
@@ -133,7 +151,7 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
         if (prev.kind === 'invalid') {
           throw new DesiredError('STORE_ERROR', `cannot delete session ${id}: its stored spec is invalid (${prev.invalid.message}); fix or rewrite it with ensureSession first`);
         }
-        const next = tombstoneOf(prev.value, this.clock.now());
+        const next = tombstoneOf(prev.value, await this.stampNow());
         if (!next) return false;
         if (await this.cas('session', specKey, this.keys.sessionIndex, id, raw, next)) return this.durable(`deleteSession ${id}`, specKey, true);
       }
@@ -144,7 +162,8 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   async touchSession(id: string): Promise<TouchResult> {
     const k = this.keys;
     return guard(`touchSession ${id}`, async () => {
-      const reply = await this.redis.esrTouchSession(k.sessionSpec(id), k.sessionStatus(id), k.sessionActivity(id), this.clock.now());
+      // '' = the script stamps with the server's TIME (no injected clock).
+      const reply = await this.redis.esrTouchSession(k.sessionSpec(id), k.sessionStatus(id), k.sessionActivity(id), this.stampClock ? this.stampClock.now() : '');
       if (reply[0] === 'OK') return { outcome: 'touched', lastActivityAt: Number(reply[1]) };
       if (reply[0] === 'EXPIRED') return { outcome: 'expired', expiresAt: reply[1] ? Number(reply[1]) : undefined };
       return { outcome: reply[0] === 'DELETED' ? 'deleted' : 'missing' };
