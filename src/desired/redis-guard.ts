@@ -12,7 +12,10 @@ import { describeConnectionState } from './redis-target.js';
 export function toDesiredError(operation: string, err: unknown, conn?: RedisLike): DesiredError {
   if (err instanceof DesiredError) return err;
   if (err instanceof Error && err.name === 'ReplyError') {
-    return new DesiredError('STORE_ERROR', `redis rejected ${operation}${describeConnectionState(conn)}: ${err.message}`, { cause: err });
+    const remedy = err.message.startsWith('WRONGTYPE')
+      ? '; a key under the store prefix holds another data type than this library writes there (another program wrote it): the controller names it (metric esr_invalid_desired_records_total{reason="wrong-type"}, alert EsrStoreKeyWrongType); delete that key'
+      : '';
+    return new DesiredError('STORE_ERROR', `redis rejected ${operation}${describeConnectionState(conn)}: ${err.message}${remedy}`, { cause: err });
   }
   return new RedisUnavailableError(`${operation}${describeConnectionState(conn)}`, { cause: err });
 }

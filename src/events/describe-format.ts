@@ -45,7 +45,7 @@ export function formatDescription(d: SessionDescription): string {
   field('Incarnation', st ? `${st.incarnation}${st.warm ? ' (warm)' : ''}, attempts ${st.attempts}` : undefined);
   if (st?.launchIntent) field('Launch requested', `${humanDuration(now - st.launchIntent.requestedAt)} ago (token ${st.launchIntent.clientToken})`);
   if (st?.startedAt) field('Started', `${humanDuration(now - st.startedAt)} ago`);
-  if (spec?.lifetime) field('Lifetime', [spec.lifetime.idleTimeoutSeconds !== undefined ? `idle ${spec.lifetime.idleTimeoutSeconds}s` : '', spec.lifetime.maxLifetimeSeconds !== undefined ? `max ${spec.lifetime.maxLifetimeSeconds}s` : ''].filter(Boolean).join(', ') + ' (capped by the controller)');
+  if (spec?.lifetime) field('Lifetime', [spec.lifetime.idleTimeoutSeconds !== undefined ? `idle ${spec.lifetime.idleTimeoutSeconds}s` : '', spec.lifetime.maxLifetimeSeconds !== undefined ? `max ${spec.lifetime.maxLifetimeSeconds}s` : ''].filter(Boolean).join(', ') + ' as asked (the controller applies its configured defaults and caps, if any)');
   if (entry?.lastActivityAt !== undefined) field('Last activity', `${humanDuration(now - entry.lastActivityAt)} ago`);
   if (st?.expiresAt !== undefined) {
     const at = new Date(st.expiresAt).toISOString();
