@@ -217,6 +217,13 @@ function planDesiredRunning(p: SessionPlanner, entry: SessionEntry, live: Observ
       ofLife.push(t);
       continue;
     }
+    if (t.lastStatus === 'UNKNOWN') {
+      // ECS answered a state this code cannot read: whether the task runs (so whether this life
+      // adopts it, or it is the task the status names) is not known. Neither adopt nor stop it;
+      // a sound answer decides (a mangled answer must never take a user's endpoint away).
+      p.requeue(1000);
+      return p.result();
+    }
     const verdict = fresh && isRunning(t) && carriesIdentity(t, spec.userId) && spec.uid !== undefined ? judge(t) : 'no';
     if (verdict === 'yes') {
       p.actions.push({ type: 'tagTask', key: p.id, sessionId: p.id, taskArn: t.arn, tags: { [TAG.uid]: spec.uid! }, drift: 'AdoptTask', message: `adopting ${t.arn} of an earlier life of ${p.id} (same user and content) into life ${spec.uid}` });

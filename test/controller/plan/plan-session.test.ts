@@ -269,6 +269,15 @@ describe('planSession: combinations and races', () => {
     expect(write!.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'IdentityChanged' });
   });
 
+  it('a task of another life whose state ECS answered unreadably (UNKNOWN) is neither adopted nor stopped: look again (fuzz seed 9)', () => {
+    const task = aTask({ lastStatus: 'UNKNOWN', extraTags: { [TAG.uid]: 'earlier-life' } });
+    const p = run({ entry: { id: 's1', spec: aSpec({ uid: 'this-life' }) }, tasks: [task] });
+    expect(p.actions).toEqual([]);
+    expect(p.requeueAfterMs).toBe(1000);
+    const readable = run({ entry: { id: 's1', spec: aSpec({ uid: 'this-life' }) }, tasks: [{ ...task, lastStatus: 'RUNNING' }] });
+    expect(kinds(readable)).toEqual(['tagTask:AdoptTask']);
+  });
+
   it('a spec change of the running task content replaces it with a new incarnation', () => {
     const task = aTask({ extraTags: { 'esr:spec-hash': 'old-hash' } });
     const p = run({ entry: { id: 's1', spec: aSpec({ generation: 2, env: { MODE: 'x' } }), status: aStatus({ phase: 'Running', incarnation: 1, taskArn: task.arn, observedGeneration: 1 }) }, tasks: [task] });
