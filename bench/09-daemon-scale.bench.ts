@@ -56,6 +56,7 @@ import type { StatsSnapshot } from '../src/sim/stats.js';
 import { median, percentile, round } from './support/stats.js';
 import { sessionId, TEMPLATE, UNLIMITED_RATE_LIMITS } from './support/world.js';
 import type { BenchResult } from './types.js';
+import { deleteStoreKeys } from '../src/desired/delete-prefix.js';
 
 export const name = '9 events at scale, the daemon in its own process (real time)';
 
@@ -355,12 +356,7 @@ export async function measureDaemonAtScale(opts: { sessions: number; minutes: nu
     await client.close();
     await sim.close();
     const redis = new Redis(located.url, { maxRetriesPerRequest: 1 });
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteStoreKeys(redis, prefix);
     redis.disconnect();
     await located.stop();
   }

@@ -13,6 +13,7 @@ import { locateRedis } from '../src/common/local-redis.js';
 import { RedisDesiredStore } from '../src/desired/redis-store.js';
 import { SCHEMA_VERSION, type SessionSpec, type SessionStatus } from '../src/desired/schema.js';
 import type { BenchRow } from './types.js';
+import { deleteStoreKeys } from '../src/desired/delete-prefix.js';
 
 export const name = '7 desired-snapshot read (real Redis)';
 
@@ -52,14 +53,6 @@ async function fill(redis: Redis, store: RedisDesiredStore, n: number): Promise<
   }
 }
 
-async function cleanup(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 interface Measured {
   ms: number;
@@ -126,7 +119,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchRow[]> {
       { metric: 'snapshot external+arrayBuffers growth', value: mb(externalDelta), unit: 'MB' },
     ];
   } finally {
-    await cleanup(redis, prefix);
+    await deleteStoreKeys(redis, prefix);
     await store.close();
     redis.disconnect();
     await located.stop();

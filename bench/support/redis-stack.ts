@@ -10,6 +10,7 @@ import { buildDaemon, type DaemonParts } from '../../src/app/daemon.js';
 import { locateRedis } from '../../src/common/local-redis.js';
 import { loadConfig } from '../../src/config/load.js';
 import { connectSessionClient, type SessionClient } from '../../src/desired/client.js';
+import { deleteStoreKeys } from '../../src/desired/delete-prefix.js';
 import { SdkAwsApi } from '../../src/observed/sdk-aws-api.js';
 import { SimCore } from '../../src/sim/core.js';
 import { startSimServer, type SimServer } from '../../src/sim/http-server.js';
@@ -59,12 +60,7 @@ export async function startRedisStack(opts: { poolMaxSize: number; workers?: num
       await client.close();
       await sim.close();
       const redis = new Redis(located.url, { maxRetriesPerRequest: 1 });
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await deleteStoreKeys(redis, prefix);
       redis.disconnect();
       await located.stop();
     },

@@ -11,6 +11,7 @@ import { packageVersion } from '../common/package-info.js';
 import { locateRedis } from '../common/local-redis.js';
 import { loadConfig } from '../config/load.js';
 import { connectSessionClient } from '../desired/client.js';
+import { deleteStoreKeys } from '../desired/delete-prefix.js';
 import { SdkAwsApi } from '../observed/sdk-aws-api.js';
 import { SimCore } from '../sim/core.js';
 import { DEMO_PROFILE } from '../sim/demo-script.js';
@@ -105,12 +106,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await client.close();
     await sim.close();
     const r = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    let cursor = '0';
-    do {
-      const [c, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = c;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
+    await deleteStoreKeys(r, prefix);
     r.disconnect();
     await redis.stop();
   }
