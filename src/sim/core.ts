@@ -13,6 +13,7 @@ import { stateAt } from './task-lifecycle.js';
 import { taskContent, type SimTaskContent } from './task-content.js';
 import { SimStats, type StatsSnapshot } from './stats.js';
 import { DEFAULT_LIMITS, Throttler, type ThrottleLimits } from './throttle.js';
+import { launchKind } from './launch-kind.js';
 import { SqsSim } from './sqs/sqs-core.js';
 import { TaskEventEmitter, type TaskEventCounts } from './sqs/task-event-emitter.js';
 
@@ -184,7 +185,7 @@ export class SimCore {
     if (outage?.mode === 'hang') return hang(signal);
     if (outage) throw serviceFault(service, `${service.toUpperCase()} is unavailable (simulated outage until ${new Date(outage.toMs).toISOString()})`);
     // SQS standard queues have no practical API rate limit; only ECS/EFS calls are throttled.
-    if (service !== 'sqs' && !this.throttler.admitCall(op)) throw throttled(service);
+    if (service !== 'sqs' && !this.throttler.admitCall(op, op === 'RunTask' ? launchKind(input) : undefined)) throw throttled(service);
     if (this.faults.shouldFail(op)) throw serviceFault(service, `Injected fault: ${op} failed`);
     if (this.faults.shouldHang(op)) return hang(signal);
     const latency = this.faults.latencyFor(op);

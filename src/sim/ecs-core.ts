@@ -23,6 +23,7 @@ import { requestStop, stateAt, type StopRequest, type TaskRecord } from './task-
 import { TaskDefinitionRegistry } from './task-definitions.js';
 import { taskView } from './task-view.js';
 import { TaskStore } from './ecs-tasks.js';
+import { launchKind } from './launch-kind.js';
 import { newTask } from './task-factory.js';
 import type { Throttler } from './throttle.js';
 import { parseInput } from './validate.js';
@@ -149,12 +150,14 @@ export class EcsSim {
       if (this.d.faults.capacityFailure()) failures.push({ arn: clusterArn(this.d.account, cluster), reason: CAPACITY_UNAVAILABLE });
       else launch++;
     }
-    if (launch > 0 && !this.d.throttler.admitLaunches(launch)) throw throttled('ecs', 'Rate exceeded: task launch rate limit reached');
+    const kind = launchKind(req);
+    // Only tasks launched on Fargate draw the Fargate task-launch bucket (throttle.ts).
+    if (kind === 'FARGATE' && launch > 0 && !this.d.throttler.admitLaunches(launch)) throw throttled('ecs', 'Rate exceeded: task launch rate limit reached');
 
     const spot = req.capacityProviderStrategy?.some((c) => c.capacityProvider === 'FARGATE_SPOT') ?? false;
     const created: TaskRecord[] = [];
     for (let i = 0; i < launch; i++) {
-      const task = newTask({ ...this.d, profile: this.d.profile(), ip: this.ipCounter++ }, cluster, def, req, spot, subnets?.[0]);
+      const task = newTask({ ...this.d, profile: this.d.profile(), ip: this.ipCounter++ }, cluster, def, req, { kind, spot }, subnets?.[0]);
       this.tasks.add(task);
       this.tagHistory.record(task, now, this.lags().tagsMs);
       created.push(task);

@@ -5,6 +5,7 @@ import { clusterArn, hexId, taskArn, uuidLike, type SimAccount } from './arns.js
 import type * as s from './ecs-schemas.js';
 import { drawMs } from './ecs-tasks.js';
 import type { FaultInjector } from './faults.js';
+import type { LaunchKind } from './launch-kind.js';
 import type { TimingProfile } from './profiles.js';
 import { requestStop, type TaskRecord } from './task-lifecycle.js';
 
@@ -27,7 +28,7 @@ export function newTask(
   cluster: string,
   def: { taskDefinitionArn?: string; family?: string; revision?: number; containerDefinitions?: Array<{ name?: string; image?: string }>; cpu?: string; memory?: string },
   req: s.RunTaskInput,
-  spot: boolean,
+  placement: { kind: LaunchKind; spot: boolean },
   subnet: string | undefined,
 ): TaskRecord {
   const { rng, profile: p } = d;
@@ -55,9 +56,11 @@ export function newTask(
     memory: def.memory,
     startedBy: req.startedBy,
     group: req.group,
-    launchType: req.capacityProviderStrategy?.length ? 'FARGATE' : (req.launchType ?? 'FARGATE'),
+    // The launch type given, else the one the capacity provider implies (EC2 for an Auto Scaling group provider).
+    launchType: req.launchType ?? placement.kind,
     capacityProviderName: req.capacityProviderStrategy?.[0]?.capacityProvider,
-    platformVersion: req.platformVersion ?? '1.4.0',
+    // Platform versions are a Fargate notion; EC2 tasks have none.
+    platformVersion: placement.kind === 'FARGATE' ? (req.platformVersion ?? '1.4.0') : undefined,
     overrides: req.overrides as TaskOverride | undefined,
     tags: (req.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
     clientToken: req.clientToken,
@@ -78,7 +81,7 @@ export function newTask(
       deprovisioning: drawMs(rng, p.deprovisioningMs),
     },
   };
-  const fate = d.faults.taskFate(spot);
+  const fate = d.faults.taskFate(placement.spot);
   if (fate.failToStart) {
     requestStop(task, {
       at: pendingAt + Math.floor((activatingAt - pendingAt) / 2),

@@ -42,6 +42,26 @@ describe('throttling over HTTP', () => {
     expect(out.tasks).toHaveLength(10);
   });
 
+  it('EC2 launches: RunTask bursts 100 calls refilling 40/s, no Fargate launch bucket, tasks of launch type EC2', async () => {
+    // AWS Containers blog, "Under the hood: Amazon Elastic Container Service and AWS Fargate increase task launch rates".
+    const ec2 = { taskDefinition: 'session', networkConfiguration: SUBNETS, capacityProviderStrategy: [{ capacityProvider: 'ec2-asg', weight: 1 }] };
+    const arns: string[] = [];
+    for (let i = 0; i < 100; i++) arns.push(...(await h.clients.ecs.send(new RunTaskCommand({ ...ec2, count: 10 }))).tasks!.map((t) => t.taskArn!));
+    expect(arns).toHaveLength(1000); // Fargate's launch bucket (100 tasks) would have refused the 11th call
+    await expect(h.clients.ecs.send(new RunTaskCommand({ ...ec2, count: 1 }))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const described = await h.clients.ecs.send(new DescribeTasksCommand({ tasks: [arns[0]!] }));
+    expect(described.tasks![0]).toMatchObject({ launchType: 'EC2', capacityProviderName: 'ec2-asg' });
+    expect(described.tasks![0]!.platformVersion).toBeUndefined();
+    // Fargate's RunTask bucket is its own: untouched by the EC2 burst.
+    const fargate = await h.clients.ecs.send(new RunTaskCommand({ taskDefinition: 'session', networkConfiguration: SUBNETS, launchType: 'FARGATE' }));
+    expect(fargate.tasks![0]).toMatchObject({ launchType: 'FARGATE', platformVersion: '1.4.0' });
+    await h.clock.advance(500); // 20 EC2 call tokens back
+    const viaLaunchType = { taskDefinition: 'session', networkConfiguration: SUBNETS, launchType: 'EC2' as const };
+    for (let i = 0; i < 20; i++) expect((await h.clients.ecs.send(new RunTaskCommand(viaLaunchType))).tasks![0]!.launchType).toBe('EC2');
+    await expect(h.clients.ecs.send(new RunTaskCommand(viaLaunchType))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(h.core.getStats().byOperation.RunTask).toMatchObject({ calls: 123, ok: 121, throttled: 2 });
+  });
+
   it('throttles EFS with a 429 ThrottlingException', async () => {
     const mk = (t: string) => h.clients.efs.send(new CreateAccessPointCommand({ ClientToken: t, FileSystemId: 'fs-0123456789abcdef0' }));
     await mk('a');
