@@ -112,7 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConf
   } else if (poolsRaw !== undefined) problems.push(`RECONCILER_POOLS: ${issuesText(p.error)}`);
 
   const timeouts = parseJsonWith('RECONCILER_TIMEOUTS', values.timeoutsJson as string | undefined, loadTimeoutsConfig, problems);
-  const rateLimits = parseJsonWith('RECONCILER_RATE_LIMITS', values.rateLimitsJson as string | undefined, parseRateLimitsConfig, problems);
+  // Default RunTask limits follow the templates' launch types (defaultBucketsFor); RECONCILER_RATE_LIMITS overrides.
+  const rateLimits = parseJsonWith('RECONCILER_RATE_LIMITS', values.rateLimitsJson as string | undefined, (raw) => parseRateLimitsConfig(raw, templates), problems);
 
   try {
     redisConfigFromEnv(env); // the connection's own rules (URL scheme, TLS, sentinel name...), each naming its variable

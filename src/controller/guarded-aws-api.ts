@@ -3,7 +3,8 @@
  * through a GuardedCall (rate limits, breaker, timeout, classification), so reads made by the
  * snapshot and the in-flight refresher obey the same limits as the executors' mutations.
  */
-import type { AwsApi, EcsApi, EfsApi } from '../observed/aws-api.js';
+import type { AwsApi, EcsApi, EfsApi, RunTaskInput } from '../observed/aws-api.js';
+import { fargateLaunchTokens } from './fargate-launch.js';
 import type { AwsCallGuard, RateLimiterRegistry } from './resilience/index.js';
 import type { GuardedCall, GuardedCallRequest } from './execute/context.js';
 import type { Parking } from './queue/parking.js';
@@ -11,7 +12,10 @@ import { poolKey } from './plan/plan-pool.js';
 
 const POOL_KEY_PREFIX = poolKey('');
 
-/** Task launches are drawn from this bucket, once per task (RunTask `count`). */
+/**
+ * Fargate task launches are drawn from this bucket, once per task (RunTask `count`); launches on
+ * EC2 do not draw it (fargate-launch.ts). Callers say how many in GuardedCallRequest.launches.
+ */
 export const LAUNCH_BUCKET = 'fargate:TaskLaunch';
 
 /**
@@ -67,7 +71,7 @@ function wrap<S extends object>(service: 'ecs' | 'efs', target: S, methods: Read
     const fn = target[name] as unknown as Method<unknown>;
     if (typeof fn !== 'function') continue;
     out[name] = (input: never, opts?: { signal?: AbortSignal }) =>
-      call({ service, operation: operationOf(name), ...(name === 'runTask' ? { launches: (input as { count?: number }).count ?? 1 } : {}) }, (signal) => {
+      call({ service, operation: operationOf(name), ...(name === 'runTask' ? { launches: fargateLaunchTokens(input as RunTaskInput) } : {}) }, (signal) => {
         const merged = opts?.signal ? AbortSignal.any([signal, opts.signal]) : signal;
         return fn.call(target, input, { signal: merged });
       });

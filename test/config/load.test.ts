@@ -75,6 +75,15 @@ describe('loadConfig: timeout budgets', () => {
     expect(cfg.rateLimits.buckets['ecs:RunTask']).toEqual({ burst: 5, ratePerSec: 1 });
     expect(cfg.rateLimits.buckets['fargate:TaskLaunch']).toEqual({ burst: 100, ratePerSec: 20 });
   });
+
+  it('takes the default RunTask bucket from the templates: EC2 figures when every template is on EC2', () => {
+    const ec2 = { ...template, capacityProvider: 'ec2-asg' };
+    const runTask = (templates: object, limits?: object) =>
+      loadConfig({ RECONCILER_TEMPLATES: JSON.stringify(templates), ...(limits ? { RECONCILER_RATE_LIMITS: JSON.stringify(limits) } : {}) }).rateLimits.buckets['ecs:RunTask'];
+    expect(runTask({ a: ec2 })).toEqual({ burst: 100, ratePerSec: 40 });
+    expect(runTask({ a: ec2, b: template })).toEqual({ burst: 20, ratePerSec: 20 });
+    expect(runTask({ a: ec2 }, { buckets: { 'ecs:RunTask': { burst: 5, ratePerSec: 1 } } })).toEqual({ burst: 5, ratePerSec: 1 });
+  });
 });
 
 describe('loadConfig: session lifetimes', () => {

@@ -9,6 +9,7 @@ import type { GuardedCall } from '../../src/controller/execute/context.js';
 import type { DesiredStore, StatusWriter } from '../../src/desired/types.js';
 import type { WarmStore } from '../../src/desired/warm-schema.js';
 import type { AwsApi } from '../../src/observed/aws-api.js';
+import type { PlanConfig } from '../../src/controller/plan/plan-config.js';
 import { aPlanConfig, OWNER } from '../fixtures/builders.js';
 
 /** No limits, no breaker: each call gets a fresh signal. For tests of the loop's logic. */
@@ -22,8 +23,10 @@ export function buildController(args: {
   call?: GuardedCall;
   overrides?: Partial<ControllerOptions>;
   efsFileSystemId?: string | undefined;
+  /** Replaces the fixture's templates (plan and executor config alike). */
+  templates?: PlanConfig['templates'];
 }): Controller {
-  const planConfig = aPlanConfig({ efsFileSystemId: args.efsFileSystemId });
+  const planConfig = aPlanConfig({ efsFileSystemId: args.efsFileSystemId, ...(args.templates ? { templates: args.templates } : {}) });
   return new Controller({
     aws: args.aws,
     readApi: args.aws,

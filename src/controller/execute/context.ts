@@ -20,7 +20,7 @@ export interface GuardedCallRequest {
   operation: string;
   /** Work-queue key the call is made for (queue position reporting). */
   key?: string;
-  /** Task launches this call makes (the Fargate launch bucket); 0 for non-launch calls. */
+  /** Fargate task launches this call makes (the Fargate launch bucket; `fargateLaunchTokens`); 0 for other calls and EC2 launches. */
   launches?: number;
   /** Who the call is for (queue/request-order.ts); default: `pool` for a pool key, else `session`. */
   requestClass?: RequestClass;

@@ -4,6 +4,7 @@
  * crash anywhere in between is resumed by re-sending the same token (ECS returns the same task).
  */
 import type { RunTaskInput } from '../../observed/aws-api.js';
+import { fargateLaunchTokens } from '../fargate-launch.js';
 import { isConflict } from '../../observed/aws-errors.js';
 import type { TaskTemplate } from '../../config/templates.js';
 import type { LaunchAction } from '../plan/actions.js';
@@ -56,7 +57,7 @@ export async function executeLaunch(deps: ExecutorDeps, action: LaunchAction): P
   let out;
   try {
     out = await withQueuedStatus(deps, action.sessionId, action.key, action.intentStatus, () =>
-      deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: 1, requestClass: 'session', requestedAt: action.intentStatus.launchIntent?.requestedAt }, (signal) => deps.aws.ecs.runTask(input, { signal })),
+      deps.call({ service: 'ecs', operation: 'RunTask', key: action.key, launches: fargateLaunchTokens(input), requestClass: 'session', requestedAt: action.intentStatus.launchIntent?.requestedAt }, (signal) => deps.aws.ecs.runTask(input, { signal })),
     );
   } catch (err) {
     if (isConflict(err)) {

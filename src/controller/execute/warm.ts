@@ -12,6 +12,7 @@ import { TAG } from '../../observed/model.js';
 import type { ExecutorDeps, GuardedCallRequest } from './context.js';
 import { LaunchFailedError, NotOwnedError } from './errors.js';
 import { runTaskInput, warmTaskGroup } from './launch.js';
+import { fargateLaunchTokens } from '../fargate-launch.js';
 
 /** The claim went to another session or controller: re-plan with fresh claims. */
 export class ClaimRaceError extends Error {
@@ -40,7 +41,7 @@ export async function executeLaunchWarmBatch(deps: ExecutorDeps, a: LaunchWarmBa
     deps.cache.setPoolStatus(a.pool, status, deps.clock.now());
   }
   const input = runTaskInput(deps, template, taskDefinitionArn, { clientToken: a.clientToken, count: a.count, tags: a.spec.tags, env: a.spec.env, group: warmTaskGroup(a.pool) });
-  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: a.count, ...placeInLine(a) }, (signal) => deps.aws.ecs.runTask(input, { signal }));
+  const out = await deps.call({ service: 'ecs', operation: 'RunTask', key: a.key, launches: fargateLaunchTokens(input), ...placeInLine(a) }, (signal) => deps.aws.ecs.runTask(input, { signal }));
   const now = deps.clock.now();
   for (const task of out.tasks) deps.cache.upsertTask(task, now);
   if (out.tasks.length === 0) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ADAPTIVE } from './token-bucket.js';
+import { isFargateCapacityProvider } from '../fargate-launch.js';
 
 /** One bucket: `burst` = capacity (calls at once), `ratePerSec` = sustained refill. */
 export const bucketConfigSchema = z.object({
@@ -12,19 +13,33 @@ export type BucketConfig = z.infer<typeof bucketConfigSchema>;
 const bucketName = z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, 'bucket names look like service:Operation');
 
 /**
- * Defaults. Where AWS publishes a figure we use it (DESIGN.md, "Decisions"), from "AWS Fargate
- * throttling quotas" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html):
- * the RunTask API for Fargate is limited to 20 calls per second, burst and sustained (so burst
- * 20, not 100: a burst of 100 calls draws ThrottlingExceptions); Fargate task launches (On
- * Demand and Spot) burst 100 tokens refilling 20/s, consumed once per task (RunTask `count`,
- * up to 10 a call). The EC2 launch type's RunTask row ("Request throttling for the Amazon ECS
- * API") was not verified here: set `ecs:RunTask` in RECONCILER_RATE_LIMITS for EC2 templates. ECS throttles per account and region, so the rest are deliberately at or
- * below its documented API buckets (read actions ~20/s sustained) to leave headroom for other
- * tools in the account. EFS publishes no per-call figures; its defaults are conservative.
- * Check Service Quotas for the account and override here.
+ * RunTask call buckets AWS publishes, per launch type (burst = bucket capacity, ratePerSec =
+ * sustained refill):
+ * - Fargate: 20 calls/s burst and sustained. "AWS Fargate throttling quotas"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html). A burst of 100
+ *   calls against it draws ThrottlingExceptions (issue #17, scenario 5).
+ * - EC2 launch type: burst 100, 40 calls/s sustained, up to 10 tasks a call. AWS Containers blog,
+ *   "Under the hood: Amazon Elastic Container Service and AWS Fargate increase task launch rates"
+ *   (https://aws.amazon.com/blogs/containers/under-the-hood-amazon-elastic-container-service-and-aws-fargate-increase-task-launch-rates/);
+ *   the RunTask row of "Request throttling for the Amazon ECS API"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html) was not
+ *   read when this was written.
+ */
+export const FARGATE_RUN_TASK_BUCKET: Readonly<BucketConfig> = { burst: 20, ratePerSec: 20 };
+export const EC2_RUN_TASK_BUCKET: Readonly<BucketConfig> = { burst: 100, ratePerSec: 40 };
+
+/**
+ * Defaults for Fargate templates (see `defaultBucketsFor` for EC2). Where AWS publishes a figure
+ * we use it (DESIGN.md, "Decisions"): RunTask as above; Fargate task launches (On Demand and
+ * Spot) burst 100 tokens refilling 20/s, consumed once per task launched on Fargate (RunTask
+ * `count`, up to 10 a call), from "AWS Fargate throttling quotas" (link above). ECS throttles per
+ * account and region, so the rest are deliberately at or below its documented API buckets (read
+ * actions ~20/s sustained) to leave headroom for other tools in the account. EFS publishes no
+ * per-call figures; its defaults are conservative. Check Service Quotas for the account and
+ * override in RECONCILER_RATE_LIMITS.
  */
 export const DEFAULT_BUCKETS: Readonly<Record<string, BucketConfig>> = {
-  'ecs:RunTask': { burst: 20, ratePerSec: 20 },
+  'ecs:RunTask': FARGATE_RUN_TASK_BUCKET,
   'fargate:TaskLaunch': { burst: 100, ratePerSec: 20 },
   'ecs:StopTask': { burst: 100, ratePerSec: 20 },
   'ecs:DescribeTasks': { burst: 100, ratePerSec: 20 },
@@ -58,8 +73,27 @@ export const rateLimitsConfigSchema = z.object({
 export type RateLimitsConfigInput = z.input<typeof rateLimitsConfigSchema>;
 export type RateLimitsConfig = z.output<typeof rateLimitsConfigSchema>;
 
-/** Validates config once at start-up and merges it over the defaults. */
-export function parseRateLimitsConfig(input: unknown = {}): RateLimitsConfig {
+/**
+ * The default buckets for the configured templates (their `capacityProvider`; fargate-launch.ts
+ * says which are Fargate). Every template on EC2 (an Auto Scaling group capacity provider):
+ * `ecs:RunTask` is EC2_RUN_TASK_BUCKET (burst 100, 40/s). Any template on Fargate, or none
+ * configured: FARGATE_RUN_TASK_BUCKET (20/20). The controller has one `ecs:RunTask` bucket for
+ * all its RunTask calls, so with both kinds of template it takes the tighter Fargate figure,
+ * which keeps Fargate calls within their quota at the cost of pacing EC2 calls below theirs.
+ * `fargate:TaskLaunch` stays in every set; only launches on Fargate draw it.
+ */
+export function defaultBucketsFor(templates: Readonly<Record<string, { readonly capacityProvider: string }>>): Readonly<Record<string, BucketConfig>> {
+  const all = Object.values(templates);
+  const allEc2 = all.length > 0 && all.every((t) => !isFargateCapacityProvider(t.capacityProvider));
+  return allEc2 ? { ...DEFAULT_BUCKETS, 'ecs:RunTask': EC2_RUN_TASK_BUCKET } : DEFAULT_BUCKETS;
+}
+
+/**
+ * Validates config once at start-up and merges it over the defaults: `defaultBucketsFor(templates)`
+ * when templates are given, else DEFAULT_BUCKETS (Fargate). Buckets the config names win.
+ * Throws ZodError on invalid input.
+ */
+export function parseRateLimitsConfig(input: unknown = {}, templates?: Parameters<typeof defaultBucketsFor>[0]): RateLimitsConfig {
   const parsed = rateLimitsConfigSchema.parse(input);
-  return { ...parsed, buckets: { ...DEFAULT_BUCKETS, ...parsed.buckets } };
+  return { ...parsed, buckets: { ...(templates ? defaultBucketsFor(templates) : DEFAULT_BUCKETS), ...parsed.buckets } };
 }
