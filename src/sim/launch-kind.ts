@@ -11,7 +11,7 @@
  */
 export type LaunchKind = 'FARGATE' | 'EC2';
 
-/** The capacity providers AWS reserves for Fargate (Amazon ECS Developer Guide, "Amazon ECS clusters for Fargate"). */
+/** The capacity providers AWS reserves for Fargate (names the API accepts in a strategy). */
 export const FARGATE_CAPACITY_PROVIDERS: ReadonlySet<string> = new Set(['FARGATE', 'FARGATE_SPOT']);
 
 export function launchKind(input: unknown): LaunchKind {
