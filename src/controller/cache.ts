@@ -14,6 +14,7 @@ import type { DesiredSnapshot, PoolEntry, SessionEntry } from '../desired/types.
 import type { SessionStatus } from '../desired/schema.js';
 import type { WarmClaim, WarmPoolStatus } from '../desired/warm-schema.js';
 import { TAG, type ObservedAccessPoint, type ObservedSnapshot, type ObservedTask } from '../observed/model.js';
+import { SetMultimap } from '../common/set-multimap.js';
 import { indexTasks, type TaskIndex } from './plan/task-index.js';
 import type { PoolStartHealth } from './pool-start-health.js';
 import type { AccessPointRefusal } from './plan/persistence.js';
@@ -55,9 +56,9 @@ export class ControllerCache {
   private readonly poolStatusTouchedAt = new Map<string, number>();
   private readonly claimTouchedAt = new Map<string, number>();
   private readonly entryTouchedAt = new Map<string, number>();
-  private readonly bySession = new Map<string, Set<string>>();
-  private readonly byPool = new Map<string, Set<string>>();
-  private readonly claimsBySession = new Map<string, Set<string>>();
+  private readonly bySession = new SetMultimap<string, string>();
+  private readonly byPool = new SetMultimap<string, string>();
+  private readonly claimsBySession = new SetMultimap<string, string>();
   /** Warm batch clientTokens (the `esr:batch` tag) on tasks ECS shows, whatever their role now (rebuilt at each full read). */
   private readonly batchesSeen = new Set<string>();
 
@@ -152,17 +153,17 @@ export class ControllerCache {
   private putTask(task: ObservedTask): void {
     const prev = this.tasks.get(task.arn);
     const prevSession = prev?.tags[TAG.session];
-    if (prevSession) this.bySession.get(prevSession)?.delete(task.arn);
+    if (prevSession) this.bySession.delete(prevSession, task.arn);
     this.tasks.set(task.arn, task);
     const prevPool = prev?.tags[TAG.pool];
-    if (prevPool) this.byPool.get(prevPool)?.delete(task.arn);
+    if (prevPool) this.byPool.delete(prevPool, task.arn);
     if (task.tags[TAG.owner] !== this.ownerId) return;
     const batch = task.tags['esr:batch'];
     if (batch) this.batchesSeen.add(batch);
     const session = task.tags[TAG.session];
-    if (session) addTo(this.bySession, session, task.arn);
+    if (session) this.bySession.add(session, task.arn);
     const pool = task.tags[TAG.pool];
-    if (pool && task.tags[TAG.role] === 'warm') addTo(this.byPool, pool, task.arn);
+    if (pool && task.tags[TAG.role] === 'warm') this.byPool.add(pool, task.arn);
   }
 
   /** Whether any task launched by the warm batch with this clientToken has been seen. */
@@ -192,13 +193,13 @@ export class ControllerCache {
 
   private putClaim(taskArn: string, claim: WarmClaim): void {
     this.claims.set(taskArn, claim);
-    addTo(this.claimsBySession, claim.sessionId, taskArn);
+    this.claimsBySession.add(claim.sessionId, taskArn);
   }
 
   /** Records a claim released at `at` (epoch ms). */
   removeClaim(taskArn: string, at: number = Number.POSITIVE_INFINITY): void {
     const c = this.claims.get(taskArn);
-    if (c) this.claimsBySession.get(c.sessionId)?.delete(taskArn);
+    if (c) this.claimsBySession.delete(c.sessionId, taskArn);
     this.claims.delete(taskArn);
     this.claimTouchedAt.set(taskArn, at);
   }
@@ -222,7 +223,7 @@ export class ControllerCache {
 
   /** Warm tasks launched for `pool` that still carry the warm role (claimed or not), live and stopped. */
   warmTasksOf(pool: string): ObservedTask[] {
-    return [...(this.byPool.get(pool) ?? [])].map((arn) => this.tasks.get(arn)).filter((t): t is ObservedTask => t !== undefined);
+    return [...this.byPool.get(pool)].map((arn) => this.tasks.get(arn)).filter((t): t is ObservedTask => t !== undefined);
   }
 
   /**
@@ -232,11 +233,11 @@ export class ControllerCache {
    */
   tasksOf(sessionId: string): ObservedTask[] {
     const out: ObservedTask[] = [];
-    for (const arn of this.bySession.get(sessionId) ?? []) {
+    for (const arn of this.bySession.get(sessionId)) {
       const t = this.tasks.get(arn);
       if (t) out.push(t);
     }
-    for (const arn of this.claimsBySession.get(sessionId) ?? []) {
+    for (const arn of this.claimsBySession.get(sessionId)) {
       const t = this.tasks.get(arn);
       const claim = this.claims.get(arn);
       if (!t || !claim || t.tags[TAG.session] === sessionId) continue;
@@ -251,8 +252,8 @@ export class ControllerCache {
   /** Session ids that have a desired record or tasks. */
   sessionKeys(): string[] {
     const keys = new Set<string>(this.sessions.keys());
-    for (const [id, arns] of this.bySession) if (arns.size > 0) keys.add(id);
-    for (const [id, arns] of this.claimsBySession) if (arns.size > 0) keys.add(id);
+    for (const id of this.bySession.keys()) keys.add(id);
+    for (const id of this.claimsBySession.keys()) keys.add(id);
     return [...keys];
   }
 
@@ -350,8 +351,3 @@ function isOlder(a: ObservedTask, b: ObservedTask): boolean {
   return a.version !== undefined && b.version !== undefined && a.version < b.version;
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(value);
-}

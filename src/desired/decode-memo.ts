@@ -1,20 +1,31 @@
 /**
- * Decoded records remembered between snapshots, keyed by Redis key and checked against the
- * exact stored bytes. Decoding (UTF-8, JSON, schema validation, id check) is a pure function of
- * the bytes and the key, so a record whose bytes are unchanged since the last snapshot gets the
- * same result without being decoded again; any changed byte means a full decode. Validation is
- * never skipped for bytes it has not seen.
+ * Decoded records remembered between snapshots, keyed by Redis key and checked against a
+ * SHA-256 digest of the stored bytes. Decoding (UTF-8, JSON, schema validation, id check) is a
+ * pure function of the bytes and the key, so a record whose bytes are unchanged since the last
+ * snapshot gets the same result without being decoded again; any changed byte changes the digest
+ * and means a full decode. Validation is never skipped for bytes it has not seen (a SHA-256
+ * collision, which nobody knows how to make, would return the key's previous, validated value).
  *
  * Rules: a snapshot reads through one `DecodeScope` and commits it at the end; the memo then
  * holds exactly the records that snapshot read (deleted keys are forgotten). Cached values are
- * shared between snapshots, so they are deep-frozen: mutating one throws instead of corrupting
- * the next snapshot. The bytes are copied, so a cached record never pins a reply buffer.
+ * shared between snapshots, so they are compacted (compact-record.ts: recurring strings and empty
+ * objects shared) and deep-frozen: mutating one throws instead of corrupting
+ * the next snapshot. Only the digest (44 characters) is kept, not the bytes: at 100,000 sessions
+ * a copy of every spec and status record was ~80 MB of the daemon's memory (docs/performance.md,
+ * finding 7), and a kept record never pins a reply buffer.
  */
+import { createHash } from 'node:crypto';
+import { compactRecord } from './compact-record.js';
 import type { Decoded } from './decode.js';
 
 interface Memo {
-  raw: Buffer;
+  /** SHA-256 of the record's bytes, base64. */
+  digest: string;
   decoded: Decoded<unknown>;
+}
+
+function digestOf(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('base64');
 }
 
 function deepFreeze<T>(v: T): T {
@@ -38,13 +49,14 @@ export class DecodeScope {
   decode<T>(key: string, raw: Buffer | null | undefined, decode: (raw: Buffer | null | undefined) => Decoded<T>): Decoded<T> {
     if (raw === null || raw === undefined) return decode(raw);
     const old = this.previous.get(key);
-    if (old && old.raw.equals(raw)) {
+    const digest = digestOf(raw);
+    if (old && old.digest === digest) {
       this.hits++;
       this.next.set(key, old);
       return old.decoded as Decoded<T>;
     }
-    const decoded = deepFreeze(decode(raw));
-    this.next.set(key, { raw: Buffer.from(raw), decoded });
+    const decoded = deepFreeze(compactRecord(decode(raw)));
+    this.next.set(key, { digest, decoded });
     return decoded;
   }
 

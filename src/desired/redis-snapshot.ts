@@ -2,7 +2,8 @@
  * Reads the whole desired state in a few round trips, whatever the number of sessions:
  *   1. MULTI: the session index, the pool index, the newest hint (cursor) and the marker —
  *      atomically, so the cursor is taken before any record is read;
- *   2. one pipeline of MGETs (chunks of `chunkSize` keys) over spec, status and activity records;
+ *   2. pipelines of MGETs (chunks of `chunkSize` keys) over spec, status and activity records,
+ *      `SNAPSHOT_WINDOW_CHUNKS` chunks a pipeline, each decoded before the next is sent;
  *   3. only for ids whose records read as missing: TYPE, to tell "gone" from "wrong type".
  * Every record is validated; bad ones become `invalid` entries, never exceptions.
  */
@@ -19,6 +20,8 @@ import { DesiredError } from './errors.js';
 import { isWrongType } from './wrong-type.js';
 
 export const SNAPSHOT_CHUNK = 1000;
+/** Chunks read by one pipeline before the next is sent (see readSnapshot). */
+export const SNAPSHOT_WINDOW_CHUNKS = 8;
 
 type Exec = Array<[Error | null, unknown]> | null;
 
@@ -93,49 +96,56 @@ export async function readSnapshot(
     if (metaErr) storeProblem('meta', keys.meta, metaErr);
     const marker = metaErr ? UNREADABLE_MARKER : parseMarker(metaReply);
 
-    const pipe = redis.pipeline();
-    for (let i = 0; i < ids.length; i += chunkSize) {
-      const part = ids.slice(i, i + chunkSize);
-      pipe.mgetBuffer(part.map(keys.sessionSpec));
-      pipe.mgetBuffer(part.map(keys.sessionStatus));
-      pipe.mgetBuffer(part.map(keys.sessionActivity));
-    }
-    if (poolNames.length > 0) pipe.mgetBuffer(poolNames.map(keys.pool));
-    const replies = ((await pipe.exec()) ?? []) as Array<[Error | null, Array<Buffer | null>]>;
-    for (const [err] of replies) if (err) throw err;
-
     let invalidCount = 0;
     const report = (kind: 'session' | 'pool', id: string, invalid: NonNullable<SessionEntry['invalid']>): void => {
       invalidCount++;
       onInvalid({ kind, id, invalid });
     };
 
+    // Windows of SNAPSHOT_WINDOW_CHUNKS chunks, one pipeline each, decoded before the next is
+    // sent: the reply buffers held at once stay ~1 MB per 1,000 sessions of a window, whatever N
+    // (one pipeline for everything held every record's bytes of 100,000 sessions at once).
     const sessions = new Map<string, SessionEntry>();
     const missing: string[] = [];
-    for (let c = 0; c * chunkSize < ids.length; c++) {
-      const specs = replies[3 * c]![1];
-      const statuses = replies[3 * c + 1]![1];
-      const activity = replies[3 * c + 2]![1];
-      for (let j = 0; j < specs.length; j++) {
-        const id = ids[c * chunkSize + j]!;
-        const spec = scope.decode(keys.sessionSpec(id), specs[j], (raw) => decodeSessionSpec(raw, id));
-        const status = scope.decode(keys.sessionStatus(id), statuses[j], decodeSessionStatus);
-        const entry = toSessionEntry(id, spec, status) ?? { id };
-        const at = parseActivity(activity[j]);
-        if (at !== undefined) entry.lastActivityAt = at;
-        if (!SESSION_ID_PATTERN.test(id)) {
-          delete entry.spec;
-          entry.invalid = idProblem('spec', id);
+    let poolRaw: Array<Buffer | null> = [];
+    const windowSize = chunkSize * SNAPSHOT_WINDOW_CHUNKS;
+    for (let w = 0; w === 0 || w < ids.length; w += windowSize) {
+      const pipe = redis.pipeline();
+      const windowIds = ids.slice(w, w + windowSize);
+      for (let i = 0; i < windowIds.length; i += chunkSize) {
+        const part = windowIds.slice(i, i + chunkSize);
+        pipe.mgetBuffer(part.map(keys.sessionSpec));
+        pipe.mgetBuffer(part.map(keys.sessionStatus));
+        pipe.mgetBuffer(part.map(keys.sessionActivity));
+      }
+      if (w === 0 && poolNames.length > 0) pipe.mgetBuffer(poolNames.map(keys.pool));
+      const replies = ((await pipe.exec()) ?? []) as Array<[Error | null, Array<Buffer | null>]>;
+      for (const [err] of replies) if (err) throw err;
+      if (w === 0 && poolNames.length > 0) poolRaw = replies[replies.length - 1]![1];
+      for (let c = 0; c * chunkSize < windowIds.length; c++) {
+        const specs = replies[3 * c]![1];
+        const statuses = replies[3 * c + 1]![1];
+        const activity = replies[3 * c + 2]![1];
+        for (let j = 0; j < specs.length; j++) {
+          const id = windowIds[c * chunkSize + j]!;
+          const spec = scope.decode(keys.sessionSpec(id), specs[j], (raw) => decodeSessionSpec(raw, id));
+          const status = scope.decode(keys.sessionStatus(id), statuses[j], decodeSessionStatus);
+          const entry = toSessionEntry(id, spec, status) ?? { id };
+          const at = parseActivity(activity[j]);
+          if (at !== undefined) entry.lastActivityAt = at;
+          if (!SESSION_ID_PATTERN.test(id)) {
+            delete entry.spec;
+            entry.invalid = idProblem('spec', id);
+          }
+          if (!entry.spec && !entry.invalid && specs[j] === null) missing.push(id);
+          sessions.set(id, entry);
         }
-        if (!entry.spec && !entry.invalid && specs[j] === null) missing.push(id);
-        sessions.set(id, entry);
       }
     }
     await classifyMissing(redis, keys, missing, sessions);
     for (const e of sessions.values()) if (e.invalid) report('session', e.id, e.invalid);
 
     const pools = new Map<string, PoolEntry>();
-    const poolRaw = poolNames.length > 0 ? replies[replies.length - 1]![1] : [];
     poolNames.forEach((name, i) => {
       const d = decodePoolSpec(poolRaw[i], name);
       const entry: PoolEntry = { name };

@@ -4,9 +4,13 @@
  * Rules: never throw; a field that is absent or of the wrong type becomes `undefined`
  * ("unknown"); an unknown `lastStatus`/`desiredStatus` string becomes 'UNKNOWN'; absent tags
  * become `{}` (a lagging describe). Accepts both SDK shapes (Date timestamps) and wire JSON
- * (epoch seconds as numbers), so the SDK adapter and the simulator adapter share it.
+ * (epoch seconds as numbers), so the SDK adapter and the simulator adapter share it. Values that
+ * recur across tasks (statuses, the task definition, `startedBy`, `group`, stop codes and
+ * reasons, shared tag values) come back as one shared instance each, to keep 100,000 cached
+ * tasks small (common/string-interner.ts).
  */
-import { TASK_STATUSES, type ObservedAccessPoint, type ObservedTask, type TaskStatus } from './model.js';
+import { sharedInterner } from '../common/string-interner.js';
+import { TAG, TASK_STATUSES, type ObservedAccessPoint, type ObservedTask, type TaskStatus } from './model.js';
 
 type Loose = Record<string, unknown>;
 
@@ -41,10 +45,17 @@ export function toEpochMs(v: unknown): number | undefined {
 
 const KNOWN_STATUSES: ReadonlySet<string> = new Set(TASK_STATUSES);
 
-/** An ECS status string, or 'UNKNOWN' for anything missing or unrecognised. */
+/** An ECS status string, or 'UNKNOWN' for anything missing or unrecognised (one shared instance each). */
 export function parseTaskStatus(v: unknown): TaskStatus {
-  return typeof v === 'string' && KNOWN_STATUSES.has(v) ? (v as TaskStatus) : 'UNKNOWN';
+  return typeof v === 'string' && KNOWN_STATUSES.has(v) ? sharedInterner.intern(v as TaskStatus) : 'UNKNOWN';
 }
+
+/**
+ * Tags whose values recur across tasks (an installation's owner id, roles, pools, incarnations,
+ * spec hashes, access points): kept as shared instances (common/string-interner.ts). Values that
+ * are unique per task (session, user, uid) are not.
+ */
+const SHARED_TAG_VALUES: ReadonlySet<string> = new Set([TAG.owner, TAG.role, TAG.pool, TAG.incarnation, TAG.specHash, TAG.accessPoint, 'esr:batch']);
 
 /** ECS/EFS tag lists (`[{key, value}]` or `[{Key, Value}]`) to a record; malformed entries are skipped. */
 export function parseTags(v: unknown): Record<string, string> {
@@ -54,7 +65,7 @@ export function parseTags(v: unknown): Record<string, string> {
     if (!e) continue;
     const key = e['key'] ?? e['Key'];
     const value = e['value'] ?? e['Value'];
-    if (typeof key === 'string' && key.length > 0) out[key] = typeof value === 'string' ? value : '';
+    if (typeof key === 'string' && key.length > 0) out[key] = typeof value !== 'string' ? '' : SHARED_TAG_VALUES.has(key) ? sharedInterner.intern(value) : value;
   }
   return out;
 }
@@ -91,17 +102,17 @@ export function parseTask(raw: unknown): ObservedTask | undefined {
   if (!t || !arn) return undefined;
   return {
     arn,
-    taskDefinitionArn: str(t['taskDefinitionArn']),
+    taskDefinitionArn: sharedInterner.intern(str(t['taskDefinitionArn'])),
     lastStatus: parseTaskStatus(t['lastStatus']),
     desiredStatus: parseTaskStatus(t['desiredStatus']),
-    startedBy: str(t['startedBy']),
-    group: str(t['group']),
+    startedBy: sharedInterner.intern(str(t['startedBy'])),
+    group: sharedInterner.intern(str(t['group'])),
     createdAt: toEpochMs(t['createdAt']),
     startedAt: toEpochMs(t['startedAt']),
     stoppingAt: toEpochMs(t['stoppingAt']),
     stoppedAt: toEpochMs(t['stoppedAt']),
-    stopCode: str(t['stopCode']),
-    stoppedReason: str(t['stoppedReason']),
+    stopCode: sharedInterner.intern(str(t['stopCode'])),
+    stoppedReason: sharedInterner.intern(str(t['stoppedReason'])),
     privateIp: privateIpOf(t),
     tags: parseTags(t['tags']),
     version: typeof t['version'] === 'number' && Number.isSafeInteger(t['version']) && t['version'] >= 0 ? t['version'] : undefined,
