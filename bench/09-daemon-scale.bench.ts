@@ -35,7 +35,9 @@
  *   BENCH_DAEMON_SESSIONS=100000 npm run bench -- --only "9 "
  * BENCH_DAEMON_MINUTES (default 10), BENCH_DAEMON_KILLS (default N/1000) and
  * BENCH_DAEMON_SETUP_MINUTES (the set-up's deadline, default 60) tune it. NODE_OPTIONS passes on
- * to the daemon (e.g. --heapsnapshot-signal=SIGUSR2 to look inside it).
+ * to the daemon (e.g. --heapsnapshot-signal=SIGUSR2 to look inside it); BENCH_DAEMON_NODE_OPTIONS,
+ * when set, replaces it for the daemon alone (e.g. --max-old-space-size=256: a heap cap for the
+ * daemon that this process, which holds the set-up world, could not live with).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -138,7 +140,11 @@ interface DaemonProcess {
 }
 
 function spawnDaemon(env: Record<string, string>): DaemonProcess {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeOptions = process.env['BENCH_DAEMON_NODE_OPTIONS'];
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'run'], {
+    env: { ...process.env, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-20_000);

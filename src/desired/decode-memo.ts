@@ -1,6 +1,6 @@
 /**
  * Decoded records remembered between snapshots, keyed by Redis key and checked against a
- * SHA-256 digest of the stored bytes. Decoding (UTF-8, JSON, schema validation, id check) is a
+ * SHA-256 digest of the stored bytes (its first 128 bits). Decoding (UTF-8, JSON, schema validation, id check) is a
  * pure function of the bytes and the key, so a record whose bytes are unchanged since the last
  * snapshot gets the same result without being decoded again; any changed byte changes the digest
  * and means a full decode. Validation is never skipped for bytes it has not seen (a SHA-256
@@ -10,7 +10,7 @@
  * holds exactly the records that snapshot read (deleted keys are forgotten). Cached values are
  * shared between snapshots, so they are compacted (compact-record.ts: recurring strings and empty
  * objects shared) and deep-frozen: mutating one throws instead of corrupting
- * the next snapshot. Only the digest (44 characters) is kept, not the bytes: at 100,000 sessions
+ * the next snapshot. Only the digest (16 bytes) is kept, not the bytes: at 100,000 sessions
  * a copy of every spec and status record was ~80 MB of the daemon's memory (docs/performance.md,
  * finding 7), and a kept record never pins a reply buffer.
  */
@@ -18,14 +18,20 @@ import { createHash } from 'node:crypto';
 import { compactRecord } from './compact-record.js';
 import type { Decoded } from './decode.js';
 
+/**
+ * One remembered record. For a record that decoded `ok` only its value is kept (the `{kind,
+ * value}` wrapper is made again on a hit, a short-lived object): 200,000 wrappers were 7.6 MB.
+ */
 interface Memo {
-  /** SHA-256 of the record's bytes, base64. */
   digest: string;
-  decoded: Decoded<unknown>;
+  ok: boolean;
+  /** The decoded value when `ok`, else the whole (invalid) Decoded result. */
+  held: unknown;
 }
 
+/** The first 128 bits of the SHA-256 of `raw`, as a 16-character one-byte string (32 bytes of heap). */
 function digestOf(raw: Buffer): string {
-  return createHash('sha256').update(raw).digest('base64');
+  return createHash('sha256').update(raw).digest().toString('latin1', 0, 16);
 }
 
 function deepFreeze<T>(v: T): T {
@@ -53,10 +59,10 @@ export class DecodeScope {
     if (old && old.digest === digest) {
       this.hits++;
       this.next.set(key, old);
-      return old.decoded as Decoded<T>;
+      return (old.ok ? { kind: 'ok', value: old.held } : old.held) as Decoded<T>;
     }
     const decoded = deepFreeze(compactRecord(decode(raw)));
-    this.next.set(key, { digest, decoded });
+    this.next.set(key, decoded.kind === 'ok' ? { digest, ok: true, held: decoded.value } : { digest, ok: false, held: decoded });
     return decoded;
   }
 
