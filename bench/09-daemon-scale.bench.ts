@@ -320,6 +320,7 @@ export async function measureDaemonAtScale(opts: { sessions: number; minutes: nu
       await sleep(Math.min(2_000, Math.max(0, windowMs - (Date.now() - w0))));
     }
     const realMinutes = (Date.now() - w0) / 60_000;
+    daemon.alive(); // a daemon that died in the window's last seconds (say at its heap cap) says why
     const cpuMs = procCpuMs(pid) - cpu0;
     const s1 = core.getStats();
     for (const t of timers) clearTimeout(t);
