@@ -5,6 +5,7 @@
  * run arbitrary containers with our IAM role.
  */
 import { z } from 'zod';
+import { capacityProviderNameProblem } from '../observed/capacity-providers.js';
 import { PoolNameSchema, TemplateNameSchema } from '../desired/schema.js';
 
 // Template and pool names follow the same rules as in the gateway's client library (one schema
@@ -25,8 +26,18 @@ export const templateSchema = z.strictObject({
   subnets: z.array(z.string().min(1)).min(1),
   securityGroups: z.array(z.string().min(1)).default([]),
   assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
-  /** FARGATE, or a capacity provider such as FARGATE_SPOT. */
-  capacityProvider: z.string().min(1).default('FARGATE'),
+  /**
+   * FARGATE, FARGATE_SPOT, or the name of an Auto Scaling group (EC2) capacity provider of the
+   * cluster; names that no capacity provider can have are refused (observed/capacity-providers.ts).
+   */
+  capacityProvider: z
+    .string()
+    .min(1)
+    .default('FARGATE')
+    .superRefine((name, ctx) => {
+      const problem = capacityProviderNameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   /**
    * Fixed environment for every task of this template; sessions may add variables, never
    * replace these (compared case-insensitively). `ESR_*` names are the controller's own.

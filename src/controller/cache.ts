@@ -192,6 +192,8 @@ export class ControllerCache {
   }
 
   private putClaim(taskArn: string, claim: WarmClaim): void {
+    const previous = this.claims.get(taskArn);
+    if (previous && previous.sessionId !== claim.sessionId) this.claimsBySession.delete(previous.sessionId, taskArn);
     this.claims.set(taskArn, claim);
     this.claimsBySession.add(claim.sessionId, taskArn);
   }

@@ -11,13 +11,9 @@
  * is not Fargate.
  */
 import type { RunTaskInput } from '../observed/aws-api.js';
+import { isFargateCapacityProvider } from '../observed/capacity-providers.js';
 
-const FARGATE_CAPACITY_PROVIDERS: ReadonlySet<string> = new Set(['FARGATE', 'FARGATE_SPOT']);
-
-/** True for FARGATE and FARGATE_SPOT (a template's `capacityProvider`). */
-export function isFargateCapacityProvider(name: string): boolean {
-  return FARGATE_CAPACITY_PROVIDERS.has(name);
-}
+export { isFargateCapacityProvider };
 
 /** True when the request launches on Fargate (rules above). */
 export function launchesOnFargate(input: Pick<RunTaskInput, 'launchType' | 'capacityProviderStrategy'>): boolean {

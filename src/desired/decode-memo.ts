@@ -14,7 +14,7 @@
  * a copy of every spec and status record was ~80 MB of the daemon's memory (docs/performance.md,
  * finding 7), and a kept record never pins a reply buffer.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compactRecord } from './compact-record.js';
 import type { Decoded } from './decode.js';
 
@@ -31,7 +31,7 @@ interface Memo {
 
 /** The first 128 bits of the SHA-256 of `raw`, as a 16-character one-byte string (32 bytes of heap). */
 function digestOf(raw: Buffer): string {
-  return createHash('sha256').update(raw).digest().toString('latin1', 0, 16);
+  return hash('sha256', raw, 'buffer').toString('latin1', 0, 16);
 }
 
 function deepFreeze<T>(v: T): T {

@@ -1,3 +1,4 @@
+import { capacityProviderNameProblem } from '../observed/capacity-providers.js';
 import { isFargateSize } from './fargate-sizes.js';
 import type {
   DeregisterTaskDefinitionResponse,
@@ -120,6 +121,13 @@ export class EcsSim {
     if (count < 1 || count > 10) throw ecsError.invalidParameter(`count must be between 1 and 10 (got ${count}).`);
     if (req.launchType && req.capacityProviderStrategy?.length) {
       throw ecsError.invalidParameter('Specifying both a launch type and capacity provider strategy is not supported.');
+    }
+    // A name no capacity provider can have (a mis-spelt FARGATE, a reserved prefix) is associated
+    // with no cluster; other names stand for the cluster's Auto Scaling group providers.
+    for (const c of req.capacityProviderStrategy ?? []) {
+      if (capacityProviderNameProblem(c.capacityProvider)) {
+        throw ecsError.invalidParameter('The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.');
+      }
     }
     const cluster = this.cluster(req.cluster);
     const { taskDefinition: def } = this.taskDefinitions.resolve(req.taskDefinition);

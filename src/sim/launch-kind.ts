@@ -11,8 +11,7 @@
  */
 export type LaunchKind = 'FARGATE' | 'EC2';
 
-/** The capacity providers AWS reserves for Fargate (names the API accepts in a strategy). */
-export const FARGATE_CAPACITY_PROVIDERS: ReadonlySet<string> = new Set(['FARGATE', 'FARGATE_SPOT']);
+import { FARGATE_CAPACITY_PROVIDERS } from '../observed/capacity-providers.js';
 
 export function launchKind(input: unknown): LaunchKind {
   if (typeof input !== 'object' || input === null) return 'FARGATE';

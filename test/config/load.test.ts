@@ -84,6 +84,14 @@ describe('loadConfig: timeout budgets', () => {
     expect(runTask({ a: ec2, b: template })).toEqual({ burst: 20, ratePerSec: 20 });
     expect(runTask({ a: ec2 }, { buckets: { 'ecs:RunTask': { burst: 5, ratePerSec: 1 } } })).toEqual({ burst: 5, ratePerSec: 1 });
   });
+
+  it('refuses capacity provider names no capacity provider can have (a mis-spelt Fargate would be paced as EC2), naming the template', () => {
+    const load = (capacityProvider: string) => () => loadConfig({ RECONCILER_TEMPLATES: JSON.stringify({ shell: { ...template, capacityProvider } }) });
+    for (const name of ['fargate', 'Fargate_Spot', 'FARGATE_spot', ' FARGATE', 'ecs-asg', 'AWS-default']) {
+      expect(load(name), name).toThrow(/RECONCILER_TEMPLATES: shell\.capacityProvider: .*does not exist|RECONCILER_TEMPLATES: shell\.capacityProvider: .*spaces/);
+    }
+    for (const name of ['FARGATE', 'FARGATE_SPOT', 'my-asg', 'prod_asg_1']) expect(load(name), name).not.toThrow();
+  });
 });
 
 describe('loadConfig: session lifetimes', () => {

@@ -45,6 +45,15 @@ describe('ControllerCache merge rules', () => {
     expect([...cache.claims.keys()]).toEqual(['arn:old']);
   });
 
+  it('a warm task claimed again for another session leaves the first session: no stale index entry', () => {
+    const cache = new ControllerCache(OWNER);
+    const claim = (sessionId: string) => ({ sessionId, pool: 'p', incarnation: 1, at: T0 });
+    cache.addClaim('arn:w', claim('c'), T0);
+    cache.addClaim('arn:w', claim('d'), T0 + 1);
+    expect(cache.sessionKeys().sort()).toEqual(['d']);
+    expect(cache.sizes()['claimsBySession']).toBe(1);
+  });
+
   it('keeps a status written after the snapshot began, and a task learned after the observed read began', () => {
     const cache = new ControllerCache(OWNER);
     cache.replaceDesired({ sessions: new Map([['a', { id: 'a', spec: aSpec({ id: 'a' }) }]]) }, T0, T0);

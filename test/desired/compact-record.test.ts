@@ -5,6 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { sharedInterner } from '../../src/common/string-interner.js';
 import { compactRecord } from '../../src/desired/compact-record.js';
 import { decodeSessionSpec, decodeSessionStatus, encodeRecord } from '../../src/desired/decode.js';
 import { aSpec, aStatus } from '../fixtures/builders.js';
@@ -48,6 +49,14 @@ describe('compactRecord', () => {
     expect(Object.isFrozen(a.value.env)).toBe(true);
     const s = decodeSessionStatus(Buffer.from(encodeRecord(status)));
     expect(compactRecord(structuredClone(s))).toEqual(s);
+  });
+
+  it("leaves the gateway's env and labels alone, however their keys are named (no env value enters the shared table)", () => {
+    const spec = (env: Record<string, string>) => decodeSessionSpec(Buffer.from(encodeRecord(aSpec({ id: 's1', env }))), 's1');
+    compactRecord(spec({}));
+    const before = sharedInterner.size;
+    compactRecord(spec({ status: 'secret-token-1', MESSAGE: 'x', type: 'y' }));
+    expect(sharedInterner.size).toBe(before);
   });
 
   it('holds 20,000 decoded statuses in well under the heap of their copies', () => {

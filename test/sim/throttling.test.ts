@@ -62,6 +62,14 @@ describe('throttling over HTTP', () => {
     expect(h.core.getStats().byOperation.RunTask).toMatchObject({ calls: 123, ok: 121, throttled: 2 });
   });
 
+  it('refuses a strategy naming a capacity provider that cannot exist (a mis-spelt Fargate), instead of launching it on EC2', async () => {
+    for (const capacityProvider of ['fargate', 'Fargate_Spot', 'ecs-asg']) {
+      const req = { taskDefinition: 'session', networkConfiguration: SUBNETS, capacityProviderStrategy: [{ capacityProvider, weight: 1 }] };
+      await expect(h.clients.ecs.send(new RunTaskCommand(req)), capacityProvider).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    }
+    expect(h.core.getStats().byOperation.RunTask?.ok ?? 0).toBe(0);
+  });
+
   it('throttles EFS with a 429 ThrottlingException', async () => {
     const mk = (t: string) => h.clients.efs.send(new CreateAccessPointCommand({ ClientToken: t, FileSystemId: 'fs-0123456789abcdef0' }));
     await mk('a');
