@@ -3,7 +3,7 @@
  *   1. MULTI: the session index, the pool index, the newest hint (cursor) and the marker —
  *      atomically, so the cursor is taken before any record is read;
  *   2. pipelines of MGETs (chunks of `chunkSize` keys) over spec, status and activity records,
- *      `SNAPSHOT_WINDOW_CHUNKS` chunks a pipeline, each decoded before the next is sent;
+ *      `SNAPSHOT_WINDOW_CHUNKS` chunks a pipeline, the next sent while one is decoded;
  *   3. only for ids whose records read as missing: TYPE, to tell "gone" from "wrong type".
  * Every record is validated; bad ones become `invalid` entries, never exceptions.
  */
@@ -102,14 +102,15 @@ export async function readSnapshot(
       onInvalid({ kind, id, invalid });
     };
 
-    // Windows of SNAPSHOT_WINDOW_CHUNKS chunks, one pipeline each, decoded before the next is
-    // sent: the reply buffers held at once stay ~1 MB per 1,000 sessions of a window, whatever N
-    // (one pipeline for everything held every record's bytes of 100,000 sessions at once).
+    // Windows of SNAPSHOT_WINDOW_CHUNKS chunks, one pipeline each. The next window is sent before
+    // this one is decoded (Redis works while we decode), so at most two windows' replies are held
+    // at once: ~2 MB per 1,000 sessions of a window, whatever N (one pipeline for everything held
+    // every record's bytes of 100,000 sessions at once).
     const sessions = new Map<string, SessionEntry>();
     const missing: string[] = [];
     let poolRaw: Array<Buffer | null> = [];
     const windowSize = chunkSize * SNAPSHOT_WINDOW_CHUNKS;
-    for (let w = 0; w === 0 || w < ids.length; w += windowSize) {
+    const send = (w: number): Promise<Array<[Error | null, Array<Buffer | null>]>> => {
       const pipe = redis.pipeline();
       const windowIds = ids.slice(w, w + windowSize);
       for (let i = 0; i < windowIds.length; i += chunkSize) {
@@ -119,7 +120,15 @@ export async function readSnapshot(
         pipe.mgetBuffer(part.map(keys.sessionActivity));
       }
       if (w === 0 && poolNames.length > 0) pipe.mgetBuffer(poolNames.map(keys.pool));
-      const replies = ((await pipe.exec()) ?? []) as Array<[Error | null, Array<Buffer | null>]>;
+      const sent = pipe.exec().then((r) => (r ?? []) as Array<[Error | null, Array<Buffer | null>]>);
+      sent.catch(() => undefined); // awaited below; a failure while the previous window decodes is not unhandled
+      return sent;
+    };
+    let next = send(0);
+    for (let w = 0; w === 0 || w < ids.length; w += windowSize) {
+      const replies = await next;
+      if (w + windowSize < ids.length) next = send(w + windowSize);
+      const windowIds = ids.slice(w, w + windowSize);
       for (const [err] of replies) if (err) throw err;
       if (w === 0 && poolNames.length > 0) poolRaw = replies[replies.length - 1]![1];
       for (let c = 0; c * chunkSize < windowIds.length; c++) {
