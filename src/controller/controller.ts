@@ -30,6 +30,9 @@ import { TaskEventSource, type TaskEventApplied, type TaskEventSourceOptions } f
 import { isLive, type ObservedTask } from '../observed/model.js';
 import { SyncHalf } from './sync-half.js';
 
+/** How often a key is looked at again while a takeover's full read is still running (ms). */
+const TAKEOVER_SYNC_POLL_MS = 250;
+
 export type ControllerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
 /** One half of the full resync, as `syncHealth` reports it (times in clock ms). */
@@ -93,6 +96,8 @@ export class Controller {
   private readonly abort = new AbortController();
   private readonly refresher: InflightRefresher;
   private cursor: HintCursor | undefined;
+  /** When this replica last became the leader, until a full read begun since then finished (takeOver). */
+  private tookOverAt: number | undefined;
   /** The two halves of the full resync (sync-half.ts): they fail and retry independently. */
   readonly desiredHalf: SyncHalf;
   readonly observedHalf: SyncHalf;
@@ -191,6 +196,7 @@ export class Controller {
     const deps = this.reconcileDeps();
     this.pool = runWorkers(this.queue, this.o.workers, async (key) => {
       if (this.o.isLeader && !this.o.isLeader()) return undefined;
+      if (!this.syncedSinceTakeover()) return { requeueAfter: TAKEOVER_SYNC_POLL_MS };
       const isPool = key.startsWith('pool:');
       const work = isPool ? reconcilePool(deps, key.slice('pool:'.length)) : reconcileSession(deps, key);
       const result = await work.catch((err: unknown) => {
@@ -238,6 +244,29 @@ export class Controller {
    * cache, enqueues every key at resync priority. Concurrent calls share reads. Rejects with the
    * first half's error when either failed (the other half's read is applied all the same).
    */
+  /**
+   * This replica has just become the leader: nothing is acted on until a full read of both
+   * Redis and ECS that began now has finished. A follower's cache is fresh on the desired side
+   * (it follows hints) but its observed side dates from its last resync: planning from that mix,
+   * a session whose status names a task the leader before it launched a moment ago looked
+   * taskless, and a second incarnation was launched (then the first stopped as outdated; seen in
+   * test/integration/ha-shutdown.test.ts as 151 tasks launched for 150 sessions).
+   */
+  async takeOver(): Promise<void> {
+    this.tookOverAt = this.clock.now();
+    await this.fullSync();
+  }
+
+  /** False from a takeover until both halves have a successful read that began after it. */
+  private syncedSinceTakeover(): boolean {
+    const since = this.tookOverAt;
+    if (since === undefined) return true;
+    const began = (h: SyncHalf): boolean => (h.lastSuccessBeganAt ?? Number.NEGATIVE_INFINITY) >= since;
+    if (!began(this.desiredHalf) || !began(this.observedHalf)) return false;
+    this.tookOverAt = undefined;
+    return true;
+  }
+
   async fullSync(): Promise<void> {
     const [d, o] = await Promise.allSettled([this.desiredHalf.run(), this.observedHalf.run()]);
     if (d.status === 'rejected') throw d.reason;

@@ -149,7 +149,7 @@ export class HighAvailability {
   /** Starts the election (first attempt awaited) and the brake's release watch; a takeover triggers a full sync. */
   async start(controller: Controller): Promise<void> {
     this.elector?.onChange((c) => {
-      if (c.leader && controller.state === 'running') void controller.fullSync().catch((err: unknown) => this.a.log?.error({ err }, 'takeover resync failed'));
+      if (c.leader && controller.state === 'running') void controller.takeOver().catch((err: unknown) => this.a.log?.error({ err }, 'takeover resync failed'));
     });
     this.releaseWatcher.start();
     await this.elector?.start();
