@@ -179,12 +179,24 @@ export function toSessionEntry(
   id: string,
   spec: Decoded<SessionSpec>,
   status: Decoded<SessionStatus>,
+  lastActivityAt?: number,
 ): SessionEntry | undefined {
   if (spec.kind === 'absent' && status.kind === 'absent') return undefined;
-  const entry: SessionEntry = { id };
-  if (spec.kind === 'ok') entry.spec = spec.value;
-  if (status.kind === 'ok') entry.status = status.value;
-  if (spec.kind === 'invalid') entry.invalid = spec.invalid;
-  else if (status.kind === 'invalid') entry.invalid = status.invalid;
+  // The spec's own id (equal to `id`: decoding checks it) so the entry holds no second copy.
+  const key = spec.kind === 'ok' ? spec.value.id : id;
+  const specValue = spec.kind === 'ok' ? spec.value : undefined;
+  const statusValue = status.kind === 'ok' ? status.value : undefined;
+  const invalid = spec.kind === 'invalid' ? spec.invalid : status.kind === 'invalid' ? status.invalid : undefined;
+  // The usual shapes as one literal each, so V8 keeps their properties in the object itself
+  // (an entry grown property by property carries a separate property array: docs/performance.md, finding 7).
+  let entry: SessionEntry;
+  if (specValue && statusValue && !invalid) entry = lastActivityAt === undefined ? { id: key, spec: specValue, status: statusValue } : { id: key, spec: specValue, status: statusValue, lastActivityAt };
+  else {
+    entry = { id: key };
+    if (specValue) entry.spec = specValue;
+    if (statusValue) entry.status = statusValue;
+    if (invalid) entry.invalid = invalid;
+    if (lastActivityAt !== undefined) entry.lastActivityAt = lastActivityAt;
+  }
   return entry;
 }

@@ -137,11 +137,9 @@ export async function readSnapshot(
         const activity = replies[3 * c + 2]![1];
         for (let j = 0; j < specs.length; j++) {
           const id = windowIds[c * chunkSize + j]!;
-          const spec = scope.decode(keys.sessionSpec(id), specs[j], (raw) => decodeSessionSpec(raw, id));
-          const status = scope.decode(keys.sessionStatus(id), statuses[j], decodeSessionStatus);
-          const entry = toSessionEntry(id, spec, status) ?? { id };
-          const at = parseActivity(activity[j]);
-          if (at !== undefined) entry.lastActivityAt = at;
+          const spec = scope.decode(id, 'spec', specs[j], (raw) => decodeSessionSpec(raw, id));
+          const status = scope.decode(id, 'status', statuses[j], decodeSessionStatus);
+          const entry = toSessionEntry(id, spec, status, parseActivity(activity[j])) ?? { id };
           if (!SESSION_ID_PATTERN.test(id)) {
             delete entry.spec;
             entry.invalid = idProblem('spec', id);

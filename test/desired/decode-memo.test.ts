@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/common/clock.js';
-import { decodeSessionStatus, encodeRecord, type Decoded } from '../../src/desired/decode.js';
+import { decodeSessionSpec, decodeSessionStatus, encodeRecord, type Decoded } from '../../src/desired/decode.js';
 import { DecodeMemo } from '../../src/desired/decode-memo.js';
 import type { SessionStatus } from '../../src/desired/schema.js';
 import { aSpec, aStatus } from '../fixtures/builders.js';
@@ -28,10 +28,10 @@ describe('DecodeMemo', () => {
     const memo = new DecodeMemo();
     const c = counting();
     const s1 = memo.begin();
-    const a = s1.decode('k', bytes(aStatus()), c.decode);
+    const a = s1.decode('k', 'status', bytes(aStatus()), c.decode);
     s1.commit();
     const s2 = memo.begin();
-    const b = s2.decode('k', bytes(aStatus()), c.decode); // equal bytes, another buffer
+    const b = s2.decode('k', 'status', bytes(aStatus()), c.decode); // equal bytes, another buffer
     s2.commit();
     expect(c.calls()).toBe(1);
     expect(s2.hits).toBe(1);
@@ -43,10 +43,10 @@ describe('DecodeMemo', () => {
   it('decodes and validates again when a single byte changed', () => {
     const memo = new DecodeMemo();
     const s1 = memo.begin();
-    expect(s1.decode('k', bytes(aStatus({ attempts: 1 })), decodeSessionStatus).kind).toBe('ok');
+    expect(s1.decode('k', 'status', bytes(aStatus({ attempts: 1 })), decodeSessionStatus).kind).toBe('ok');
     s1.commit();
     const s2 = memo.begin();
-    const d = s2.decode('k', bytes(encodeRecord(aStatus({ attempts: 1 })).replace('"attempts":1', '"attempts":-1')), decodeSessionStatus);
+    const d = s2.decode('k', 'status', bytes(encodeRecord(aStatus({ attempts: 1 })).replace('"attempts":1', '"attempts":-1')), decodeSessionStatus);
     expect(d.kind).toBe('invalid');
     expect(s2.hits).toBe(0);
   });
@@ -55,32 +55,61 @@ describe('DecodeMemo', () => {
     const memo = new DecodeMemo();
     const c = counting();
     const s1 = memo.begin();
-    s1.decode('a', bytes(aStatus()), c.decode);
-    s1.decode('b', bytes(aStatus()), c.decode);
+    s1.decode('a', 'status', bytes(aStatus()), c.decode);
+    s1.decode('b', 'status', bytes(aStatus()), c.decode);
     s1.commit();
     const abandoned = memo.begin();
-    abandoned.decode('c', bytes(aStatus()), c.decode);
+    abandoned.decode('c', 'status', bytes(aStatus()), c.decode);
     expect(memo.size).toBe(2);
     const s2 = memo.begin();
-    s2.decode('a', bytes(aStatus()), c.decode);
+    s2.decode('a', 'status', bytes(aStatus()), c.decode);
     s2.commit();
     expect(memo.size).toBe(1);
     const s3 = memo.begin();
-    s3.decode('b', bytes(aStatus()), c.decode);
+    s3.decode('b', 'status', bytes(aStatus()), c.decode);
     expect(s3.hits).toBe(0);
+  });
+
+  it("keeps a session's spec and status apart: a changed status is decoded again, its unchanged spec is not", () => {
+    const memo = new DecodeMemo();
+    const specs = counting();
+    const specOf = (raw: Buffer | null | undefined) => (specs.decode(raw), decodeSessionSpec(raw, 's1'));
+    const s1 = memo.begin();
+    s1.decode('s1', 'spec', bytes(encodeRecord(aSpec({ id: 's1' }))), specOf);
+    s1.decode('s1', 'status', bytes(aStatus({ attempts: 1 })), decodeSessionStatus);
+    s1.commit();
+    expect(memo.size).toBe(2);
+    const s2 = memo.begin();
+    const spec = s2.decode('s1', 'spec', bytes(encodeRecord(aSpec({ id: 's1' }))), specOf);
+    const status = s2.decode('s1', 'status', bytes(aStatus({ attempts: 2 })), decodeSessionStatus);
+    s2.commit();
+    expect(specs.calls()).toBe(1);
+    expect(s2.hits).toBe(1);
+    expect(spec.kind).toBe('ok');
+    expect(status.kind === 'ok' && status.value.attempts).toBe(2);
+    // The status alone (no spec): remembered, and an invalid record's result is remembered too.
+    const s3 = memo.begin();
+    s3.decode('s2', 'status', bytes(aStatus()), decodeSessionStatus);
+    const bad = s3.decode('s3', 'status', bytes('{"schemaVersion":1}'), decodeSessionStatus);
+    s3.commit();
+    expect(memo.size).toBe(2);
+    const s4 = memo.begin();
+    expect(s4.decode('s3', 'status', bytes('{"schemaVersion":1}'), decodeSessionStatus)).toEqual(bad);
+    expect(bad.kind).toBe('invalid');
+    expect(s4.hits).toBe(1);
   });
 
   it('passes absent records through without remembering them', () => {
     const memo = new DecodeMemo();
     const s = memo.begin();
-    expect(s.decode('k', null, decodeSessionStatus)).toEqual({ kind: 'absent' });
+    expect(s.decode('k', 'status', null, decodeSessionStatus)).toEqual({ kind: 'absent' });
     s.commit();
     expect(memo.size).toBe(0);
   });
 
   it('freezes shared values so a mutation throws instead of leaking into the next snapshot', () => {
     const s = new DecodeMemo().begin();
-    const d = s.decode('k', bytes(aStatus({ conditions: [{ type: 'Ready', status: 'True', reason: 'R', message: '', lastTransitionTime: 1 }] })), decodeSessionStatus);
+    const d = s.decode('k', 'status', bytes(aStatus({ conditions: [{ type: 'Ready', status: 'True', reason: 'R', message: '', lastTransitionTime: 1 }] })), decodeSessionStatus);
     if (d.kind !== 'ok') throw new Error('expected ok');
     expect(() => {
       (d.value as { phase: string }).phase = 'Failed';
