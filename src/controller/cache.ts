@@ -16,6 +16,8 @@ import type { WarmClaim, WarmPoolStatus } from '../desired/warm-schema.js';
 import { TAG, type ObservedAccessPoint, type ObservedSnapshot, type ObservedTask } from '../observed/model.js';
 import { SetMultimap } from '../common/set-multimap.js';
 import { indexTasks, type TaskIndex } from './plan/task-index.js';
+import { compactTask } from './compact-task.js';
+import { sameTaskView } from '../observed/same-task-view.js';
 import type { PoolStartHealth } from './pool-start-health.js';
 import type { AccessPointRefusal } from './plan/persistence.js';
 
@@ -79,13 +81,20 @@ export class ControllerCache {
       const local = this.sessions.get(id)?.status;
       if (at >= startedAt && local) keptStatus.set(id, local);
     }
+    // Sessions whose records are other objects than before: their tasks take the new records' strings (compactTask).
+    const changed: string[] = [];
+    for (const [id, entry] of snapshot.sessions) {
+      const prev = this.sessions.get(id);
+      if (!prev || prev.spec !== entry.spec || prev.status !== entry.status) changed.push(id);
+    }
     this.sessions.clear();
     for (const [id, entry] of snapshot.sessions) {
       if (keptEntries.has(id)) continue;
       const local = keptStatus.get(id);
-      this.sessions.set(id, local && entry.spec ? { ...entry, status: local } : entry);
+      this.sessions.set(entry.id, local && entry.spec ? { ...entry, status: local } : entry);
     }
     for (const [id, entry] of keptEntries) if (entry) this.sessions.set(id, entry);
+    for (const id of changed) this.shareWithTasks(id);
     this.statusTouchedAt.clear();
     this.entryTouchedAt.clear();
     this.desiredSyncedAt = finishedAt;
@@ -109,7 +118,10 @@ export class ControllerCache {
     // `version`; reads are eventually consistent: a stop, say, can show late).
     for (const task of snapshot.tasks.values()) {
       const known = before.get(task.arn);
-      this.putTask(known ? mergeTaskViews(known, task, 'known') : task);
+      const view = known ? mergeTaskViews(known, task, 'known') : task;
+      // Unchanged since the last look: keep the cached object (already compact; no garbage).
+      if (known && sameTaskView(known, view)) this.putTask(known, true);
+      else this.putTask(view);
     }
     for (const task of kept) {
       // Learned locally since the read began: tags written locally (a claim's TagResource)
@@ -150,7 +162,9 @@ export class ControllerCache {
     return 'applied';
   }
 
-  private putTask(task: ObservedTask): void {
+  /** Stores `task` and indexes it; in its compact form (compact-task.ts) unless `compacted` says it is already. */
+  private putTask(view: ObservedTask, compacted = false): void {
+    const task = compacted ? view : compactTask(view, this.sessionOfTask(view));
     const prev = this.tasks.get(task.arn);
     const prevSession = prev?.tags[TAG.session];
     if (prevSession) this.bySession.delete(prevSession, task.arn);
@@ -164,6 +178,22 @@ export class ControllerCache {
     if (session) this.bySession.add(session, task.arn);
     const pool = task.tags[TAG.pool];
     if (pool && task.tags[TAG.role] === 'warm') this.byPool.add(pool, task.arn);
+  }
+
+  /** The desired entry of the session a task's tags name (undefined: none, or not in the cache). */
+  private sessionOfTask(task: ObservedTask): SessionEntry | undefined {
+    const id = task.tags[TAG.session];
+    return id === undefined ? undefined : this.sessions.get(id);
+  }
+
+  /** After session `id`'s desired records changed: its cached tasks take the new records' strings (values unchanged). */
+  private shareWithTasks(id: string): void {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    for (const arn of this.bySession.get(id)) {
+      const t = this.tasks.get(arn);
+      if (t) this.tasks.set(arn, compactTask(t, entry));
+    }
   }
 
   /** Whether any task launched by the warm batch with this clientToken has been seen. */
@@ -264,6 +294,7 @@ export class ControllerCache {
     this.entryTouchedAt.set(id, at);
     if (entry) this.sessions.set(id, entry);
     else this.sessions.delete(id);
+    this.shareWithTasks(id);
   }
 
   /** A later activity learned at an action (an expiry refused as renewed); the time never goes back. */
@@ -279,6 +310,7 @@ export class ControllerCache {
     if (!entry) return;
     this.sessions.set(id, { ...entry, status });
     this.statusTouchedAt.set(id, at);
+    this.shareWithTasks(id);
   }
 
   upsertAccessPoint(ap: ObservedAccessPoint): void {

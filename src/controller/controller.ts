@@ -300,6 +300,7 @@ export class Controller {
       ...(this.o.config.efsFileSystemId ? { fileSystemId: this.o.config.efsFileSystemId } : {}),
       clock: this.clock,
       signal: this.abort.signal,
+      known: (arn) => this.cache.tasks.get(arn),
     });
     this.cache.replaceObserved(observed, startedAt);
     this.refresher.syncFrom(this.cache.tasks.values());

@@ -55,7 +55,7 @@ export function parseTaskStatus(v: unknown): TaskStatus {
  * spec hashes, access points): kept as shared instances (common/string-interner.ts). Values that
  * are unique per task (session, user, uid) are not.
  */
-const SHARED_TAG_VALUES: ReadonlySet<string> = new Set([TAG.owner, TAG.role, TAG.pool, TAG.incarnation, TAG.specHash, TAG.accessPoint, 'esr:batch']);
+export const SHARED_TAG_VALUES: ReadonlySet<string> = new Set([TAG.owner, TAG.role, TAG.pool, TAG.incarnation, TAG.specHash, TAG.accessPoint, 'esr:batch']);
 
 /** ECS/EFS tag lists (`[{key, value}]` or `[{Key, Value}]`) to a record; malformed entries are skipped. */
 export function parseTags(v: unknown): Record<string, string> {

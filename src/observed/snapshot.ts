@@ -18,6 +18,7 @@ import { ECS_PAGE_MAX, type AwsApi } from './aws-api.js';
 import { chunk, mapLimit } from './map-limit.js';
 import type { ObservedAccessPoint, ObservedSnapshot, ObservedTask } from './model.js';
 import { ownedBy } from './task-tags.js';
+import { sameTaskView } from './same-task-view.js';
 
 export interface ReadSnapshotOptions {
   readonly cluster: string;
@@ -32,6 +33,13 @@ export interface ReadSnapshotOptions {
   readonly describeConcurrency?: number;
   /** DescribeAccessPoints page size (default 100, the EFS default). */
   readonly accessPointPageSize?: number;
+  /**
+   * The caller's current object for a task (the controller cache's), if any. A task the read finds
+   * unchanged (`sameTaskView`) comes back as that object, and a listed ARN as its string, as soon as
+   * its page arrives, so a full read of 100,000 unchanged tasks leaves no second copy of them to
+   * collect (docs/performance.md, finding 7). Values are the same either way.
+   */
+  readonly known?: (arn: string) => ObservedTask | undefined;
 }
 
 export class SnapshotReadError extends Error {
@@ -52,7 +60,7 @@ async function listAll(api: AwsApi, o: ReadSnapshotOptions, desiredStatus: 'RUNN
         { cluster: o.cluster, startedBy: o.startedBy, desiredStatus, maxResults: ECS_PAGE_MAX, nextToken },
         { signal: o.signal },
       );
-      arns.push(...out.taskArns);
+      for (const arn of out.taskArns) arns.push(o.known?.(arn)?.arn ?? arn);
       nextToken = out.nextToken;
     } catch (err) {
       throw new SnapshotReadError(`ListTasks ${desiredStatus} page ${page} of cluster ${o.cluster} failed`, { cause: err });
@@ -66,12 +74,14 @@ export async function describeAll(
   api: AwsApi,
   cluster: string,
   arns: readonly string[],
-  opts: { readonly concurrency?: number; readonly signal?: AbortSignal } = {},
+  opts: { readonly concurrency?: number; readonly signal?: AbortSignal; readonly known?: ReadSnapshotOptions['known'] } = {},
 ): Promise<ObservedTask[]> {
   const batches = chunk(arns, ECS_PAGE_MAX);
+  const known = opts.known;
   const results = await mapLimit(batches, opts.concurrency ?? 4, async (batch, i) => {
     try {
-      return (await api.ecs.describeTasks({ cluster, tasks: batch }, { signal: opts.signal })).tasks;
+      const { tasks } = await api.ecs.describeTasks({ cluster, tasks: batch }, { signal: opts.signal });
+      return known ? tasks.map((t) => unchangedOrSelf(t, known(t.arn))) : tasks;
     } catch (err) {
       throw new SnapshotReadError(`DescribeTasks batch ${i + 1}/${batches.length} (${batch.length} tasks) of cluster ${cluster} failed`, {
         cause: err,
@@ -79,6 +89,11 @@ export async function describeAll(
     }
   });
   return results.flat();
+}
+
+/** `held` when it is an equal view of `task` (the caller keeps its object), else `task`. */
+function unchangedOrSelf(task: ObservedTask, held: ObservedTask | undefined): ObservedTask {
+  return held !== undefined && sameTaskView(held, task) ? held : task;
 }
 
 async function readAccessPoints(api: AwsApi, o: ReadSnapshotOptions, fileSystemId: string): Promise<ObservedAccessPoint[]> {
@@ -107,7 +122,7 @@ export async function readSnapshot(api: AwsApi, o: ReadSnapshotOptions): Promise
   efsRead.catch(() => undefined);
   const [running, stopped] = await Promise.all([listAll(api, o, 'RUNNING'), listAll(api, o, 'STOPPED')]);
   const arns = [...new Set([...running, ...stopped])];
-  const described = await describeAll(api, o.cluster, arns, { concurrency: o.describeConcurrency, signal: o.signal });
+  const described = await describeAll(api, o.cluster, arns, { concurrency: o.describeConcurrency, signal: o.signal, known: o.known });
   const tasks = new Map<string, ObservedTask>();
   for (const t of described) tasks.set(t.arn, t);
   const aps = await efsRead;

@@ -26,6 +26,22 @@ describe('readSnapshot', () => {
     expect(snap.readAt).toBe(clock.now());
   });
 
+  it("hands back the caller's object for a task that did not change, and a new one for a task that did", async () => {
+    const { sim, api, clock } = setup();
+    const [a, b] = await launchSessions(api, 2);
+    const first = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock });
+    sim.crash(b!.arn);
+    const held = new Map(first.tasks);
+    const second = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock, known: (arn) => held.get(arn) });
+    expect(second.tasks.get(a!.arn)).toBe(first.tasks.get(a!.arn));
+    expect(second.tasks.get(b!.arn)).not.toBe(first.tasks.get(b!.arn));
+    expect(second.tasks.get(b!.arn)?.lastStatus).toBe('STOPPED');
+    // Without the hook every task is a new object, with the same values.
+    const third = await readSnapshot(api, { cluster: CLUSTER, startedBy: STARTED_BY, owner: OWNER, clock });
+    expect(third.tasks.get(a!.arn)).not.toBe(first.tasks.get(a!.arn));
+    expect(third.tasks.get(a!.arn)).toEqual(first.tasks.get(a!.arn));
+  });
+
   it('includes stopped tasks and tasks of ours whose tags lag, and excludes other startedBy', async () => {
     const { sim, api, clock } = setup();
     const [a] = await launchSessions(api, 1);
