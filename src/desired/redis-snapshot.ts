@@ -139,7 +139,9 @@ export async function readSnapshot(
           const id = windowIds[c * chunkSize + j]!;
           const spec = scope.decode(id, 'spec', specs[j], (raw) => decodeSessionSpec(raw, id));
           const status = scope.decode(id, 'status', statuses[j], decodeSessionStatus);
-          const entry = toSessionEntry(id, spec, status, parseActivity(activity[j])) ?? { id };
+          const at = parseActivity(activity[j]);
+          // No record to decode (a spec of the wrong type, a broken id): the entry still keeps its activity.
+          const entry = toSessionEntry(id, spec, status, at) ?? (at === undefined ? { id } : { id, lastActivityAt: at });
           if (!SESSION_ID_PATTERN.test(id)) {
             delete entry.spec;
             entry.invalid = idProblem('spec', id);

@@ -8,7 +8,8 @@ import { decodeSessionSpec, decodeSessionStatus, encodeRecord, type Decoded } fr
 import { DecodeMemo } from '../../src/desired/decode-memo.js';
 import type { SessionStatus } from '../../src/desired/schema.js';
 import { aSpec, aStatus } from '../fixtures/builders.js';
-import { makeRedisHarness } from './redis-harness.js';
+import { makeRedisHarness, redisHarnessOn } from './redis-harness.js';
+import { sharedRedisTarget } from '../support/redis-targets.js';
 
 const bytes = (v: unknown): Buffer => Buffer.from(typeof v === 'string' ? v : encodeRecord(v as SessionStatus));
 
@@ -123,6 +124,19 @@ describe('RedisDesiredStore snapshots with the memo', () => {
   afterEach(async () => {
     await cleanup?.();
     cleanup = undefined;
+  });
+
+  it('keeps the last activity of an entry that has neither a readable spec nor a status (a wrong-type spec, a broken id)', async () => {
+    const h = await redisHarnessOn(sharedRedisTarget)({ clock: new VirtualClock() });
+    cleanup = h.cleanup;
+    const k = h.store.keys;
+    await h.redis.multi().hset(k.sessionSpec('w1'), 'a', 'b').zadd(k.sessionIndex, 0, 'w1').set(k.sessionActivity('w1'), '1700000000123').exec();
+    await h.redis.multi().zadd(k.sessionIndex, 0, 'BAD!').set(k.sessionActivity('BAD!'), '1700000000456').exec();
+    const snap = await h.store.snapshot();
+    expect(snap.sessions.get('w1')?.invalid?.reason).toBe('wrong-type');
+    expect(snap.sessions.get('w1')?.lastActivityAt).toBe(1700000000123);
+    expect(snap.sessions.get('BAD!')?.invalid).toBeDefined();
+    expect(snap.sessions.get('BAD!')?.lastActivityAt).toBe(1700000000456);
   });
 
   it('a record overwritten with garbage between snapshots is reported invalid', async () => {
