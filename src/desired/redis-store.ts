@@ -186,10 +186,8 @@ export class RedisDesiredStore implements SpecStore, DesiredStore, StatusWriter,
   }
 
   private entryOf(id: string, specRaw: Buffer | null | undefined, statusRaw: Buffer | null | undefined, activityRaw: Buffer | null | undefined): SessionEntry | undefined {
-    const entry = toSessionEntry(id, decodeSessionSpec(specRaw, id), decodeSessionStatus(statusRaw));
+    const entry = toSessionEntry(id, decodeSessionSpec(specRaw, id), decodeSessionStatus(statusRaw), parseActivity(activityRaw));
     if (entry?.invalid) this.onInvalid({ kind: 'session', id, invalid: entry.invalid });
-    const at = parseActivity(activityRaw);
-    if (entry && at !== undefined) entry.lastActivityAt = at;
     return entry;
   }
 
