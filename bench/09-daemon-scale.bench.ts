@@ -37,7 +37,9 @@
  * BENCH_DAEMON_SETUP_MINUTES (the set-up's deadline, default 60) tune it. NODE_OPTIONS passes on
  * to the daemon (e.g. --heapsnapshot-signal=SIGUSR2 to look inside it); BENCH_DAEMON_NODE_OPTIONS,
  * when set, replaces it for the daemon alone (e.g. --max-old-space-size=256: a heap cap for the
- * daemon that this process, which holds the set-up world, could not live with).
+ * daemon that this process, which holds the set-up world, could not live with). The daemon gets
+ * the image's glibc allocator settings (src/app/malloc-env.ts, as deploy/Dockerfile sets them);
+ * BENCH_DAEMON_MALLOC=glibc leaves glibc's defaults instead.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +47,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { MALLOC_ENV } from '../src/app/malloc-env.js';
 import { freePort, locateRedis } from '../src/common/local-redis.js';
 import { SeededRng } from '../src/common/rng.js';
 import { buildDaemon } from '../src/app/daemon.js';
@@ -87,6 +90,7 @@ export interface DaemonScaleResult {
   rssMaxWindowMb: number;
   rssPeakMb: number;
   rssAnonEndMb: number;
+  rssFileEndMb: number;
   heapUsedMb: number | undefined;
   heapTotalMb: number | undefined;
   externalMb: number | undefined;
@@ -141,8 +145,10 @@ interface DaemonProcess {
 
 function spawnDaemon(env: Record<string, string>): DaemonProcess {
   const nodeOptions = process.env['BENCH_DAEMON_NODE_OPTIONS'];
+  // The image's allocator settings (deploy/Dockerfile), unless asked to measure glibc's defaults.
+  const malloc = process.env['BENCH_DAEMON_MALLOC'] === 'glibc' ? {} : MALLOC_ENV;
   const child: ChildProcess = spawn(process.execPath, [BIN, 'run'], {
-    env: { ...process.env, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) },
+    env: { ...process.env, ...malloc, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -352,6 +358,7 @@ export async function measureDaemonAtScale(opts: { sessions: number; minutes: nu
       rssMaxWindowMb,
       rssPeakMb: status['VmHWM']!,
       rssAnonEndMb: status['RssAnon'] ?? Number.NaN,
+      rssFileEndMb: status['RssFile'] ?? Number.NaN,
       heapUsedMb: optMb(metric(m, 'nodejs_heap_size_used_bytes')),
       heapTotalMb: optMb(metric(m, 'nodejs_heap_size_total_bytes')),
       externalMb: optMb(metric(m, 'nodejs_external_memory_bytes')),
@@ -403,7 +410,7 @@ export async function run(): Promise<BenchResult> {
       { metric: 'daemon RSS at the end of the window', value: round(r.rssEndMb, 0), unit: 'MB', target: '<= 300 MB' },
       { metric: 'daemon RSS, highest in the window', value: round(r.rssMaxWindowMb, 0), unit: 'MB', target: '<= 300 MB' },
       { metric: 'daemon RSS peak since its start (VmHWM: first full sync included)', value: round(r.rssPeakMb, 0), unit: 'MB' },
-      { metric: 'daemon at the end: RssAnon / V8 heap used / heap total / external', value: `${mb(r.rssAnonEndMb)} / ${mb(r.heapUsedMb)} / ${mb(r.heapTotalMb)} / ${mb(r.externalMb)}`, unit: 'MB' },
+      { metric: 'daemon at the end: RssAnon / RssFile / V8 heap used / heap total / external', value: `${mb(r.rssAnonEndMb)} / ${mb(r.rssFileEndMb)} / ${mb(r.heapUsedMb)} / ${mb(r.heapTotalMb)} / ${mb(r.externalMb)}`, unit: 'MB' },
       { metric: 'wall time of the scenario', value: round(r.wallS / 60, 1), unit: 'min' },
     ],
     notes: [

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MALLOC_ENV } from '../../src/app/malloc-env.js';
 import { ENV_VARS } from '../../src/config/env-vars.js';
 import { copyParts, execForm, parseDockerfile } from './support/dockerfile.js';
 import { REPO_ROOT } from './support/task-definition-examples.js';
@@ -89,6 +90,12 @@ describe('deploy/Dockerfile', () => {
 
   it('keeps Node\'s compile cache off, so nothing is written at run time (read-only root file system)', () => {
     expect(runtime.some((i) => i.keyword === 'ENV' && /\bNODE_DISABLE_COMPILE_CACHE=1\b/.test(i.args))).toBe(true);
+  });
+
+  it('sets the glibc allocator settings of src/app/malloc-env.ts, exactly (the values scenario 9 measures)', () => {
+    const env = Object.fromEntries(runtime.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/)).map((kv) => kv.split('=') as [string, string]));
+    const malloc = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MALLOC_')));
+    expect(malloc).toEqual(MALLOC_ENV);
   });
 
   it('COPYs only sources that exist and are not excluded by .dockerignore, and only from earlier stages', () => {
