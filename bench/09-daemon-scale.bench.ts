@@ -38,8 +38,8 @@
  * to the daemon (e.g. --heapsnapshot-signal=SIGUSR2 to look inside it); BENCH_DAEMON_NODE_OPTIONS,
  * when set, replaces it for the daemon alone (e.g. --max-old-space-size=256: a heap cap for the
  * daemon that this process, which holds the set-up world, could not live with). The daemon gets
- * the image's glibc allocator settings (src/app/malloc-env.ts, as deploy/Dockerfile sets them);
- * BENCH_DAEMON_MALLOC=glibc leaves glibc's defaults instead.
+ * the image's glibc allocator settings (src/app/malloc-env.ts, as deploy/Dockerfile sets them),
+ * each unless this environment sets it; BENCH_DAEMON_MALLOC=glibc leaves glibc's defaults instead.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -145,10 +145,10 @@ interface DaemonProcess {
 
 function spawnDaemon(env: Record<string, string>): DaemonProcess {
   const nodeOptions = process.env['BENCH_DAEMON_NODE_OPTIONS'];
-  // The image's allocator settings (deploy/Dockerfile), unless asked to measure glibc's defaults.
+  // The image's allocator settings (deploy/Dockerfile) where this environment sets none of its own, unless asked for glibc's defaults.
   const malloc = process.env['BENCH_DAEMON_MALLOC'] === 'glibc' ? {} : MALLOC_ENV;
   const child: ChildProcess = spawn(process.execPath, [BIN, 'run'], {
-    env: { ...process.env, ...malloc, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) },
+    env: { ...malloc, ...process.env, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
