@@ -39,7 +39,8 @@
  * when set, replaces it for the daemon alone (e.g. --max-old-space-size=256: a heap cap for the
  * daemon that this process, which holds the set-up world, could not live with). The daemon gets
  * the image's glibc allocator settings (src/app/malloc-env.ts, as deploy/Dockerfile sets them),
- * each unless this environment sets it; BENCH_DAEMON_MALLOC=glibc leaves glibc's defaults instead.
+ * each unless this environment sets it; BENCH_DAEMON_MALLOC=glibc gives glibc's defaults instead
+ * (daemonEnv). The report names the daemon's Node version, NODE_OPTIONS and MALLOC_* variables.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -91,6 +92,8 @@ export interface DaemonScaleResult {
   rssPeakMb: number;
   rssAnonEndMb: number;
   rssFileEndMb: number;
+  /** The daemon's Node version and memory settings (memorySettings). */
+  daemonSettings: string;
   heapUsedMb: number | undefined;
   heapTotalMb: number | undefined;
   externalMb: number | undefined;
@@ -143,12 +146,30 @@ interface DaemonProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The daemon's environment: this process's, then `env`; BENCH_DAEMON_NODE_OPTIONS (when set) as
+ * NODE_OPTIONS; and the glibc allocator variables by BENCH_DAEMON_MALLOC: `image` (default) gives
+ * the image's (src/app/malloc-env.ts) where this environment sets none of its own, `glibc` removes
+ * every MALLOC_* variable (glibc's defaults). Throws on any other value.
+ */
+export function daemonEnv(base: NodeJS.ProcessEnv, env: Record<string, string>): Record<string, string> {
+  const mode = base['BENCH_DAEMON_MALLOC'] ?? 'image';
+  if (mode !== 'image' && mode !== 'glibc') throw new Error(`BENCH_DAEMON_MALLOC=${mode}: expected 'image' (the image's allocator settings, the default) or 'glibc' (glibc's defaults)`);
+  const nodeOptions = base['BENCH_DAEMON_NODE_OPTIONS'];
+  const out: Record<string, string> = { ...(mode === 'image' ? MALLOC_ENV : {}) };
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !(mode === 'glibc' && k.startsWith('MALLOC_'))) out[k] = v;
+  return { ...out, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) };
+}
+
+/** The daemon's memory settings as given to it: NODE_OPTIONS and the MALLOC_* variables (for the report). */
+function memorySettings(env: Record<string, string>): string {
+  const parts = Object.entries(env).filter(([k]) => k === 'NODE_OPTIONS' || k.startsWith('MALLOC_')).map(([k, v]) => `${k}=${v}`);
+  return parts.length > 0 ? parts.sort().join(' ') : '(none: V8 and glibc defaults)';
+}
+
 function spawnDaemon(env: Record<string, string>): DaemonProcess {
-  const nodeOptions = process.env['BENCH_DAEMON_NODE_OPTIONS'];
-  // The image's allocator settings (deploy/Dockerfile) where this environment sets none of its own, unless asked for glibc's defaults.
-  const malloc = process.env['BENCH_DAEMON_MALLOC'] === 'glibc' ? {} : MALLOC_ENV;
   const child: ChildProcess = spawn(process.execPath, [BIN, 'run'], {
-    env: { ...malloc, ...process.env, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -231,7 +252,8 @@ export async function measureDaemonAtScale(opts: { sessions: number; minutes: nu
   let setupParts: ReturnType<typeof buildDaemon> | undefined;
   try {
     // Idle: the daemon ready with no sessions (then stopped).
-    const idle = spawnDaemon(env);
+    const daemonEnvironment = daemonEnv(process.env, env);
+    const idle = spawnDaemon(daemonEnvironment);
     daemon = idle;
     await waitReady(idle, port);
     await sleep(3_000);
@@ -277,7 +299,7 @@ export async function measureDaemonAtScale(opts: { sessions: number; minutes: nu
     // from Redis, lists and describes N tasks over HTTP).
     const start0 = Date.now();
     const runTasksBefore = core.getStats().byOperation.RunTask?.calls ?? 0;
-    daemon = spawnDaemon(env);
+    daemon = spawnDaemon(daemonEnvironment);
     const pid = daemon.pid;
     await waitReady(daemon, port);
     const queue = core.sqs.ensureQueue(TASK_EVENTS_QUEUE);
@@ -359,6 +381,7 @@ export async function measureDaemonAtScale(opts: { sessions: number; minutes: nu
       rssPeakMb: status['VmHWM']!,
       rssAnonEndMb: status['RssAnon'] ?? Number.NaN,
       rssFileEndMb: status['RssFile'] ?? Number.NaN,
+      daemonSettings: `node ${process.version}, ${memorySettings(daemonEnvironment)}`,
       heapUsedMb: optMb(metric(m, 'nodejs_heap_size_used_bytes')),
       heapTotalMb: optMb(metric(m, 'nodejs_heap_size_total_bytes')),
       externalMb: optMb(metric(m, 'nodejs_external_memory_bytes')),
@@ -406,6 +429,7 @@ export async function run(): Promise<BenchResult> {
       { metric: 'mutating calls in the window', value: r.mutatingCalls, unit: 'calls', target: `~${r.kills} (one RunTask per kill)` },
       { metric: 'stop -> replacement launch, p50 / p99', value: r.toLaunchS.length ? `${round(median(r.toLaunchS), 1)} / ${round(percentile(r.toLaunchS, 99), 1)}` : 'n/a', unit: 's (wall)', target: '<= 2 / <= 5' },
       { metric: 'daemon CPU per minute (its process only)', value: round(r.cpuMsPerMin, 0), unit: 'ms/min', target: 'reported' },
+      { metric: 'daemon settings', value: r.daemonSettings, unit: '' },
       { metric: 'daemon RSS, idle (ready, no sessions)', value: round(r.idleRssMb, 0), unit: 'MB' },
       { metric: 'daemon RSS at the end of the window', value: round(r.rssEndMb, 0), unit: 'MB', target: '<= 300 MB' },
       { metric: 'daemon RSS, highest in the window', value: round(r.rssMaxWindowMb, 0), unit: 'MB', target: '<= 300 MB' },

@@ -95,7 +95,9 @@ describe('deploy/Dockerfile', () => {
   it('sets the glibc allocator settings of src/app/malloc-env.ts, exactly (the values scenario 9 measures)', () => {
     const env = Object.fromEntries(runtime.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/)).map((kv) => kv.split('=') as [string, string]));
     const malloc = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MALLOC_')));
-    expect(malloc).toEqual(MALLOC_ENV);
+    // Strict: an extra variable in the legacy `ENV KEY value` form parses as KEY -> undefined.
+    expect(malloc).toStrictEqual({ ...MALLOC_ENV });
+    expect(Object.keys(env), 'GLIBC_TUNABLES would override the MALLOC_* variables').not.toContain('GLIBC_TUNABLES');
   });
 
   it('COPYs only sources that exist and are not excluded by .dockerignore, and only from earlier stages', () => {
