@@ -1,14 +1,17 @@
 /**
  * glibc allocator settings of the daemon's image (deploy/Dockerfile sets them with `ENV`; the
  * scale benchmark, scenario 9, gives them to the daemon it measures). They are read by glibc
- * when the process starts, so they can only come from the environment, never from code.
+ * when the process starts, so they can only come from the environment (JavaScript has no mallopt).
  *
- * Why (docs/performance.md, finding 7, third round): at 100,000 sessions, with glibc's defaults,
- * ~45-65 MB of the daemon's anonymous memory lay outside the V8 heap; with these, ~33 MB (RSS at
- * the end of a 2 min window 297 MB against 313-315 MB, the same heap cap). Node's worker threads
- * (the V8 garbage collector's helpers, libuv's pool) each get an arena of their own by default,
- * and after a large buffer is freed glibc raises its mmap threshold (up to 32 MiB), so later large
- * buffers (HTTP answers, Redis replies of a full read) come from the heaps and leave holes there.
+ * Why (docs/performance.md, finding 7, third round): at 100,000 sessions with a 256 MB heap cap,
+ * one pair of runs gave an RSS at the end of a 2 min window / highest in it of 297 / 313 MB with
+ * these against 313 / 346 MB with glibc's defaults; the anonymous memory outside the V8 heap
+ * (RssAnon minus heap total) was 16-40 MB in five runs with them, 45-64 MB in two without. What
+ * they address: by default Node's worker threads (the garbage collector's helpers, libuv's pool)
+ * may each get an arena of their own, and after a large buffer is freed glibc raises its mmap
+ * threshold (up to 32 MiB), so later large buffers (HTTP answers, Redis replies of a full read)
+ * come from the heaps and can leave holes there. Which of the three does most was not separated
+ * (`MALLOC_ARENA_MAX=2` alone gave 319 / 327 MB in one earlier run).
  *
  * Meaning of each (glibc manual, "Malloc Tunable Parameters",
  * https://www.gnu.org/software/libc/manual/html_node/Malloc-Tunable-Parameters.html):
