@@ -44,12 +44,24 @@ function commandTimeoutOf(base: RedisLike): number | undefined {
   return base instanceof Cluster ? base.options.redisOptions?.commandTimeout : (base as Redis).options.commandTimeout;
 }
 
+/**
+ * How long one XREAD blocks on the server (ms): the requested time, at most half the client's
+ * command timeout (`timeoutMs`, undefined: none), at least 1. The other half is the margin for
+ * the reply of an idle read to be handled before the client's timer fires: Node runs due timers
+ * before it reads sockets, so a pause of the event loop (a major garbage collection, a large
+ * synchronous step such as applying a full read of 100,000 sessions) that ends after the timer
+ * made an answered read "time out". With 500 ms of margin that happened every ~10 s at 100,000
+ * sessions on Node 24, and each such error ended the follow and cost a full ECS resync
+ * (docs/performance.md, finding 7, third round).
+ */
+export function hintBlockMs(requestedMs: number, timeoutMs: number | undefined): number {
+  return Math.max(1, Math.floor(Math.min(requestedMs, timeoutMs ? timeoutMs / 2 : Infinity)));
+}
+
 export async function* followHintStream(base: RedisLike, keys: KeyLayout, from: HintCursor, opts: FollowOptions): AsyncGenerator<HintEvent> {
   const { signal } = opts;
   if (signal.aborted) return;
-  const timeout = commandTimeoutOf(base);
-  // Block for less than the command timeout, or every idle XREAD would "time out".
-  const blockMs = Math.max(1, Math.min(opts.blockMs ?? DEFAULT_BLOCK_MS, timeout ? timeout - 500 : Infinity));
+  const blockMs = hintBlockMs(opts.blockMs ?? DEFAULT_BLOCK_MS, commandTimeoutOf(base));
   const conn: RedisLike = base instanceof Cluster ? base.duplicate() : (base as Redis).duplicate();
   const life = `esr-hints-${keys.prefix}-${randomUUID().slice(0, 8)}`;
   conn.on('error', () => undefined); // surfaced through the failing XREAD
