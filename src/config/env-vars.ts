@@ -42,7 +42,7 @@ export const ENV_VARS = {
   redisPassword: v('REDIS_PASSWORD', z.string().optional(), 'Password; overrides the one in REDIS_URL (every mode). Never logged.'),
   redisTls: v('REDIS_TLS', z.string().optional(), '`true` for TLS in every mode (implied by rediss://; `false` with rediss:// is refused, never silently plaintext).'),
   redisWaitReplicas: v('REDIS_WAIT_REPLICAS', z.string().optional(), 'Replicas that must acknowledge a leader term (and a gateway spec write) before it counts (Redis WAIT). Default 1 with Sentinel or Cluster, 0 (off) for a single Redis.'),
-  redisWaitTimeoutMs: v('REDIS_WAIT_TIMEOUT_MS', z.string().optional(), 'How long to wait for those acknowledgements; below REDIS_COMMAND_TIMEOUT_MS.', { default: '1000', unit: 'ms' }),
+  redisWaitTimeoutMs: v('REDIS_WAIT_TIMEOUT_MS', z.string().optional(), 'How long to wait for those acknowledgements; at most half of REDIS_COMMAND_TIMEOUT_MS.', { default: '1000', unit: 'ms' }),
   redisCommandTimeoutMs: v('REDIS_COMMAND_TIMEOUT_MS', int(1, 600_000), 'A Redis command that gets no answer within this fails instead of hanging.', { default: '5000', unit: 'ms' }),
   redisPrefix: v('RECONCILER_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/), 'Key prefix; all keys share the hash tag {PREFIX}.', { default: 'esr' }),
   resyncSeconds: v('RECONCILER_RESYNC_SECONDS', num(1, 3600), 'Full resync period (level-triggered safety net), with 10% jitter.', { default: '30', unit: 's' }),

@@ -161,8 +161,10 @@ export function redisConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RedisC
     replicas: positiveInt(env, 'REDIS_WAIT_REPLICAS', replicated ? 1 : 0, 0),
     timeoutMs: positiveInt(env, 'REDIS_WAIT_TIMEOUT_MS', DEFAULT_WAIT_TIMEOUT_MS, 1),
   };
-  if (replicaAck.replicas > 0 && replicaAck.timeoutMs >= commandTimeoutMs) {
-    throw new RedisConfigError('REDIS_WAIT_TIMEOUT_MS', `${replicaAck.timeoutMs} must be below REDIS_COMMAND_TIMEOUT_MS (${commandTimeoutMs}), or the wait itself times out`);
+  // The server waits up to this long before it answers; the other half of the client's timeout is
+  // the margin for that answer to be read through an event-loop pause (the rule of hint reads, hintBlockMs).
+  if (replicaAck.replicas > 0 && replicaAck.timeoutMs * 2 > commandTimeoutMs) {
+    throw new RedisConfigError('REDIS_WAIT_TIMEOUT_MS', `${replicaAck.timeoutMs} must be at most half of REDIS_COMMAND_TIMEOUT_MS (${commandTimeoutMs}), or an answered WAIT can time out on the client during an event-loop pause`);
   }
   const base = { commandTimeoutMs, connectTimeoutMs: 5000, replicaAck, ...creds };
   if (env.REDIS_CLUSTER_NODES) {

@@ -53,6 +53,8 @@ describe('REDIS_* variables', () => {
     expect(configError({ REDIS_CLUSTER_NODES: 'a' }).variable).toBe('REDIS_CLUSTER_NODES');
     expect(configError({ REDIS_WAIT_REPLICAS: '-1' }).variable).toBe('REDIS_WAIT_REPLICAS');
     expect(configError({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'm', REDIS_WAIT_TIMEOUT_MS: '9000' }).variable).toBe('REDIS_WAIT_TIMEOUT_MS');
+    // Below the command timeout but with less than half of it left as margin (same rule as hint reads).
+    expect(configError({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'm', REDIS_WAIT_TIMEOUT_MS: '3000' }).message).toMatch(/at most half of REDIS_COMMAND_TIMEOUT_MS \(5000\)/);
     const startUp = (() => {
       try {
         loadConfig({ REDIS_URL: '127.0.0.1:6379' });
