@@ -8,7 +8,12 @@
  * would return the record's previous, validated value).
  *
  * Rules: a snapshot reads through one `DecodeScope` and commits it at the end; the memo then
- * holds exactly the records that snapshot read (deleted sessions are forgotten). Cached values
+ * holds the records that snapshot read (deleted sessions are forgotten). A scope updates the
+ * memo in place as it reads (each entry always pairs a digest with the result of decoding those
+ * bytes, so an entry is right whichever scope wrote it): a full read of N sessions allocates no
+ * second map of N entries, and an unchanged session allocates nothing. A scope never committed
+ * (a read that failed halfway) leaves what it read; the next committed scope that does not read
+ * it forgets it. Scopes may overlap: a commit forgets only entries no scope begun since it read. Cached values
  * are shared between snapshots, so they are compacted (compact-record.ts: rebuilt with their
  * properties in-object, recurring strings and empty objects shared) and deep-frozen: mutating
  * one throws instead of corrupting the next snapshot.
@@ -40,10 +45,12 @@ interface SessionMemo {
   spec: unknown;
   statusDigest: string | undefined;
   status: unknown;
+  /** The newest scope (its generation) that read a record of this session. */
+  seen: number;
 }
 
-function memoOf(specDigest: string | undefined, spec: unknown, statusDigest: string | undefined, status: unknown): SessionMemo {
-  return { specDigest, spec, statusDigest, status };
+function memoOf(seen: number): SessionMemo {
+  return { specDigest: undefined, spec: undefined, statusDigest: undefined, status: undefined, seen };
 }
 
 /** The first 128 bits of the SHA-256 of `raw`, as a 16-character one-byte string (32 bytes of heap). */
@@ -64,65 +71,74 @@ function resultOf<T>(held: unknown): Decoded<T> {
 }
 
 export class DecodeScope {
-  private readonly next = new Map<string, SessionMemo>();
   hits = 0;
 
   constructor(
-    private readonly previous: ReadonlyMap<string, SessionMemo>,
-    private readonly onCommit: (next: Map<string, SessionMemo>) => void,
+    private readonly memo: Map<string, SessionMemo>,
+    /** This scope's generation: greater than that of every scope begun before it. */
+    private readonly generation: number,
   ) {}
 
   /**
-   * `decode(raw)` unless session `id`'s `slot` record held exactly these bytes in the last
-   * committed snapshot. Absent records (`raw` null/undefined) are decoded and not remembered.
+   * `decode(raw)` unless session `id`'s `slot` record held exactly these bytes when the memo last
+   * saw it. Absent records (`raw` null/undefined) are decoded, and the slot is forgotten.
    */
   decode<T>(id: string, slot: MemoSlot, raw: Buffer | null | undefined, decode: (raw: Buffer | null | undefined) => Decoded<T>): Decoded<T> {
-    if (raw === null || raw === undefined) return decode(raw);
-    const digest = digestOf(raw);
-    const old = this.previous.get(id);
-    const oldDigest = slot === 'spec' ? old?.specDigest : old?.statusDigest;
-    let held: unknown;
-    let result: Decoded<T>;
-    if (old && oldDigest === digest) {
-      this.hits++;
-      held = slot === 'spec' ? old.spec : old.status;
-      result = resultOf<T>(held);
-    } else {
-      const decoded = decode(raw);
-      result = decoded.kind === 'ok' ? { kind: 'ok', value: deepFreeze(compactRecord(decoded.value)) } : deepFreeze(decoded);
-      held = result.kind === 'ok' ? result.value : new InvalidResult(result);
+    let cur = this.memo.get(id);
+    if (raw === null || raw === undefined) {
+      if (cur) this.hold(cur, slot, undefined, undefined);
+      return decode(raw);
     }
-    const cur = this.next.get(id);
-    // Keyed by the spec's own id when it has one (equal to `id`; the cache's entry holds that string too).
-    const key = slot === 'spec' && result.kind === 'ok' ? (result.value as { id?: unknown }).id : undefined;
-    if (slot === 'spec') this.next.set(typeof key === 'string' ? key : id, memoOf(digest, held, cur?.statusDigest, cur?.status));
-    else if (cur) {
-      cur.statusDigest = digest;
-      cur.status = held;
-    } else this.next.set(id, memoOf(undefined, undefined, digest, held));
+    const digest = digestOf(raw);
+    if (cur && (slot === 'spec' ? cur.specDigest : cur.statusDigest) === digest) {
+      this.hits++;
+      if (cur.seen < this.generation) cur.seen = this.generation;
+      return resultOf<T>(slot === 'spec' ? cur.spec : cur.status);
+    }
+    const decoded = decode(raw);
+    const result: Decoded<T> = decoded.kind === 'ok' ? { kind: 'ok', value: deepFreeze(compactRecord(decoded.value)) } : deepFreeze(decoded);
+    if (!cur) {
+      cur = memoOf(this.generation);
+      // Keyed by the spec's own id when it has one (equal to `id`; the cache's entry holds that string too).
+      const key = slot === 'spec' && result.kind === 'ok' ? (result.value as { id?: unknown }).id : undefined;
+      this.memo.set(typeof key === 'string' ? key : id, cur);
+    }
+    this.hold(cur, slot, digest, result.kind === 'ok' ? result.value : new InvalidResult(result));
+    if (cur.seen < this.generation) cur.seen = this.generation;
     return result;
   }
 
-  /** The snapshot completed: its records become the memo. */
+  /** The snapshot completed: sessions it did not read (and no later scope read) are forgotten. */
   commit(): void {
-    this.onCommit(this.next);
+    for (const [id, m] of this.memo) {
+      if (m.seen < this.generation || (m.specDigest === undefined && m.statusDigest === undefined)) this.memo.delete(id);
+    }
+  }
+
+  private hold(m: SessionMemo, slot: MemoSlot, digest: string | undefined, held: unknown): void {
+    if (slot === 'spec') {
+      m.specDigest = digest;
+      m.spec = held;
+    } else {
+      m.statusDigest = digest;
+      m.status = held;
+    }
   }
 }
 
 export class DecodeMemo {
-  private current: ReadonlyMap<string, SessionMemo> = new Map();
+  private readonly memo = new Map<string, SessionMemo>();
+  private generation = 0;
 
-  /** Starts reading one snapshot. A scope never committed leaves the memo as it was. */
+  /** Starts reading one snapshot. */
   begin(): DecodeScope {
-    return new DecodeScope(this.current, (next) => {
-      this.current = next;
-    });
+    return new DecodeScope(this.memo, ++this.generation);
   }
 
   /** Number of records remembered (a session's spec and status count one each). */
   get size(): number {
     let n = 0;
-    for (const m of this.current.values()) n += (m.specDigest !== undefined ? 1 : 0) + (m.statusDigest !== undefined ? 1 : 0);
+    for (const m of this.memo.values()) n += (m.specDigest !== undefined ? 1 : 0) + (m.statusDigest !== undefined ? 1 : 0);
     return n;
   }
 }

@@ -52,23 +52,63 @@ describe('DecodeMemo', () => {
     expect(s2.hits).toBe(0);
   });
 
-  it('forgets keys the last snapshot did not read, and ignores a scope never committed', () => {
+  it('forgets keys the last committed snapshot did not read; a scope never committed keeps what it read until then', () => {
     const memo = new DecodeMemo();
     const c = counting();
     const s1 = memo.begin();
     s1.decode('a', 'status', bytes(aStatus()), c.decode);
     s1.decode('b', 'status', bytes(aStatus()), c.decode);
     s1.commit();
-    const abandoned = memo.begin();
-    abandoned.decode('c', 'status', bytes(aStatus()), c.decode);
     expect(memo.size).toBe(2);
+    const abandoned = memo.begin(); // a read that failed halfway: what it decoded is right for its bytes
+    abandoned.decode('c', 'status', bytes(aStatus({ attempts: 3 })), c.decode);
+    expect(memo.size).toBe(3);
     const s2 = memo.begin();
+    expect(s2.decode('c', 'status', bytes(aStatus({ attempts: 3 })), c.decode).kind).toBe('ok');
+    expect(s2.hits).toBe(1);
     s2.decode('a', 'status', bytes(aStatus()), c.decode);
     s2.commit();
-    expect(memo.size).toBe(1);
+    expect(memo.size).toBe(2); // 'b' forgotten
     const s3 = memo.begin();
     s3.decode('b', 'status', bytes(aStatus()), c.decode);
     expect(s3.hits).toBe(0);
+    expect(c.calls()).toBe(4); // a, b, c, and b again
+  });
+
+  it('overlapping scopes: a commit forgets only what no scope begun since has read', () => {
+    const memo = new DecodeMemo();
+    const c = counting();
+    const older = memo.begin();
+    const newer = memo.begin();
+    newer.decode('a', 'status', bytes(aStatus()), c.decode);
+    older.decode('a', 'status', bytes(aStatus()), c.decode); // a hit; must not mark 'a' as older's
+    older.decode('b', 'status', bytes(aStatus()), c.decode);
+    newer.commit(); // 'b' was read only by the older scope
+    expect(memo.size).toBe(1);
+    older.commit();
+    expect(memo.size).toBe(1);
+    const s = memo.begin();
+    s.decode('a', 'status', bytes(aStatus()), c.decode);
+    expect(s.hits).toBe(1);
+  });
+
+  it('forgets a slot whose record is gone, and the session when both are', () => {
+    const memo = new DecodeMemo();
+    const s1 = memo.begin();
+    s1.decode('s1', 'spec', bytes(encodeRecord(aSpec({ id: 's1' }))), (raw) => decodeSessionSpec(raw, 's1'));
+    s1.decode('s1', 'status', bytes(aStatus()), decodeSessionStatus);
+    s1.commit();
+    expect(memo.size).toBe(2);
+    const s2 = memo.begin();
+    s2.decode('s1', 'spec', bytes(encodeRecord(aSpec({ id: 's1' }))), (raw) => decodeSessionSpec(raw, 's1'));
+    s2.decode('s1', 'status', null, decodeSessionStatus);
+    s2.commit();
+    expect(memo.size).toBe(1);
+    const s3 = memo.begin();
+    s3.decode('s1', 'spec', null, (raw) => decodeSessionSpec(raw, 's1'));
+    s3.decode('s1', 'status', null, decodeSessionStatus);
+    s3.commit();
+    expect(memo.size).toBe(0);
   });
 
   it("keeps a session's spec and status apart: a changed status is decoded again, its unchanged spec is not", () => {
