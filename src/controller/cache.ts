@@ -87,13 +87,18 @@ export class ControllerCache {
       const prev = this.sessions.get(id);
       if (!prev || prev.spec !== entry.spec || prev.status !== entry.status) changed.push(id);
     }
-    this.sessions.clear();
+    // In place (no second map of N entries at every resync): the snapshot's entries, then the
+    // sessions it does not hold go, then the entries learned since it began are put back.
     for (const [id, entry] of snapshot.sessions) {
       if (keptEntries.has(id)) continue;
       const local = keptStatus.get(id);
       this.sessions.set(entry.id, local && entry.spec ? { ...entry, status: local } : entry);
     }
-    for (const [id, entry] of keptEntries) if (entry) this.sessions.set(id, entry);
+    for (const id of this.sessions.keys()) if (!snapshot.sessions.has(id) && !keptEntries.has(id)) this.sessions.delete(id);
+    for (const [id, entry] of keptEntries) {
+      if (entry) this.sessions.set(id, entry);
+      else this.sessions.delete(id);
+    }
     for (const id of changed) this.shareWithTasks(id);
     this.statusTouchedAt.clear();
     this.entryTouchedAt.clear();
@@ -102,22 +107,21 @@ export class ControllerCache {
 
   /** Replaces observed state with a snapshot read starting at `startedAt`, keeping tasks we learned of since. */
   replaceObserved(snapshot: ObservedSnapshot, startedAt: number): void {
-    const before = new Map(this.tasks);
     const kept: ObservedTask[] = [];
     for (const [arn, at] of this.taskTouchedAt) {
       const local = this.tasks.get(arn);
       if (at >= startedAt && local) kept.push(local);
     }
-    this.tasks.clear();
-    this.bySession.clear();
-    this.byPool.clear();
+    // In place (no copy of the N cached tasks, no rebuilt map or index at every resync): tasks
+    // the read does not show, except those learned since it began, go first.
+    for (const [arn, task] of this.tasks) if (!snapshot.tasks.has(arn) && !((this.taskTouchedAt.get(arn) ?? -Infinity) >= startedAt)) this.dropTask(task);
     // Bounded by the tasks ECS still shows: a batch whose tasks are all gone (STOPPED tasks
     // vanish after about an hour) is older than any intent the plan would re-send.
     this.batchesSeen.clear();
     // One merge rule: a read never moves a task back to an older state than the cache knew (ECS
     // `version`; reads are eventually consistent: a stop, say, can show late).
     for (const task of snapshot.tasks.values()) {
-      const known = before.get(task.arn);
+      const known = this.tasks.get(task.arn);
       const view = known ? mergeTaskViews(known, task, 'known') : task;
       // Unchanged since the last look: keep the cached object (already compact; no garbage).
       if (known && sameTaskView(known, view)) this.putTask(known, true);
@@ -162,22 +166,48 @@ export class ControllerCache {
     return 'applied';
   }
 
-  /** Stores `task` and indexes it; in its compact form (compact-task.ts) unless `compacted` says it is already. */
+  /**
+   * Stores `task` and indexes it; in its compact form (compact-task.ts) unless `compacted` says it
+   * is already. An index entry is touched only when its key changed (a resync that finds N tasks
+   * unchanged rewrites no index entry).
+   */
   private putTask(view: ObservedTask, compacted = false): void {
     const task = compacted ? view : compactTask(view, this.sessionOfTask(view));
     const prev = this.tasks.get(task.arn);
-    const prevSession = prev?.tags[TAG.session];
-    if (prevSession) this.bySession.delete(prevSession, task.arn);
     this.tasks.set(task.arn, task);
-    const prevPool = prev?.tags[TAG.pool];
-    if (prevPool) this.byPool.delete(prevPool, task.arn);
-    if (task.tags[TAG.owner] !== this.ownerId) return;
-    const batch = task.tags['esr:batch'];
+    const prevSession = prev ? this.indexedSession(prev) : undefined;
+    const prevPool = prev ? this.indexedPool(prev) : undefined;
+    const session = this.indexedSession(task);
+    if (prevSession !== session) {
+      if (prevSession !== undefined) this.bySession.delete(prevSession, task.arn);
+      if (session !== undefined) this.bySession.add(session, task.arn);
+    }
+    const pool = this.indexedPool(task);
+    if (prevPool !== pool) {
+      if (prevPool !== undefined) this.byPool.delete(prevPool, task.arn);
+      if (pool !== undefined) this.byPool.add(pool, task.arn);
+    }
+    const batch = task.tags[TAG.owner] === this.ownerId ? task.tags['esr:batch'] : undefined;
     if (batch) this.batchesSeen.add(batch);
-    const session = task.tags[TAG.session];
-    if (session) this.bySession.add(session, task.arn);
-    const pool = task.tags[TAG.pool];
-    if (pool && task.tags[TAG.role] === 'warm') this.byPool.add(pool, task.arn);
+  }
+
+  /** Removes `task` and its index entries. */
+  private dropTask(task: ObservedTask): void {
+    this.tasks.delete(task.arn);
+    const session = this.indexedSession(task);
+    if (session !== undefined) this.bySession.delete(session, task.arn);
+    const pool = this.indexedPool(task);
+    if (pool !== undefined) this.byPool.delete(pool, task.arn);
+  }
+
+  /** The session -> tasks index key of a task: its `esr:session` tag, for tasks we own (else undefined). */
+  private indexedSession(task: ObservedTask): string | undefined {
+    return task.tags[TAG.owner] === this.ownerId ? task.tags[TAG.session] || undefined : undefined;
+  }
+
+  /** The pool -> warm tasks index key of a task: its `esr:pool` tag, for warm tasks we own (else undefined). */
+  private indexedPool(task: ObservedTask): string | undefined {
+    return task.tags[TAG.owner] === this.ownerId && task.tags[TAG.role] === 'warm' ? task.tags[TAG.pool] || undefined : undefined;
   }
 
   /** The desired entry of the session a task's tags name (undefined: none, or not in the cache). */

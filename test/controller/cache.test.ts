@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ControllerCache } from '../../src/controller/cache.js';
+import { TAG } from '../../src/observed/model.js';
 import { aSpec, aStatus, aTask, anObserved, OWNER, T0 } from '../fixtures/builders.js';
 
 describe('ControllerCache merge rules', () => {
@@ -64,6 +65,59 @@ describe('ControllerCache merge rules', () => {
     cache.upsertTask(launched, T0 + 20);
     cache.replaceObserved(anObserved([]), T0 + 10);
     expect(cache.tasksOf('a').map((t) => t.arn)).toEqual([launched.arn]);
+  });
+
+  it('a full desired read in place: sessions the read does not hold go, unless learned after it began', () => {
+    const cache = new ControllerCache(OWNER);
+    const entry = (id: string, generation = 1) => ({ id, spec: aSpec({ id, generation }) });
+    cache.replaceDesired({ sessions: new Map([['a', entry('a')], ['b', entry('b')], ['c', entry('c')]]) }, T0, T0 + 1);
+    cache.setSessionEntry('d', entry('d'), T0 + 20); // created while the next read runs
+    cache.replaceDesired({ sessions: new Map([['a', entry('a', 2)], ['c', entry('c')]]) }, T0 + 10, T0 + 30);
+    expect([...cache.sessions.keys()].sort()).toEqual(['a', 'c', 'd']);
+    expect(cache.sessions.get('a')?.spec?.generation).toBe(2);
+  });
+
+  it('a full read updates the cache in place: tasks, indexes and batches end as a cache built from that read alone', () => {
+    const warm = (o: Parameters<typeof aTask>[0] & { pool: string; batch?: string }) => {
+      const { pool, batch, ...rest } = o;
+      const t = aTask(rest);
+      const tags: Record<string, string> = { ...t.tags, [TAG.role]: 'warm', [TAG.pool]: pool, ...(batch ? { 'esr:batch': batch } : {}) };
+      delete tags[TAG.session];
+      return { ...t, tags };
+    };
+    const gone = aTask({ session: 'a' });
+    const claimed = warm({ pool: 'p', batch: 'w.p.1' });
+    const unchanged = aTask({ session: 'b' });
+    const foreign = aTask({ session: 'c', extraTags: { [TAG.owner]: 'someone-else' } });
+    const movesPool = warm({ pool: 'p' });
+    const cache = new ControllerCache(OWNER);
+    cache.replaceObserved(anObserved([gone, claimed, unchanged, foreign, movesPool]), T0);
+    expect(cache.tasksOf('a').map((t) => t.arn)).toEqual([gone.arn]);
+    expect(cache.warmTasksOf('p')).toHaveLength(2);
+    expect(cache.batchSeen('w.p.1')).toBe(true);
+    // The next read: `gone` is gone, the warm task was claimed for d (its batch tag stays), the
+    // foreign task became ours, one warm task moved to pool q, and a new warm task appeared in p.
+    const claimedNow = { ...claimed, tags: { ...claimed.tags, [TAG.role]: 'session', [TAG.session]: 'd' } };
+    const foreignNow = { ...foreign, tags: { ...foreign.tags, [TAG.owner]: OWNER } };
+    const movedNow = { ...movesPool, tags: { ...movesPool.tags, [TAG.pool]: 'q' } };
+    const fresh = warm({ pool: 'p', batch: 'w.p.2' });
+    const read = anObserved([claimedNow, unchanged, foreignNow, movedNow, fresh]);
+    const cachedUnchanged = cache.tasks.get(unchanged.arn);
+    cache.replaceObserved(read, T0 + 10);
+    const rebuilt = new ControllerCache(OWNER);
+    rebuilt.replaceObserved(read, T0 + 10);
+    const view = (c: ControllerCache) => ({
+      tasks: [...c.tasks.keys()].sort(),
+      sessions: Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, c.tasksOf(id).map((t) => t.arn)])),
+      pools: Object.fromEntries(['p', 'q'].map((p) => [p, c.warmTasksOf(p).map((t) => t.arn).sort()])),
+      batches: ['w.p.1', 'w.p.2'].map((b) => c.batchSeen(b)),
+      sessionKeys: c.sessionKeys().sort(),
+      sizes: c.sizes(),
+    });
+    expect(view(cache)).toEqual(view(rebuilt));
+    expect(view(cache).sessions).toEqual({ a: [], b: [unchanged.arn], c: [foreign.arn], d: [claimed.arn] });
+    expect(view(cache).pools).toEqual({ p: [fresh.arn], q: [movesPool.arn] });
+    expect(cache.tasks.get(unchanged.arn)).toBe(cachedUnchanged); // an unchanged task keeps its object
   });
 
   describe('ECS task version (events, refreshes, full reads)', () => {
