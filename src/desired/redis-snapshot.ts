@@ -20,8 +20,13 @@ import { DesiredError } from './errors.js';
 import { isWrongType } from './wrong-type.js';
 
 export const SNAPSHOT_CHUNK = 1000;
-/** Chunks read by one pipeline before the next is sent (see readSnapshot). */
-export const SNAPSHOT_WINDOW_CHUNKS = 8;
+/**
+ * Chunks read by one pipeline before the next is sent (see readSnapshot). Two: the replies of a
+ * window hold the socket reads they were sliced from (redis-parser returns Buffer slices), memory
+ * outside the V8 heap that glibc keeps once grown; at 8, two windows were up to ~32 MB of them.
+ * More windows cost a round trip each (50 at 100,000 sessions, each overlapped with decoding).
+ */
+export const SNAPSHOT_WINDOW_CHUNKS = 2;
 
 type Exec = Array<[Error | null, unknown]> | null;
 
