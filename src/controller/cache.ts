@@ -105,8 +105,21 @@ export class ControllerCache {
     this.desiredSyncedAt = finishedAt;
   }
 
-  /** Replaces observed state with a snapshot read starting at `startedAt`, keeping tasks we learned of since. */
-  replaceObserved(snapshot: ObservedSnapshot, startedAt: number): void {
+  /**
+   * The cache's form of a task a full read just described (the observed read's `adopt` hook): its
+   * cached object when the read shows it unchanged, else a compact copy (compact-task.ts).
+   */
+  adoptTask(task: ObservedTask): ObservedTask {
+    const held = this.tasks.get(task.arn);
+    if (held && sameTaskView(held, task)) return held;
+    return compactTask(task, this.sessionOfTask(task));
+  }
+
+  /**
+   * Replaces observed state with a snapshot read starting at `startedAt`, keeping tasks we learned
+   * of since. `adopted`: the snapshot's tasks came through `adoptTask` (already compact).
+   */
+  replaceObserved(snapshot: ObservedSnapshot, startedAt: number, adopted = false): void {
     const kept: ObservedTask[] = [];
     for (const [arn, at] of this.taskTouchedAt) {
       const local = this.tasks.get(arn);
@@ -125,7 +138,7 @@ export class ControllerCache {
       const view = known ? mergeTaskViews(known, task, 'known') : task;
       // Unchanged since the last look: keep the cached object (already compact; no garbage).
       if (known && sameTaskView(known, view)) this.putTask(known, true);
-      else this.putTask(view);
+      else this.putTask(view, adopted && view === task);
     }
     for (const task of kept) {
       // Learned locally since the read began: tags written locally (a claim's TagResource)

@@ -301,8 +301,9 @@ export class Controller {
       clock: this.clock,
       signal: this.abort.signal,
       known: (arn) => this.cache.tasks.get(arn),
+      adopt: (task) => this.cache.adoptTask(task),
     });
-    this.cache.replaceObserved(observed, startedAt);
+    this.cache.replaceObserved(observed, startedAt, true);
     this.refresher.syncFrom(this.cache.tasks.values());
   }
 

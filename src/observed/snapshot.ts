@@ -40,6 +40,13 @@ export interface ReadSnapshotOptions {
    * collect (docs/performance.md, finding 7). Values are the same either way.
    */
   readonly known?: (arn: string) => ObservedTask | undefined;
+  /**
+   * The caller's form of each described task, applied as its DescribeTasks page arrives (in place
+   * of `known`'s hand-back when given): the controller cache returns its object for an unchanged
+   * task and a compact copy of any other (compact-task.ts), so a first full read of 100,000 tasks
+   * never holds 100,000 parsed tasks at once. Must return a task equal in value.
+   */
+  readonly adopt?: (task: ObservedTask) => ObservedTask;
 }
 
 export class SnapshotReadError extends Error {
@@ -74,14 +81,15 @@ export async function describeAll(
   api: AwsApi,
   cluster: string,
   arns: readonly string[],
-  opts: { readonly concurrency?: number; readonly signal?: AbortSignal; readonly known?: ReadSnapshotOptions['known'] } = {},
+  opts: { readonly concurrency?: number; readonly signal?: AbortSignal; readonly known?: ReadSnapshotOptions['known']; readonly adopt?: ReadSnapshotOptions['adopt'] } = {},
 ): Promise<ObservedTask[]> {
   const batches = chunk(arns, ECS_PAGE_MAX);
   const known = opts.known;
+  const form = opts.adopt ?? (known ? (t: ObservedTask) => unchangedOrSelf(t, known(t.arn)) : undefined);
   const results = await mapLimit(batches, opts.concurrency ?? 4, async (batch, i) => {
     try {
       const { tasks } = await api.ecs.describeTasks({ cluster, tasks: batch }, { signal: opts.signal });
-      return known ? tasks.map((t) => unchangedOrSelf(t, known(t.arn))) : tasks;
+      return form ? tasks.map(form) : tasks;
     } catch (err) {
       throw new SnapshotReadError(`DescribeTasks batch ${i + 1}/${batches.length} (${batch.length} tasks) of cluster ${cluster} failed`, {
         cause: err,
@@ -122,7 +130,7 @@ export async function readSnapshot(api: AwsApi, o: ReadSnapshotOptions): Promise
   efsRead.catch(() => undefined);
   const [running, stopped] = await Promise.all([listAll(api, o, 'RUNNING'), listAll(api, o, 'STOPPED')]);
   const arns = [...new Set([...running, ...stopped])];
-  const described = await describeAll(api, o.cluster, arns, { concurrency: o.describeConcurrency, signal: o.signal, known: o.known });
+  const described = await describeAll(api, o.cluster, arns, { concurrency: o.describeConcurrency, signal: o.signal, known: o.known, adopt: o.adopt });
   const tasks = new Map<string, ObservedTask>();
   for (const t of described) tasks.set(t.arn, t);
   const aps = await efsRead;

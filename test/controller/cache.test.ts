@@ -120,6 +120,25 @@ describe('ControllerCache merge rules', () => {
     expect(cache.tasks.get(unchanged.arn)).toBe(cachedUnchanged); // an unchanged task keeps its object
   });
 
+  it('adopts each task a full read describes: the cached object when unchanged, else a compact copy kept as it is', () => {
+    const cache = new ControllerCache(OWNER);
+    const same = aTask({ session: 'a' });
+    const changed = aTask({ session: 'b' });
+    cache.replaceObserved(anObserved([same, changed]), T0);
+    const held = cache.tasks.get(same.arn)!;
+    expect(cache.adoptTask({ ...same, tags: { ...same.tags } })).toBe(held);
+    const stopped = { ...changed, lastStatus: 'STOPPED' as const, desiredStatus: 'STOPPED' as const, stoppedAt: T0 + 50 };
+    const adopted = cache.adoptTask(stopped);
+    expect(adopted).not.toBe(stopped);
+    expect(adopted).toEqual(stopped);
+    const fresh = cache.adoptTask(aTask({ session: 'c' }));
+    cache.replaceObserved(anObserved([held, adopted, fresh]), T0 + 10, true);
+    expect(cache.tasks.get(changed.arn)).toBe(adopted); // not compacted a second time
+    expect(cache.tasks.get(fresh.arn)).toBe(fresh);
+    expect(cache.tasksOf('c').map((t) => t.arn)).toEqual([fresh.arn]);
+    expect(cache.tasksOf('b')[0]?.lastStatus).toBe('STOPPED');
+  });
+
   describe('ECS task version (events, refreshes, full reads)', () => {
     const arn = 'arn:aws:ecs:us-east-1:123456789012:task/test/v1';
 
