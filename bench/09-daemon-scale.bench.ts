@@ -34,7 +34,8 @@
  * Runs only when asked, so neither `npm run bench` nor `--quick` (CI) gets slower:
  *   BENCH_DAEMON_SESSIONS=100000 npm run bench -- --only "9 "
  * BENCH_DAEMON_MINUTES (default 10), BENCH_DAEMON_KILLS (default N/1000) and
- * BENCH_DAEMON_SETUP_MINUTES (the set-up's deadline, default 60) tune it. NODE_OPTIONS passes on
+ * BENCH_DAEMON_SETUP_MINUTES (the set-up's deadline, default 60) tune it; BENCH_DAEMON_LOG=FILE
+ * appends both daemons' output (stdout and stderr, JSON log lines) to FILE. NODE_OPTIONS passes on
  * to the daemon (e.g. --heapsnapshot-signal=SIGUSR2 to look inside it); BENCH_DAEMON_NODE_OPTIONS,
  * when set, replaces it for the daemon alone (e.g. --max-old-space-size=256: a heap cap for the
  * daemon that this process, which holds the set-up world, could not live with). The daemon gets
@@ -44,7 +45,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -179,8 +180,10 @@ function spawnDaemon(env: Record<string, string>): DaemonProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const logFile = process.env['BENCH_DAEMON_LOG'];
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-20_000);
+    if (logFile) appendFileSync(logFile, b);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
