@@ -39,9 +39,10 @@
  * to the daemon (e.g. --heapsnapshot-signal=SIGUSR2 to look inside it); BENCH_DAEMON_NODE_OPTIONS,
  * when set, replaces it for the daemon alone (e.g. --max-old-space-size=256: a heap cap for the
  * daemon that this process, which holds the set-up world, could not live with). The daemon gets
- * the image's glibc allocator settings (src/app/malloc-env.ts, as deploy/Dockerfile sets them),
- * each unless this environment sets it; BENCH_DAEMON_MALLOC=glibc gives glibc's defaults instead
- * (daemonEnv). The report names the daemon's Node version, NODE_OPTIONS and MALLOC_* variables.
+ * the image's allocator (src/app/malloc-env.ts, as deploy/Dockerfile sets it: jemalloc, which
+ * must be on this machine, `apt-get install libjemalloc2`, and glibc's settings), each variable
+ * unless this environment sets it; BENCH_DAEMON_MALLOC=glibc-tuned leaves jemalloc out,
+ * BENCH_DAEMON_MALLOC=glibc gives glibc's defaults (daemonEnv). The report names the daemon's Node version, NODE_OPTIONS and MALLOC_* variables.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -49,7 +50,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { MALLOC_ENV } from '../src/app/malloc-env.js';
+import { debianJemallocPath, isAllocatorVariable, JEMALLOC_PATH, MALLOC_ENV } from '../src/app/malloc-env.js';
 import { freePort, locateRedis } from '../src/common/local-redis.js';
 import { SeededRng } from '../src/common/rng.js';
 import { buildDaemon } from '../src/app/daemon.js';
@@ -153,24 +154,40 @@ interface DaemonProcess {
   stop(): Promise<void>;
 }
 
+/** BENCH_DAEMON_MALLOC's values: the image's allocator, glibc with the image's settings, glibc's defaults. */
+const MALLOC_MODES = ['image', 'glibc-tuned', 'glibc'] as const;
+
 /**
  * The daemon's environment: this process's, then `env`; BENCH_DAEMON_NODE_OPTIONS (when set) as
- * NODE_OPTIONS; and the glibc allocator variables by BENCH_DAEMON_MALLOC: `image` (default) gives
- * the image's (src/app/malloc-env.ts) where this environment sets none of its own, `glibc` removes
- * every MALLOC_* variable (glibc's defaults). Throws on any other value.
+ * NODE_OPTIONS; and the allocator variables (LD_PRELOAD, MALLOC_*) by BENCH_DAEMON_MALLOC:
+ * - `image` (default): the image's (src/app/malloc-env.ts), each where this environment does not
+ *   set it, with LD_PRELOAD naming jemalloc where this machine has it (the image's path, else
+ *   Debian's: `apt-get install libjemalloc2`); throws when it has none;
+ * - `glibc-tuned`: the image's glibc settings without jemalloc;
+ * - `glibc`: no allocator variable at all (glibc's defaults), the benchmark's own removed too.
+ * Throws on any other value. `exists` tells whether a file exists (tests replace it).
  */
-export function daemonEnv(base: NodeJS.ProcessEnv, env: Record<string, string>): Record<string, string> {
+export function daemonEnv(base: NodeJS.ProcessEnv, env: Record<string, string>, exists: (file: string) => boolean = existsSync): Record<string, string> {
   const mode = base['BENCH_DAEMON_MALLOC'] ?? 'image';
-  if (mode !== 'image' && mode !== 'glibc') throw new Error(`BENCH_DAEMON_MALLOC=${mode}: expected 'image' (the image's allocator settings, the default) or 'glibc' (glibc's defaults)`);
+  if (!(MALLOC_MODES as readonly string[]).includes(mode)) throw new Error(`BENCH_DAEMON_MALLOC=${mode}: expected 'image' (the image's allocator, jemalloc, the default), 'glibc-tuned' (glibc with the image's settings) or 'glibc' (glibc's defaults)`);
   const nodeOptions = base['BENCH_DAEMON_NODE_OPTIONS'];
-  const out: Record<string, string> = { ...(mode === 'image' ? MALLOC_ENV : {}) };
-  for (const [k, v] of Object.entries(base)) if (v !== undefined && !(mode === 'glibc' && k.startsWith('MALLOC_'))) out[k] = v;
+  const allocator: Record<string, string> = {};
+  if (mode !== 'glibc') {
+    for (const [k, v] of Object.entries(MALLOC_ENV)) if (mode === 'image' || (k !== 'LD_PRELOAD' && k !== 'MALLOC_CONF')) allocator[k] = v;
+    if (mode === 'image' && base['LD_PRELOAD'] === undefined) {
+      const found = [JEMALLOC_PATH, debianJemallocPath()].find((f) => f !== undefined && exists(f));
+      if (!found) throw new Error(`scenario 9 measures the daemon with the image's allocator, jemalloc, and this machine has none at ${JEMALLOC_PATH} or ${debianJemallocPath() ?? "Debian's path"}: apt-get install libjemalloc2, or BENCH_DAEMON_MALLOC=glibc-tuned to measure without it`);
+      allocator['LD_PRELOAD'] = found;
+    }
+  }
+  const out: Record<string, string> = { ...allocator };
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !(mode === 'glibc' && isAllocatorVariable(k))) out[k] = v;
   return { ...out, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) };
 }
 
-/** The daemon's memory settings as given to it: NODE_OPTIONS and the MALLOC_* variables (for the report). */
+/** The daemon's memory settings as given to it: NODE_OPTIONS and the allocator variables (for the report). */
 function memorySettings(env: Record<string, string>): string {
-  const parts = Object.entries(env).filter(([k]) => k === 'NODE_OPTIONS' || k.startsWith('MALLOC_')).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(env).filter(([k]) => k === 'NODE_OPTIONS' || isAllocatorVariable(k)).map(([k, v]) => `${k}=${v}`);
   return parts.length > 0 ? parts.sort().join(' ') : '(none: V8 and glibc defaults)';
 }
 

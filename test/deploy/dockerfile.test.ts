@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MALLOC_ENV } from '../../src/app/malloc-env.js';
+import { isAllocatorVariable, JEMALLOC_PATH, MALLOC_ENV } from '../../src/app/malloc-env.js';
 import { ENV_VARS } from '../../src/config/env-vars.js';
 import { copyParts, execForm, parseDockerfile } from './support/dockerfile.js';
 import { REPO_ROOT } from './support/task-definition-examples.js';
@@ -92,9 +92,12 @@ describe('deploy/Dockerfile', () => {
     expect(runtime.some((i) => i.keyword === 'ENV' && /\bNODE_DISABLE_COMPILE_CACHE=1\b/.test(i.args))).toBe(true);
   });
 
-  it('sets the glibc allocator settings of src/app/malloc-env.ts, exactly (the values scenario 9 measures)', () => {
+  it('sets the allocator of src/app/malloc-env.ts, exactly (what scenario 9 measures): jemalloc installed and linked where LD_PRELOAD names it', () => {
     const env = Object.fromEntries(runtime.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/)).map((kv) => kv.split('=') as [string, string]));
-    const malloc = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MALLOC_')));
+    const malloc = Object.fromEntries(Object.entries(env).filter(([k]) => isAllocatorVariable(k)));
+    const install = runtime.find((i) => i.keyword === 'RUN' && /apt-get install[^&]*\blibjemalloc2\b/.test(i.args));
+    expect(install, 'the runtime stage installs libjemalloc2').toBeDefined();
+    expect(install!.args).toContain(`/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" ${JEMALLOC_PATH}`);
     // Strict: an extra variable in the legacy `ENV KEY value` form parses as KEY -> undefined.
     expect(malloc).toStrictEqual({ ...MALLOC_ENV });
     expect(Object.keys(env), 'GLIBC_TUNABLES would override the MALLOC_* variables').not.toContain('GLIBC_TUNABLES');
