@@ -10,7 +10,8 @@
  *   same way on every topology: the follower names its connection with a name unique to this
  *   follow (CLIENT SETNAME) and sends CLIENT GETNAME in the same pipeline as every XREAD; a new
  *   connection has no name;
- * - `error`: XREAD failed (timeout, connection closed for good).
+ * - `error`: XREAD failed (no answer within the command timeout, measured stall-safe:
+ *   common/stall-safe-timeout.ts; connection closed for good).
  * Aborting `signal` ends the iteration at once, even while a read is still pending.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { KeyLayout } from './keys.js';
 import type { RedisLike } from './lua.js';
 import type { FollowOptions, Hint, HintCursor, HintEvent } from './types.js';
+import { stallSafeTimeout } from '../common/stall-safe-timeout.js';
 
 export const DEFAULT_BLOCK_MS = 5000;
 /** Most hints fetched per XREAD. */
@@ -61,8 +63,13 @@ export function hintBlockMs(requestedMs: number, timeoutMs: number | undefined):
 export async function* followHintStream(base: RedisLike, keys: KeyLayout, from: HintCursor, opts: FollowOptions): AsyncGenerator<HintEvent> {
   const { signal } = opts;
   if (signal.aborted) return;
-  const blockMs = hintBlockMs(opts.blockMs ?? DEFAULT_BLOCK_MS, commandTimeoutOf(base));
-  const conn: RedisLike = base instanceof Cluster ? base.duplicate() : (base as Redis).duplicate();
+  const timeoutMs = commandTimeoutOf(base);
+  const blockMs = hintBlockMs(opts.blockMs ?? DEFAULT_BLOCK_MS, timeoutMs);
+  // The connection's own command timer is off: the read's deadline is stall-safe (stallSafeTimeout).
+  const conn: RedisLike =
+    base instanceof Cluster
+      ? base.duplicate([], { redisOptions: { ...base.options.redisOptions, commandTimeout: undefined } })
+      : (base as Redis).duplicate({ commandTimeout: undefined });
   const life = `esr-hints-${keys.prefix}-${randomUUID().slice(0, 8)}`;
   conn.on('error', () => undefined); // surfaced through the failing XREAD
   let onAbort = (): void => undefined;
@@ -84,7 +91,7 @@ export async function* followHintStream(base: RedisLike, keys: KeyLayout, from: 
         if (named) pipe.client('GETNAME');
         else pipe.client('SETNAME', life);
         pipe.xread('COUNT', HINT_BATCH, 'BLOCK', blockMs, 'STREAMS', keys.hints, cursor.id);
-        const result = await Promise.race([pipe.exec(), aborted]);
+        const result = await Promise.race([stallSafeTimeout(pipe.exec(), timeoutMs), aborted]);
         if (result === 'aborted' || signal.aborted) return;
         const failed = result?.find(([err]) => err)?.[0];
         if (!result || failed) throw failed ?? new Error('no reply');

@@ -22,6 +22,7 @@ const NOT_RETRIES: Array<{ file: string; line: string; why: string }> = [
   { file: 'src/app/health-checks.ts', line: 'no answer within', why: 'a probe deadline (one per check)' },
   { file: 'src/app/health-checks.ts', line: 'setInterval(', why: 'the event-loop lag monitor measures its own tick; it calls nothing' },
   { file: 'src/common/local-redis.ts', line: 'socket.setTimeout(', why: 'a socket deadline, not a delay' },
+  { file: 'src/common/stall-safe-timeout.ts', line: 'const timer = setTimeout(', why: 'a call deadline (stall-safe), not a delay' },
   { file: 'src/observed/inflight-refresher.ts', line: 'this.timer = this.opts.clock.setTimer(', why: 'the fast-refresh cadence of starting/stopping tasks (a period, not a retry; its reads go through the ECS breaker)' },
   { file: 'src/events/redis-events.ts', line: 'this.timer ??= this.clock.setTimer(', why: 'batches event writes (one flush delay, no loop)' },
   { file: 'src/demo/run-demo.ts', line: 'setTimeout(r, 1000)', why: "the demo's once-a-second status line" },

@@ -1,0 +1,74 @@
+/**
+ * stallSafeTimeout: an answer that reached the socket while the event loop was stalled past the
+ * deadline settles the call (a plain timer deadline fails it: Node runs due timers before it
+ * polls sockets); a call with no answer still fails, one loop turn after its deadline.
+ */
+import { spawnSync } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StallSafeTimeoutError, stallSafeTimeout } from '../../src/common/stall-safe-timeout.js';
+import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+
+/**
+ * Blocks the event loop (a stand-in for a long garbage collection) until Redis has executed this
+ * test's INCR (read from another connection, synchronously, with redis-cli: Redis has then written
+ * the INCR's reply, which waits in this process's socket) and at least `minMs` have passed.
+ */
+function stallUntilExecuted(key: string, value: number, minMs: number): void {
+  const end = performance.now() + minMs;
+  while (spawnSync('redis-cli', ['-u', testRedisUrl(), 'GET', key], { encoding: 'utf8' }).stdout.trim() !== String(value)) {
+    // still stalled
+  }
+  while (performance.now() < end) {
+    // busy
+  }
+}
+
+const closers: Array<() => void> = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c();
+});
+
+/**
+ * A raw connection to the test run's Redis, another process (an answer from this process could not
+ * arrive while this process stalls); `incr` sends INCR and resolves with the reply line.
+ */
+async function rawRedis(): Promise<{ incr: (key: string) => Promise<string> }> {
+  const url = new URL(testRedisUrl());
+  const socket: Socket = connect(Number(url.port || 6379), url.hostname);
+  await new Promise<void>((r) => socket.once('connect', r));
+  closers.push(() => socket.destroy());
+  return {
+    incr: (key) =>
+      new Promise((resolve) => {
+        socket.once('data', (b) => resolve(b.toString().trim()));
+        socket.write(`INCR ${key}\r\n`);
+      }),
+  };
+}
+
+describe('stallSafeTimeout', () => {
+  it('settles a call whose answer arrived while the event loop stalled past the deadline', async () => {
+    const { incr } = await rawRedis();
+    const key = `${uniquePrefix('esrtest-stall')}:n`;
+    closers.push(() => void spawnSync('redis-cli', ['-u', testRedisUrl(), 'DEL', key]));
+    for (let i = 1; i <= 3; i++) {
+      const call = stallSafeTimeout(incr(key), 20);
+      stallUntilExecuted(key, i, 60); // the reply is in the socket, and the deadline long past, when the loop resumes
+      await expect(call).resolves.toBe(`:${i}`);
+    }
+  });
+
+  it('fails a call with no answer, after its deadline, naming it', async () => {
+    const never = new Promise<string>(() => undefined);
+    const err = await stallSafeTimeout(never, 10, 'XREAD timed out').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StallSafeTimeoutError);
+    expect((err as Error).message).toBe('XREAD timed out');
+  });
+
+  it("passes the call's own failure through, and no deadline when ms is undefined", async () => {
+    await expect(stallSafeTimeout(Promise.reject(new Error('connection closed')), 1000)).rejects.toThrow('connection closed');
+    const call = Promise.resolve(7);
+    expect(stallSafeTimeout(call, undefined)).toBe(call);
+  });
+});
