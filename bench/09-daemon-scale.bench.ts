@@ -163,7 +163,8 @@ const MALLOC_MODES = ['image', 'glibc-tuned', 'glibc'] as const;
  * - `image` (default): the image's (src/app/malloc-env.ts), each where this environment does not
  *   set it, with LD_PRELOAD naming jemalloc where this machine has it (the image's path, else
  *   Debian's: `apt-get install libjemalloc2`); throws when it has none;
- * - `glibc-tuned`: the image's glibc settings without jemalloc;
+ * - `glibc-tuned`: the image's glibc settings without jemalloc (this environment's LD_PRELOAD
+ *   and MALLOC_CONF removed too);
  * - `glibc`: no allocator variable at all (glibc's defaults), the benchmark's own removed too.
  * Throws on any other value. `exists` tells whether a file exists (tests replace it).
  */
@@ -181,7 +182,8 @@ export function daemonEnv(base: NodeJS.ProcessEnv, env: Record<string, string>, 
     }
   }
   const out: Record<string, string> = { ...allocator };
-  for (const [k, v] of Object.entries(base)) if (v !== undefined && !(mode === 'glibc' && isAllocatorVariable(k))) out[k] = v;
+  const dropped = (k: string): boolean => (mode === 'glibc' && isAllocatorVariable(k)) || (mode === 'glibc-tuned' && (k === 'LD_PRELOAD' || k === 'MALLOC_CONF'));
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !dropped(k)) out[k] = v;
   return { ...out, ...env, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) };
 }
 

@@ -362,8 +362,8 @@ export class ControllerCache {
 
   /**
    * Entries of every map and set the cache holds, for soak tests and diagnostics. Bounds (R = one
-   * full resync interval; the touched-at maps and the per-key indexes are rebuilt or cleared at
-   * every full sync):
+   * full resync interval; at every full sync the touched-at maps are cleared, the task indexes
+   * lose the tasks the read no longer shows, and `batchesSeen` is rebuilt):
    * - `sessions`: desired records in the store (live sessions + tombstones not yet purged).
    * - `pools`, `poolStatus`, `poolHealth`: pools configured or targeted.
    * - `claims`, `claimsBySession`: warm claims in the store (each a live or just-stopped warm task).

@@ -33,7 +33,7 @@ describe('scenario 9: the daemon environment', () => {
   });
 
   it("BENCH_DAEMON_MALLOC=glibc-tuned: the image's glibc settings without jemalloc", () => {
-    const env = daemonEnv({ BENCH_DAEMON_MALLOC: 'glibc-tuned' }, WIRING, () => false);
+    const env = daemonEnv({ BENCH_DAEMON_MALLOC: 'glibc-tuned', LD_PRELOAD: '/x/libjemalloc.so.2', MALLOC_CONF: 'narenas:1' }, WIRING, () => false);
     expect(env['LD_PRELOAD']).toBeUndefined();
     expect(env['MALLOC_CONF']).toBeUndefined();
     expect(env['MALLOC_ARENA_MAX']).toBe(MALLOC_ENV['MALLOC_ARENA_MAX']);

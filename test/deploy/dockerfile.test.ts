@@ -98,6 +98,7 @@ describe('deploy/Dockerfile', () => {
     const install = runtime.find((i) => i.keyword === 'RUN' && /apt-get install[^&]*\blibjemalloc2\b/.test(i.args));
     expect(install, 'the runtime stage installs libjemalloc2').toBeDefined();
     expect(install!.args).toContain(`/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" ${JEMALLOC_PATH}`);
+    expect(install!.args, 'a link to nothing (an architecture Debian names otherwise) fails the build').toContain(`test -e ${JEMALLOC_PATH}`);
     // Strict: an extra variable in the legacy `ENV KEY value` form parses as KEY -> undefined.
     expect(malloc).toStrictEqual({ ...MALLOC_ENV });
     expect(Object.keys(env), 'GLIBC_TUNABLES would override the MALLOC_* variables').not.toContain('GLIBC_TUNABLES');

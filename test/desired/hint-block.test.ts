@@ -45,7 +45,9 @@ describe('hint read through an event-loop stall', () => {
       const first = events.next();
       // The follower's connection is blocked in XREAD (named esr-hints-<prefix>-..., flag b).
       const blocked = async (): Promise<string | undefined> => ((await admin.client('LIST')) as string).split('\n').find((l) => l.includes(`name=esr-hints-${prefix}`) && / flags=\w*b/.test(l));
-      while (!(await blocked())) await new Promise((r) => setImmediate(r));
+      for (const t0 = performance.now(); !(await blocked()); await new Promise((r) => setImmediate(r))) {
+        if (performance.now() - t0 > 20_000) throw new Error('the follower never blocked in XREAD within 20 s');
+      }
       // Stall until the server has answered that read (100 ms block) and the 200 ms timeout is long past.
       const end = performance.now() + 400;
       const answered = (): boolean => {
@@ -53,7 +55,7 @@ describe('hint read through an event-loop stall', () => {
         return !list.split('\n').some((l) => l.includes(`name=esr-hints-${prefix}`) && / flags=\w*b/.test(l));
       };
       while (!answered() || performance.now() < end) {
-        // stalled
+        if (performance.now() > end + 20_000) throw new Error('Redis did not answer the blocked XREAD within 20 s');
       }
       await admin.xadd(keys.hints, '*', 'k', 'session', 'id', 's1', 'g', '1', 'q', '1');
       const ev = (await first).value as HintEvent;

@@ -22,7 +22,7 @@ describe('readSnapshot in windows', () => {
     const h = await redisHarnessOn(sharedRedisTarget)({ clock });
     cleanups.push(h.cleanup);
     const chunk = 2;
-    const n = chunk * SNAPSHOT_WINDOW_CHUNKS * 2 + 8; // two full windows and part of a third
+    const n = chunk * SNAPSHOT_WINDOW_CHUNKS * 2 + chunk + 1; // two full windows and part of a third
     for (let i = 0; i < n; i++) await h.store.ensureSession({ id: `s${String(i).padStart(3, '0')}`, userId: `u${i}`, template: 'shell', persistence: 'none', env: {}, labels: {} });
     await h.store.setWarmPool('shell', 'shell', 3);
     const gone = `s${String(chunk * SNAPSHOT_WINDOW_CHUNKS + 1).padStart(3, '0')}`; // in the second window
