@@ -29,4 +29,5 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; caught: string }> =
   { seed: 880, caught: 'invariant 3 (10,000-seed run): the same failed update never retried (a seed with crashes and a rollback)' },
   { seed: 1096, caught: 'invariant 3 (10,000-seed run): the same failed update never retried (a seed with paused leaders and an EFS outage)' },
   { seed: 2392, caught: 'invariant 3 (10,000-seed run): the same failed update never retried, of a session with an idle timeout' },
+  { seed: 101, caught: 'invariant 7 (the CI budget, once the cache was updated in place and keys were reconciled in another order): a warm batch intent whose RunTask the open breaker refused was re-sent after the pool target had dropped to 0 and its tasks were stopped, so a task was started and stopped in the quiet. An intent is now re-sent only while the pool lacks tasks' },
 ];

@@ -98,8 +98,11 @@ export function planPool(input: PoolPlanInput, now: number): PoolPlan {
   // Tasks beyond what waiting sessions take are stock: the first `demand` idle tasks serve sessions.
   const forSessions = idle < demand && input.onDemand?.oldest ? { forSessions: input.onDemand.oldest } : {};
 
+  // An unfulfilled batch intent is re-sent (its token, so ECS returns the same tasks) only while
+  // the pool still lacks tasks: once the target has dropped to what is idle, re-sending would
+  // start tasks only to stop them (seed 101: target 0, idle 0, intent 5 re-sent in the quiet).
   const intent = input.status?.intent;
-  if (intent && current) {
+  if (intent && current && idle < wanted) {
     const fulfilled = input.batchSeen(intent.clientToken) || input.tasks.some((t) => t.tags[BATCH_TAG] === intent.clientToken);
     if (!fulfilled && now - intent.requestedAt < input.startDeadlineMs) {
       const spec = warmLaunchSpec({ pool: input.name, templateName: input.config!.template, template: template!, ownerId: input.ownerId, clientToken: intent.clientToken });

@@ -57,6 +57,15 @@ describe('planPool', () => {
     expect(seen.actions).toEqual([expect.objectContaining({ type: 'launchWarmBatch', batch: 4, count: 4 })]);
   });
 
+  it('does not re-send an unfulfilled intent once the pool has what it wants (seed 101: the target dropped to 0)', () => {
+    const intent = { batch: 5, clientToken: runTaskTokenForWarmBatch('p', '5'), count: 1, requestedAt: T0 };
+    const status = { schemaVersion: 1 as const, batch: 5, intent, updatedAt: T0 };
+    expect(run({ target: 0, status }).actions).toEqual([]);
+    expect(run({ target: 2, status, tasks: [warmTask(), warmTask()] }).actions).toEqual([]);
+    // Still lacking tasks: the same intent again, not a new batch.
+    expect(run({ target: 3, status, tasks: [warmTask(), warmTask()] }).actions).toEqual([expect.objectContaining({ type: 'launchWarmBatch', batch: 5, clientToken: intent.clientToken })]);
+  });
+
   it('PoolAboveTarget: stops the oldest idle tasks first, bounded per pass', () => {
     const tasks = [warmTask({ createdAt: T0 - 3 }), warmTask({ createdAt: T0 - 1 }), warmTask({ createdAt: T0 - 2 })];
     const p = run({ target: 1, tasks });
