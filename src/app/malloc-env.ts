@@ -11,8 +11,8 @@ export const JEMALLOC_PATH = '/usr/local/lib/libjemalloc.so.2';
  * (buffers of HTTP answers and Redis replies, V8's malloc'ed side tables, libuv). Why
  * (docs/performance.md, finding 7, fourth round): at 100,000 sessions on Node 24, the anonymous
  * memory outside the V8 heap (RssAnon minus heap total, which counts committed pages not all
- * touched) was 40-45 MB in three runs with glibc and the settings below, -1 to 24 MB in five runs
- * with jemalloc (45 MB in a sixth that made extra full reads); glibc keeps the holes that freed
+ * touched) was 40-45 MB in three runs with glibc and the settings below, -1 to 35 MB (median 22)
+ * in seven runs with jemalloc (45 MB in an eighth that made extra full reads); glibc keeps the holes that freed
  * buffers leave inside its heap, jemalloc returns unused pages to the system after `dirty_decay_ms`.
  * `MALLOC_CONF` (jemalloc's own variable, https://jemalloc.net/jemalloc.3.html, "TUNING" and
  * opt.narenas, opt.dirty_decay_ms): `narenas:2`, two arenas for all threads (the default is four
