@@ -48,13 +48,13 @@ function commandTimeoutOf(base: RedisLike): number | undefined {
 
 /**
  * How long one XREAD blocks on the server (ms): the requested time, at most half the client's
- * command timeout (`timeoutMs`, undefined: none), at least 1. The other half is the margin for
- * the reply of an idle read to be handled before the client's timer fires: Node runs due timers
- * before it reads sockets, so a pause of the event loop (a major garbage collection, a large
- * synchronous step such as applying a full read of 100,000 sessions) that ends after the timer
- * made an answered read "time out". With 500 ms of margin that happened every ~10 s at 100,000
- * sessions on Node 24, and each such error ended the follow and cost a full ECS resync
- * (docs/performance.md, finding 7, third round).
+ * command timeout (`timeoutMs`, undefined: none), at least 1, so that an idle read is answered
+ * well before its deadline. History (docs/performance.md, finding 7, third and fourth rounds):
+ * with 500 ms of margin and the connection's plain command timer, an event-loop pause that ended
+ * past the timer made an answered read "time out" (every ~10 s at 100,000 sessions on Node 24,
+ * each costing a full ECS resync); half the timeout made that rarer, and the stall-safe deadline
+ * (common/stall-safe-timeout.ts) now makes it impossible: the margin is no longer what keeps an
+ * answered read from failing.
  */
 export function hintBlockMs(requestedMs: number, timeoutMs: number | undefined): number {
   return Math.max(1, Math.floor(Math.min(requestedMs, timeoutMs ? timeoutMs / 2 : Infinity)));
